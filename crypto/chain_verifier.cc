@@ -1,0 +1,51 @@
+#include "crypto/chain_verifier.h"
+
+#include <algorithm>
+
+#include "fmt/format.h"
+
+namespace mend::crypto {
+
+ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::Entry> entries) {
+  ChainResult result;
+  result.head = context.head;
+  for (const mend::v1::Entry& entry : entries) {
+    const uint64_t expected = result.head.seq + 1;
+    auto fail = [&](EntryCheck check, std::string detail) {
+      result.failure = EntryFailure{expected, check, std::move(detail)};
+      return result;
+    };
+    mend::v1::EntryHeader header;
+    if (auto failure = ParseHeader(entry, expected, &header)) {
+      result.failure = std::move(failure);
+      return result;
+    }
+    if (header.couple_id() != context.couple_id) {
+      return fail(EntryCheck::kCoupleId, "the entry belongs to another couple");
+    }
+    if (header.seq() != expected) {
+      return fail(EntryCheck::kSequence,
+                  fmt::format("expected seq {}, found seq {}", expected, header.seq()));
+    }
+    if (header.prev_hash() != result.head.hash) {
+      return fail(EntryCheck::kChain,
+                  fmt::format("prev_hash {} is not the hash of entry {} ({})",
+                              ToHex(header.prev_hash()), result.head.seq, ToHex(result.head.hash)));
+    }
+    if (std::find(context.members.begin(), context.members.end(), header.author()) ==
+        context.members.end()) {
+      return fail(EntryCheck::kAuthor,
+                  fmt::format("author {} is not a member of this couple", ToHex(header.author())));
+    }
+    OpenedEntry opened;
+    if (auto failure = OpenEntry(entry, header, *context.keys, &opened)) {
+      result.failure = std::move(failure);
+      return result;
+    }
+    result.head = ChainHead{expected, opened.hash};
+    result.entries.push_back(std::move(opened));
+  }
+  return result;
+}
+
+}  // namespace mend::crypto

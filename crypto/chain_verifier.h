@@ -1,0 +1,40 @@
+// Verifies a run of entries against a known head: header, couple id, seq
+// continuity, chain, membership, signature, epoch, decryption, padding and
+// payload parsing, in that order, stopping at the first entry that fails.
+// Kind-specific rules (who may answer what) are the client fold's job.
+#ifndef MEND_CRYPTO_CHAIN_VERIFIER_H_
+#define MEND_CRYPTO_CHAIN_VERIFIER_H_
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "crypto/entry_codec.h"
+
+namespace mend::crypto {
+
+struct ChainHead {
+  uint64_t seq = 0;
+  Bytes hash;  // for seq 0, GenesisPrevHash(couple_id)
+};
+
+struct ChainContext {
+  Bytes couple_id;
+  std::vector<Bytes> members;  // Ed25519 public keys allowed to author entries
+  const KeyRing* keys = nullptr;
+  ChainHead head;              // last verified position
+};
+
+struct ChainResult {
+  std::vector<OpenedEntry> entries;     // the verified prefix, in order
+  ChainHead head;                       // head after the verified prefix
+  std::optional<EntryFailure> failure;  // set when an entry failed
+};
+
+// REQUIRES: context.keys != nullptr.
+ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::Entry> entries);
+
+}  // namespace mend::crypto
+
+#endif  // MEND_CRYPTO_CHAIN_VERIFIER_H_

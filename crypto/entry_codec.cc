@@ -1,0 +1,180 @@
+#include "crypto/entry_codec.h"
+
+#include <sodium.h>
+
+#include "absl/status/status.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::crypto {
+namespace {
+
+constexpr std::string_view kGenesisLabel = "mend genesis v1";
+constexpr std::string_view kEntryLabel = "mend entry v1";
+constexpr std::string_view kEntrySigLabel = "mend entry sig v1";
+
+EntryFailure Fail(uint64_t seq, EntryCheck check, std::string detail) {
+  return EntryFailure{seq, check, std::move(detail)};
+}
+
+}  // namespace
+
+Bytes GenesisPrevHash(std::string_view couple_id) {
+  return Blake2b256({kGenesisLabel, couple_id});
+}
+
+Bytes EntryHash(std::string_view header, std::string_view ciphertext) {
+  Bytes len;
+  AppendU32(&len, static_cast<uint32_t>(header.size()));
+  Bytes ct_hash = Blake2b256({ciphertext});
+  return Blake2b256({kEntryLabel, len, header, ct_hash});
+}
+
+Bytes EntrySignatureInput(std::string_view entry_hash) {
+  Bytes out(kEntrySigLabel);
+  out.append(entry_hash);
+  return out;
+}
+
+absl::StatusOr<SecretBytes> Pad(std::string_view data) {
+  size_t max = (data.size() / kPadBlock + 1) * kPadBlock;
+  if (max > kMaxPaddedPayload) {
+    return absl::InvalidArgumentError(
+        fmt::format("entry is too large: {} bytes after padding, at most {}", max, kMaxPaddedPayload));
+  }
+  SecretBytes buf(max);
+  std::copy(data.begin(), data.end(), buf.data());
+  size_t padded_len = 0;
+  if (sodium_pad(&padded_len, buf.data(), data.size(), kPadBlock, max) != 0) {
+    return absl::InternalError("padding failed");
+  }
+  if (padded_len != max) return absl::InternalError("unexpected padded length");
+  return buf;
+}
+
+absl::StatusOr<SecretBytes> Unpad(const SecretBytes& padded) {
+  if (padded.empty() || padded.size() % kPadBlock != 0) {
+    return absl::DataLossError("padded payload is not a multiple of 256 bytes");
+  }
+  size_t len = 0;
+  if (sodium_unpad(&len, padded.data(), padded.size(), kPadBlock) != 0) {
+    return absl::DataLossError("padding is malformed");
+  }
+  return SecretBytes::CopyOf(padded.view().substr(0, len));
+}
+
+absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
+                                          const mend::v1::Payload& payload,
+                                          const Identity& author, const SecretBytes& couple_key,
+                                          std::optional<Bytes> nonce) {
+  if (position.couple_id.size() != kCoupleIdBytes) {
+    return absl::InvalidArgumentError("couple id must be 16 bytes");
+  }
+  if (position.prev_hash.size() != kHashBytes || position.seq == 0) {
+    return absl::InvalidArgumentError("bad entry position");
+  }
+  if (couple_key.size() != kAeadKeyBytes) return absl::InvalidArgumentError("bad couple key");
+  mend::v1::EntryHeader header;
+  header.set_version(kEntryVersion);
+  header.set_couple_id(position.couple_id);
+  header.set_seq(position.seq);
+  header.set_prev_hash(position.prev_hash);
+  header.set_author(author.sign_pk());
+  header.set_key_epoch(position.key_epoch);
+  header.set_created_unix_ms(position.created_unix_ms);
+  header.set_nonce(nonce ? *nonce : RandomBytes(kAeadNonceBytes));
+  if (header.nonce().size() != kAeadNonceBytes) return absl::InvalidArgumentError("bad nonce");
+
+  mend::v1::Entry entry;
+  header.SerializeToString(entry.mutable_header());
+
+  // The serialized payload is a secret: keep it in guarded memory.
+  SecretBytes plain(payload.ByteSizeLong());
+  if (!plain.empty() && !payload.SerializeToArray(plain.data(), static_cast<int>(plain.size()))) {
+    return absl::InternalError("payload serialization failed");
+  }
+  ASSIGN_OR_RETURN(SecretBytes padded, Pad(plain.view()));
+  entry.set_ciphertext(AeadEncrypt(couple_key, header.nonce(), padded.view(), entry.header()));
+  Bytes hash = EntryHash(entry.header(), entry.ciphertext());
+  entry.set_signature(author.Sign(EntrySignatureInput(hash)));
+  return entry;
+}
+
+std::string_view ToString(EntryCheck check) {
+  switch (check) {
+    case EntryCheck::kHeader: return "header";
+    case EntryCheck::kCoupleId: return "couple id";
+    case EntryCheck::kSequence: return "sequence";
+    case EntryCheck::kChain: return "chain";
+    case EntryCheck::kAuthor: return "author";
+    case EntryCheck::kSignature: return "signature";
+    case EntryCheck::kEpoch: return "key epoch";
+    case EntryCheck::kDecrypt: return "decryption";
+    case EntryCheck::kPadding: return "padding";
+    case EntryCheck::kParse: return "payload";
+  }
+  return "unknown";
+}
+
+std::string EntryFailure::Message() const {
+  return fmt::format("entry {} failed the {} check: {}", seq, ToString(check), detail);
+}
+
+std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t expected_seq,
+                                        mend::v1::EntryHeader* header) {
+  if (!header->ParseFromString(entry.header())) {
+    return Fail(expected_seq, EntryCheck::kHeader, "header bytes do not parse");
+  }
+  if (header->version() != kEntryVersion) {
+    return Fail(expected_seq, EntryCheck::kHeader,
+                fmt::format("unsupported entry version {}", header->version()));
+  }
+  if (header->couple_id().size() != kCoupleIdBytes || header->prev_hash().size() != kHashBytes ||
+      header->author().size() != kSignPublicKeyBytes ||
+      header->nonce().size() != kAeadNonceBytes) {
+    return Fail(expected_seq, EntryCheck::kHeader, "a header field has the wrong length");
+  }
+  if (entry.signature().size() != kSignatureBytes) {
+    return Fail(expected_seq, EntryCheck::kSignature, "signature has the wrong length");
+  }
+  return std::nullopt;
+}
+
+bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author) {
+  Bytes hash = EntryHash(entry.header(), entry.ciphertext());
+  return VerifySignature(author, EntrySignatureInput(hash), entry.signature());
+}
+
+std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
+                                      const mend::v1::EntryHeader& header, const KeyRing& keys,
+                                      OpenedEntry* out) {
+  const uint64_t seq = header.seq();
+  Bytes hash = EntryHash(entry.header(), entry.ciphertext());
+  if (!VerifySignature(header.author(), EntrySignatureInput(hash), entry.signature())) {
+    return Fail(seq, EntryCheck::kSignature, "the author's signature does not verify");
+  }
+  auto key = keys.find(header.key_epoch());
+  if (key == keys.end()) {
+    return Fail(seq, EntryCheck::kEpoch,
+                fmt::format("no couple key for epoch {}", header.key_epoch()));
+  }
+  auto padded = AeadDecrypt(key->second, header.nonce(), entry.ciphertext(), entry.header());
+  if (!padded.ok()) {
+    return Fail(seq, EntryCheck::kDecrypt, "the ciphertext does not decrypt under the couple key");
+  }
+  auto plain = Unpad(*padded);
+  if (!plain.ok()) return Fail(seq, EntryCheck::kPadding, std::string(plain.status().message()));
+  out->payload.Clear();
+  if (!out->payload.ParseFromArray(plain->data(), static_cast<int>(plain->size())) ||
+      out->payload.kind_case() == mend::v1::Payload::KIND_NOT_SET) {
+    return Fail(seq, EntryCheck::kParse, "the payload does not parse as a known kind");
+  }
+  out->header = header;
+  out->hash = std::move(hash);
+  out->raw = entry;
+  return std::nullopt;
+}
+
+}  // namespace mend::crypto

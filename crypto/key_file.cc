@@ -1,0 +1,182 @@
+#include "crypto/key_file.h"
+
+#include <sodium.h>
+
+#include "crypto/aead.h"
+#include "crypto/atomic_file.h"
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::crypto {
+namespace {
+
+constexpr std::string_view kMagic("MENDKEY\0", 8);
+constexpr uint8_t kVersion = 1;
+constexpr uint8_t kKdfArgon2id13 = 1;
+constexpr uint8_t kAeadXChaCha20Poly1305 = 1;
+constexpr size_t kSaltBytes = crypto_pwhash_SALTBYTES;  // 16
+constexpr size_t kCheckBytes = 16;
+constexpr size_t kChecksumBytes = 16;
+// magic(8) version(1) kdf(1) aead(1) reserved(1) ops(8) mem(8) salt(16) nonce(24) check(16) ct_len(4)
+constexpr size_t kHeaderBytes = 8 + 4 + 8 + 8 + kSaltBytes + kAeadNonceBytes + kCheckBytes + 4;
+constexpr std::string_view kCheckLabel = "mend key check v1";
+
+enum Tag : uint8_t { kTagIdentitySeed = 1, kTagCoupleKey = 2, kTagInviteSecret = 3 };
+
+absl::StatusOr<SecretBytes> DeriveKey(const SecretBytes& passphrase, std::string_view salt,
+                                      KdfLimits limits) {
+  SecretBytes key(kAeadKeyBytes);
+  if (crypto_pwhash(key.data(), key.size(), reinterpret_cast<const char*>(passphrase.data()),
+                    passphrase.size(), reinterpret_cast<const unsigned char*>(salt.data()),
+                    limits.opslimit, limits.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return absl::ResourceExhaustedError("not enough memory to derive the key-file key (Argon2id)");
+  }
+  return key;
+}
+
+// The secrets as tag(1) || u16be len || value records, in guarded memory.
+SecretBytes EncodeSecrets(const KeySecrets& secrets) {
+  size_t total = 3 + secrets.identity_seed.size();
+  for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();
+  if (secrets.invite_secret) total += 3 + secrets.invite_secret->size();
+  SecretBytes out(total);
+  size_t at = 0;
+  auto put = [&](uint8_t tag, std::string_view prefix, const SecretBytes& value) {
+    size_t len = prefix.size() + value.size();
+    out.data()[at++] = tag;
+    out.data()[at++] = static_cast<uint8_t>(len >> 8);
+    out.data()[at++] = static_cast<uint8_t>(len);
+    std::copy(prefix.begin(), prefix.end(), out.data() + at);
+    at += prefix.size();
+    std::copy(value.data(), value.data() + value.size(), out.data() + at);
+    at += value.size();
+  };
+  put(kTagIdentitySeed, {}, secrets.identity_seed);
+  for (const auto& [epoch, key] : secrets.couple_keys) {
+    Bytes e;
+    AppendU32(&e, epoch);
+    put(kTagCoupleKey, e, key);
+  }
+  if (secrets.invite_secret) put(kTagInviteSecret, {}, *secrets.invite_secret);
+  return out;
+}
+
+absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
+  KeySecrets out;
+  std::string_view rest = plain.view();
+  auto corrupt = [] { return absl::DataLossError("key file is corrupted: bad secret record"); };
+  while (!rest.empty()) {
+    if (rest.size() < 3) return corrupt();
+    uint8_t tag = static_cast<uint8_t>(rest[0]);
+    size_t len = static_cast<uint8_t>(rest[1]) << 8 | static_cast<uint8_t>(rest[2]);
+    if (rest.size() < 3 + len) return corrupt();
+    std::string_view value = rest.substr(3, len);
+    rest.remove_prefix(3 + len);
+    switch (tag) {
+      case kTagIdentitySeed:
+        if (len != kIdentitySeedBytes) return corrupt();
+        out.identity_seed = SecretBytes::CopyOf(value);
+        break;
+      case kTagCoupleKey:
+        if (len != 4 + kAeadKeyBytes) return corrupt();
+        out.couple_keys[ReadU32(value)] = SecretBytes::CopyOf(value.substr(4));
+        break;
+      case kTagInviteSecret:
+        out.invite_secret = SecretBytes::CopyOf(value);
+        break;
+      default:
+        return corrupt();
+    }
+  }
+  if (out.identity_seed.empty()) return corrupt();
+  return out;
+}
+
+}  // namespace
+
+KdfLimits KdfLimits::Moderate() {
+  return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+
+KdfLimits KdfLimits::MinimumForTests() {
+  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+absl::StatusOr<std::string> KeyFile::Encode(const SecretBytes& passphrase,
+                                            const KeySecrets& secrets, KdfLimits limits) {
+  if (secrets.identity_seed.size() != kIdentitySeedBytes) {
+    return absl::InvalidArgumentError("identity seed must be 32 bytes");
+  }
+  Bytes salt = RandomBytes(kSaltBytes);
+  Bytes nonce = RandomBytes(kAeadNonceBytes);
+  ASSIGN_OR_RETURN(SecretBytes key, DeriveKey(passphrase, salt, limits));
+  SecretBytes plain = EncodeSecrets(secrets);
+
+  std::string file(kMagic);
+  file.push_back(static_cast<char>(kVersion));
+  file.push_back(static_cast<char>(kKdfArgon2id13));
+  file.push_back(static_cast<char>(kAeadXChaCha20Poly1305));
+  file.push_back('\0');
+  AppendU64(&file, limits.opslimit);
+  AppendU64(&file, limits.memlimit);
+  file += salt;
+  file += nonce;
+  file += Blake2bKeyed(kCheckBytes, key.view(), {kCheckLabel});
+  AppendU32(&file, static_cast<uint32_t>(plain.size() + kAeadTagBytes));
+  file += AeadEncrypt(key, nonce, plain.view(), file);
+  file += Blake2b(kChecksumBytes, {file});
+  return file;
+}
+
+absl::StatusOr<KeySecrets> KeyFile::Decode(std::string_view file, const SecretBytes& passphrase) {
+  if (file.size() < kMagic.size() || file.substr(0, kMagic.size()) != kMagic) {
+    if (file.size() < kMagic.size() && kMagic.substr(0, file.size()) == file) {
+      return absl::DataLossError("key file is truncated");
+    }
+    return absl::DataLossError("not a mend key file (bad magic)");
+  }
+  if (file.size() < kHeaderBytes) return absl::DataLossError("key file is truncated");
+  const uint32_t ct_len = ReadU32(file.substr(kHeaderBytes - 4));
+  const size_t total = kHeaderBytes + ct_len + kChecksumBytes;
+  if (file.size() < total) return absl::DataLossError("key file is truncated");
+  if (file.size() > total) return absl::DataLossError("key file is corrupted: trailing bytes");
+  std::string_view body = file.substr(0, total - kChecksumBytes);
+  if (Blake2b(kChecksumBytes, {body}) != file.substr(total - kChecksumBytes)) {
+    return absl::DataLossError("key file is corrupted: checksum mismatch");
+  }
+  if (static_cast<uint8_t>(file[8]) != kVersion || static_cast<uint8_t>(file[9]) != kKdfArgon2id13 ||
+      static_cast<uint8_t>(file[10]) != kAeadXChaCha20Poly1305) {
+    return absl::UnimplementedError("key file uses a newer format; upgrade mend");
+  }
+  KdfLimits limits{ReadU64(file.substr(12)), ReadU64(file.substr(20))};
+  if (limits.opslimit < crypto_pwhash_OPSLIMIT_MIN || limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+      limits.memlimit < crypto_pwhash_MEMLIMIT_MIN || limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
+    return absl::DataLossError("key file is corrupted: Argon2id limits out of range");
+  }
+  std::string_view salt = file.substr(28, kSaltBytes);
+  std::string_view nonce = file.substr(28 + kSaltBytes, kAeadNonceBytes);
+  std::string_view check = file.substr(28 + kSaltBytes + kAeadNonceBytes, kCheckBytes);
+  ASSIGN_OR_RETURN(SecretBytes key, DeriveKey(passphrase, salt, limits));
+  Bytes expected_check = Blake2bKeyed(kCheckBytes, key.view(), {kCheckLabel});
+  if (sodium_memcmp(expected_check.data(), check.data(), kCheckBytes) != 0) {
+    return absl::UnauthenticatedError("wrong passphrase for this key file");
+  }
+  auto plain = AeadDecrypt(key, nonce, body.substr(kHeaderBytes), body.substr(0, kHeaderBytes));
+  if (!plain.ok()) return absl::DataLossError("key file is corrupted: decryption failed");
+  return DecodeSecrets(*plain);
+}
+
+absl::Status KeyFile::Write(const std::string& path, const SecretBytes& passphrase,
+                            const KeySecrets& secrets, KdfLimits limits) {
+  ASSIGN_OR_RETURN(std::string file, Encode(passphrase, secrets, limits));
+  return AtomicWriteFile(path, file, 0600);
+}
+
+absl::StatusOr<KeySecrets> KeyFile::Read(const std::string& path, const SecretBytes& passphrase) {
+  ASSIGN_OR_RETURN(std::string file, ReadWholeFile(path));
+  return Decode(file, passphrase);
+}
+
+}  // namespace mend::crypto

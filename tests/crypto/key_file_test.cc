@@ -1,0 +1,108 @@
+#include "crypto/key_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "crypto/atomic_file.h"
+
+namespace mend::crypto {
+namespace {
+
+KeySecrets SampleSecrets() {
+  KeySecrets s;
+  s.identity_seed = SecretBytes::Random(32);
+  s.couple_keys[0] = SecretBytes::Random(32);
+  s.couple_keys[3] = SecretBytes::Random(32);
+  s.invite_secret = SecretBytes::Random(16);
+  return s;
+}
+
+const SecretBytes& Passphrase() {
+  static SecretBytes p = SecretBytes::CopyOf("correct horse battery staple");
+  return p;
+}
+
+class KeyFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("mend-keyfile-" + ToHex(RandomBytes(6)));
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "key").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(KeyFileTest, WriteThenReadRoundTrips) {
+  KeySecrets s = SampleSecrets();
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), s, KdfLimits::MinimumForTests()).ok());
+  auto back = KeyFile::Read(path_, Passphrase());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->identity_seed.Equals(s.identity_seed));
+  ASSERT_EQ(back->couple_keys.size(), 2u);
+  EXPECT_TRUE(back->couple_keys.at(3).Equals(s.couple_keys.at(3)));
+  ASSERT_TRUE(back->invite_secret.has_value());
+  EXPECT_TRUE(back->invite_secret->Equals(*s.invite_secret));
+}
+
+TEST_F(KeyFileTest, FileIsPrivateToItsOwner) {
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // No temporary file is left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
+}
+
+TEST_F(KeyFileTest, WrongPassphraseIsUnauthenticated) {
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
+  auto back = KeyFile::Read(path_, SecretBytes::CopyOf("wrong"));
+  EXPECT_EQ(back.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(back.status().message().find("wrong passphrase"), std::string::npos);
+}
+
+TEST_F(KeyFileTest, EveryFlippedByteIsCorruptionNotAWrongPassphrase) {
+  auto file = KeyFile::Encode(Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests());
+  ASSERT_TRUE(file.ok());
+  // Every 7th byte keeps the test quick while touching every region of the file.
+  for (size_t i = 0; i < file->size(); i += 7) {
+    std::string bad = *file;
+    bad[i] ^= 0x20;
+    auto r = KeyFile::Decode(bad, Passphrase());
+    ASSERT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << "byte " << i << ": " << r.status();
+  }
+}
+
+TEST_F(KeyFileTest, TruncatedFileSaysTruncated) {
+  auto file = KeyFile::Encode(Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests());
+  ASSERT_TRUE(file.ok());
+  for (size_t len : {size_t{0}, size_t{4}, size_t{40}, file->size() - 1}) {
+    auto r = KeyFile::Decode(std::string_view(*file).substr(0, len), Passphrase());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(r.status().message().find("truncated"), std::string::npos) << len << ": " << r.status();
+  }
+}
+
+TEST_F(KeyFileTest, OtherFileIsNotAKeyFile) {
+  auto r = KeyFile::Decode("hello, this is not a key file at all, not even close....", Passphrase());
+  EXPECT_NE(r.status().message().find("not a mend key file"), std::string::npos);
+}
+
+TEST_F(KeyFileTest, MissingFileIsNotFound) {
+  EXPECT_EQ(KeyFile::Read(path_ + ".nope", Passphrase()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(KeyFileTest, RewriteReplacesAtomically) {
+  KeySecrets a = SampleSecrets(), b = SampleSecrets();
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), a, KdfLimits::MinimumForTests()).ok());
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), b, KdfLimits::MinimumForTests()).ok());
+  auto back = KeyFile::Read(path_, Passphrase());
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->identity_seed.Equals(b.identity_seed));
+}
+
+}  // namespace
+}  // namespace mend::crypto

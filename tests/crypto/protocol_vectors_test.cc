@@ -1,0 +1,124 @@
+// Checks the known-answer vectors written in proto/PROTOCOL.md against the
+// code, so that the spec and the implementation cannot drift apart.
+// MEND_PRINT_VECTORS=1 prints the computed block (to refresh the spec after a
+// deliberate protocol change).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "crypto/entry_codec.h"
+#include "crypto/grant.h"
+#include "crypto/invite.h"
+#include "crypto/safety_number.h"
+#include "tests/crypto/test_identities.h"
+
+namespace mend::crypto {
+namespace {
+
+using Vectors = std::vector<std::pair<std::string, std::string>>;
+
+Vectors ComputeVectors() {
+  using namespace mend::testing;
+  Vectors v;
+  Identity alice = Alice(), bob = Bob();
+  v.emplace_back("alice_seed", ToHex(Counting(0x00, 32)));
+  v.emplace_back("alice_sign_pk", ToHex(alice.sign_pk()));
+  v.emplace_back("alice_box_pk", ToHex(alice.box_pk()));
+  v.emplace_back("bob_seed", ToHex(Counting(0x20, 32)));
+  v.emplace_back("bob_sign_pk", ToHex(bob.sign_pk()));
+  v.emplace_back("bob_box_pk", ToHex(bob.box_pk()));
+  v.emplace_back("couple_id", ToHex(FixedCoupleId()));
+  v.emplace_back("couple_key", ToHex(FixedCoupleKey().view()));
+  v.emplace_back("genesis_prev_hash", ToHex(GenesisPrevHash(FixedCoupleId())));
+
+  auto padded = Pad("abc");
+  v.emplace_back("pad_abc", ToHex(padded->view()));
+
+  EntryPosition pos{FixedCoupleId(), 1, GenesisPrevHash(FixedCoupleId()), 0, kFixedTimeMs};
+  mend::v1::Payload payload = CheckInPayload(7, "first");
+  v.emplace_back("entry_payload", ToHex(payload.SerializeAsString()));
+  v.emplace_back("entry_nonce", ToHex(FixedNonce()));
+  auto entry = SealEntry(pos, payload, alice, FixedCoupleKey(), FixedNonce());
+  Bytes hash = EntryHash(entry->header(), entry->ciphertext());
+  v.emplace_back("entry_header", ToHex(entry->header()));
+  v.emplace_back("entry_ciphertext", ToHex(entry->ciphertext()));
+  v.emplace_back("entry_hash", ToHex(hash));
+  v.emplace_back("entry_signature_input", ToHex(EntrySignatureInput(hash)));
+  v.emplace_back("entry_signature", ToHex(entry->signature()));
+  v.emplace_back("chain_code", ChainCode(1, hash));
+  v.emplace_back("safety_number", SafetyNumber(alice.public_identity(), bob.public_identity()));
+
+  SecretBytes secret = SecretBytes::CopyOf(Counting(0x90, 16));
+  InviteKeys keys = DeriveInviteKeys(secret);
+  v.emplace_back("invite_secret", ToHex(secret.view()));
+  v.emplace_back("invite_code", FormatInviteCode(secret));
+  v.emplace_back("invite_id", ToHex(keys.invite_id));
+  v.emplace_back("invite_k_offer", ToHex(keys.k_offer.view()));
+  v.emplace_back("invite_k_answer", ToHex(keys.k_answer.view()));
+
+  v.emplace_back("login_server_id", ToHex(Counting(0xa0, 16)));
+  v.emplace_back("login_nonce", ToHex(Counting(0xb0, 32)));
+  Bytes login = LoginSignatureInput(Counting(0xa0, 16), Counting(0xb0, 32));
+  v.emplace_back("login_signature_input", ToHex(login));
+  v.emplace_back("login_signature", ToHex(alice.Sign(login)));
+  return v;
+}
+
+// `name = value` lines inside ```vectors fenced blocks.
+std::map<std::string, std::string> ReadSpecVectors() {
+  std::ifstream in(std::string(MEND_SOURCE_DIR) + "/proto/PROTOCOL.md");
+  std::map<std::string, std::string> out;
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("```", 0) == 0) {
+      inside = !inside && line == "```vectors";
+      continue;
+    }
+    if (!inside) continue;
+    size_t eq = line.find(" = ");
+    if (eq == std::string::npos) continue;
+    out[line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  return out;
+}
+
+TEST(ProtocolVectors, SpecMatchesTheCode) {
+  Vectors computed = ComputeVectors();
+  if (std::getenv("MEND_PRINT_VECTORS") != nullptr) {
+    for (const auto& [name, value] : computed) std::cout << name << " = " << value << "\n";
+  }
+  auto spec = ReadSpecVectors();
+  ASSERT_FALSE(spec.empty()) << "proto/PROTOCOL.md has no ```vectors block";
+  for (const auto& [name, value] : computed) {
+    auto it = spec.find(name);
+    ASSERT_NE(it, spec.end()) << "PROTOCOL.md lacks vector " << name;
+    EXPECT_EQ(it->second, value) << "vector " << name << " differs from the code";
+  }
+  EXPECT_EQ(spec.size(), computed.size()) << "PROTOCOL.md has vectors the test does not check";
+}
+
+TEST(ProtocolVectors, SpecEntryOpensWithTheSpecKey) {
+  auto spec = ReadSpecVectors();
+  mend::v1::Entry entry;
+  entry.set_header(*FromHex(spec["entry_header"]));
+  entry.set_ciphertext(*FromHex(spec["entry_ciphertext"]));
+  entry.set_signature(*FromHex(spec["entry_signature"]));
+  KeyRing keys;
+  keys[0] = SecretBytes::CopyOf(*FromHex(spec["couple_key"]));
+  mend::v1::EntryHeader header;
+  ASSERT_EQ(ParseHeader(entry, 1, &header), std::nullopt);
+  OpenedEntry opened;
+  ASSERT_EQ(OpenEntry(entry, header, keys, &opened), std::nullopt);
+  EXPECT_EQ(opened.payload.check_in().note(), "first");
+}
+
+}  // namespace
+}  // namespace mend::crypto
