@@ -59,4 +59,10 @@ Bytes RandomBytes(size_t n) {
   return out;
 }
 
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace mend::crypto

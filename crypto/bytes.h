@@ -26,6 +26,9 @@ uint64_t ReadU64(std::string_view in);  // REQUIRES: in.size() >= 8
 // Random bytes from libsodium.
 Bytes RandomBytes(size_t n);
 
+// Constant-time equality (sodium_memcmp) for MACs, token hashes and check values.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
 }  // namespace mend::crypto
 
 #endif  // MEND_CRYPTO_BYTES_H_

@@ -1,0 +1,82 @@
+// LogStore: everything mendd keeps durably, behind a small interface so that a
+// multi-tenant host could move couples onto another store. RocksDbLogStore is
+// the embedded default. Implementations are thread-safe; the compare-and-swap
+// on a couple's head is the caller's job (LogWriter holds a per-couple lock).
+#ifndef MEND_SERVER_LOG_STORE_H_
+#define MEND_SERVER_LOG_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mend/v1/envelope.pb.h"
+#include "mend/v1/service.pb.h"
+#include "mend/v1/store.pb.h"
+
+namespace mend::server {
+
+using Bytes = std::string;
+
+// A change to couple metadata applied atomically.
+struct CoupleUpdate {
+  std::optional<mend::v1::CoupleRecord> record;  // written when set
+  std::vector<Bytes> index_members;              // member id -> couple id index entries to add
+  std::optional<Bytes> delete_invite;            // invite id to delete
+  std::optional<Bytes> consume_registration;     // registration code hash to delete
+  std::optional<std::pair<Bytes, mend::v1::InviteRecord>> put_invite;  // invite id, record
+  std::optional<mend::v1::KeyGrant> put_grant;   // for record->couple_id()
+};
+
+struct StoreStats {
+  uint64_t couples = 0;
+  uint64_t entries = 0;
+  uint64_t invites = 0;
+};
+
+class LogStore {
+ public:
+  virtual ~LogStore() = default;
+
+  // 16 bytes, created on first open and fixed for the store's life.
+  virtual const Bytes& server_id() const = 0;
+
+  virtual absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(const Bytes& couple_id) = 0;
+  virtual absl::StatusOr<std::optional<Bytes>> GetMemberCouple(const Bytes& member) = 0;
+  virtual absl::StatusOr<std::optional<mend::v1::InviteRecord>> GetInvite(const Bytes& invite_id) = 0;
+  virtual absl::Status Apply(const CoupleUpdate& update) = 0;
+
+  // All grants of a couple for one member.
+  virtual absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
+                                                                    const Bytes& member) = 0;
+
+  // The head, {0, ""} for an empty log.
+  virtual absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id) = 0;
+  // Writes the entry at `seq` and the new head in one synced batch.
+  // REQUIRES: the caller holds the couple's lock and checked the head.
+  virtual absl::Status AppendEntry(const Bytes& couple_id, uint64_t seq, const Bytes& entry_bytes,
+                                   const mend::v1::Head& new_head) = 0;
+  // Up to `limit` serialized entries with seq > after_seq, in order.
+  virtual absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
+                                                         size_t limit) = 0;
+
+  virtual absl::Status AddRegistrationCode(const Bytes& code_hash) = 0;
+  virtual absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) = 0;
+
+  // Couples closed before `closed_before_unix_ms`.
+  virtual absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) = 0;
+  // Deletes every record of the couple in every column family; returns the number of entries deleted.
+  virtual absl::StatusOr<uint64_t> PurgeCouple(const Bytes& couple_id) = 0;
+  // Number of keys of any kind that mention the couple (for tests of purge).
+  virtual absl::StatusOr<uint64_t> CountCoupleKeys(const Bytes& couple_id) = 0;
+
+  virtual absl::StatusOr<StoreStats> Stats() = 0;
+  // A consistent copy of the store in `dir` (which must not exist).
+  virtual absl::Status Checkpoint(const std::string& dir) = 0;
+};
+
+}  // namespace mend::server
+
+#endif  // MEND_SERVER_LOG_STORE_H_

@@ -1,0 +1,262 @@
+#include "server/registry.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "crypto/bytes.h"
+#include "crypto/grant.h"
+#include "crypto/hash.h"
+#include "crypto/identity.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::server {
+namespace {
+
+constexpr size_t kIdBytes = 16;
+constexpr size_t kKeyBytes = 32;
+
+mend::v1::CoupleMember* FindMember(mend::v1::CoupleRecord* record, const Bytes& member) {
+  for (auto& m : *record->mutable_members()) {
+    if (m.member() == member) return &m;
+  }
+  return nullptr;
+}
+
+absl::Status NotAMember() {
+  return absl::PermissionDeniedError("not a member of this couple");
+}
+
+}  // namespace
+
+absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& caller, const Bytes& couple_id,
+                                                              bool allow_left) {
+  ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
+  if (!record) return NotAMember();
+  mend::v1::CoupleMember* m = FindMember(&*record, caller);
+  if (m == nullptr) return NotAMember();
+  if (m->state() == mend::v1::MEMBER_STATE_ACTIVE) return *record;
+  if (allow_left && m->state() == mend::v1::MEMBER_STATE_LEFT) return *record;
+  if (m->state() == mend::v1::MEMBER_STATE_PENDING) {
+    return absl::PermissionDeniedError("your partner has not confirmed you yet; they run `mend sync`");
+  }
+  return absl::PermissionDeniedError("you have left this couple");
+}
+
+absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
+                                    const std::string& registration_code) {
+  if (couple_id.size() != kIdBytes) return absl::InvalidArgumentError("couple_id must be 16 bytes");
+  if (box_pk.size() != kKeyBytes) return absl::InvalidArgumentError("box_pk must be 32 bytes");
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto existing_membership, store_->GetMemberCouple(caller));
+  if (existing_membership) {
+    return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
+  }
+  ASSIGN_OR_RETURN(auto existing, store_->GetCouple(couple_id));
+  if (existing) return absl::AlreadyExistsError("a couple with this id already exists");
+  CoupleUpdate update;
+  if (mode_ == RegistrationMode::kCode) {
+    if (registration_code.empty()) {
+      return absl::PermissionDeniedError(
+          "this server needs a registration code to create a couple; ask its operator "
+          "(mendd admin registration-code)");
+    }
+    Bytes hash = crypto::Blake2b256({registration_code});
+    ASSIGN_OR_RETURN(bool known, store_->HasRegistrationCode(hash));
+    if (!known) {
+      return absl::PermissionDeniedError("the registration code is unknown or already used");
+    }
+    update.consume_registration = hash;
+  }
+  mend::v1::CoupleRecord record;
+  record.set_couple_id(couple_id);
+  record.set_created_unix_ms(clock_());
+  auto* m = record.add_members();
+  m->set_member(caller);
+  m->set_box_pk(box_pk);
+  m->set_state(mend::v1::MEMBER_STATE_ACTIVE);
+  update.record = record;
+  update.index_members = {caller};
+  return store_->Apply(update);
+}
+
+absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& couple_id,
+                                             const Bytes& invite_id, const Bytes& offer_ct,
+                                             uint32_t ttl_seconds) {
+  if (invite_id.size() != kIdBytes) return absl::InvalidArgumentError("invite_id must be 16 bytes");
+  if (offer_ct.empty() || offer_ct.size() > limits_.max_pairing_blob_bytes) {
+    return absl::InvalidArgumentError(
+        fmt::format("offer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
+  }
+  if (ttl_seconds < limits_.min_invite_ttl_seconds || ttl_seconds > limits_.max_invite_ttl_seconds) {
+    return absl::InvalidArgumentError(fmt::format("invite lifetime must be {} to {} seconds",
+                                                  limits_.min_invite_ttl_seconds,
+                                                  limits_.max_invite_ttl_seconds));
+  }
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  if (record.members_size() != 1) {
+    return absl::FailedPreconditionError("this couple already has two members");
+  }
+  ASSIGN_OR_RETURN(auto existing, store_->GetInvite(invite_id));
+  if (existing) return absl::AlreadyExistsError("an invite with this id already exists");
+  mend::v1::InviteRecord invite;
+  invite.set_couple_id(couple_id);
+  invite.set_offer_ct(offer_ct);
+  invite.set_expires_unix_ms(clock_() + int64_t{ttl_seconds} * 1000);
+  CoupleUpdate update;
+  update.put_invite = {invite_id, invite};
+  RETURN_IF_ERROR(store_->Apply(update));
+  return invite.expires_unix_ms();
+}
+
+absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_id) {
+  if (invite_id.size() != kIdBytes) return absl::InvalidArgumentError("invite_id must be 16 bytes");
+  ASSIGN_OR_RETURN(auto invite, store_->GetInvite(invite_id));
+  if (!invite || invite->expires_unix_ms() <= clock_()) {
+    return absl::NotFoundError(
+        "no such invite: it expired or was already used; ask your partner for a new code");
+  }
+  return *invite;
+}
+
+absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& invite_id,
+                                           const Bytes& box_pk, const Bytes& answer_ct) {
+  if (box_pk.size() != kKeyBytes) return absl::InvalidArgumentError("box_pk must be 32 bytes");
+  if (answer_ct.empty() || answer_ct.size() > limits_.max_pairing_blob_bytes) {
+    return absl::InvalidArgumentError(
+        fmt::format("answer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
+  }
+  ASSIGN_OR_RETURN(auto invite, GetInvite(invite_id));
+  const Bytes couple_id = invite.couple_id();
+  std::lock_guard lock(locks_->For(couple_id));
+  // Re-read under the lock: two joiners racing for one invite, one wins.
+  ASSIGN_OR_RETURN(auto still, store_->GetInvite(invite_id));
+  if (!still) return absl::NotFoundError("no such invite: it was just used");
+  ASSIGN_OR_RETURN(auto membership, store_->GetMemberCouple(caller));
+  if (membership) return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
+  ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
+  if (!record || record->members_size() != 1 || record->closed()) {
+    return absl::FailedPreconditionError("this couple cannot take a new member");
+  }
+  auto* m = record->add_members();
+  m->set_member(caller);
+  m->set_box_pk(box_pk);
+  m->set_state(mend::v1::MEMBER_STATE_PENDING);
+  record->set_pending_answer_ct(answer_ct);
+  CoupleUpdate update;
+  update.record = *record;
+  update.index_members = {caller};
+  update.delete_invite = invite_id;
+  RETURN_IF_ERROR(store_->Apply(update));
+  return couple_id;
+}
+
+absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  mend::v1::GetJoinResponse out;
+  for (const auto& m : record.members()) {
+    if (m.state() == mend::v1::MEMBER_STATE_PENDING) {
+      out.set_pending(true);
+      out.set_member(m.member());
+      out.set_box_pk(m.box_pk());
+      out.set_answer_ct(record.pending_answer_ct());
+    }
+  }
+  return out;
+}
+
+absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  if (record.members(0).member() != caller) {
+    return absl::PermissionDeniedError("only the member who created the couple confirms the joiner");
+  }
+  mend::v1::CoupleMember* m = FindMember(&record, member);
+  if (m == nullptr || m->state() != mend::v1::MEMBER_STATE_PENDING) {
+    return absl::FailedPreconditionError("that member is not waiting for confirmation");
+  }
+  m->set_state(mend::v1::MEMBER_STATE_ACTIVE);
+  record.clear_pending_answer_ct();
+  CoupleUpdate update;
+  update.record = record;
+  return store_->Apply(update);
+}
+
+absl::Status Registry::PutGrant(const Bytes& caller, const Bytes& couple_id, const mend::v1::KeyGrant& grant) {
+  if (grant.sealed_key().size() != crypto::kSealedKeyBytes) {
+    return absl::InvalidArgumentError("sealed_key must be 80 bytes");
+  }
+  if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  if (record.closed()) return absl::FailedPreconditionError("the couple's log is closed");
+  mend::v1::CoupleMember* recipient = FindMember(&record, grant.member());
+  if (recipient == nullptr || recipient->state() == mend::v1::MEMBER_STATE_LEFT) {
+    return absl::InvalidArgumentError("the grant's recipient is not a member of this couple");
+  }
+  if (!crypto::VerifySignature(caller, crypto::GrantSignatureInput(couple_id, grant.epoch(), grant.member(),
+                                                                   grant.sealed_key()),
+                               grant.signature())) {
+    return absl::InvalidArgumentError("the grant's signature does not verify");
+  }
+  const auto& epochs = record.epochs();
+  bool known = std::find(epochs.begin(), epochs.end(), grant.epoch()) != epochs.end();
+  uint32_t next = epochs.empty() ? 0 : *std::max_element(epochs.begin(), epochs.end()) + 1;
+  if (!known && grant.epoch() != next) {
+    return absl::InvalidArgumentError(fmt::format("epoch {} is neither known nor the next one ({})",
+                                                  grant.epoch(), next));
+  }
+  if (!known) record.add_epochs(grant.epoch());
+  CoupleUpdate update;
+  update.record = record;
+  update.put_grant = grant;
+  return store_->Apply(update);
+}
+
+absl::StatusOr<std::vector<mend::v1::KeyGrant>> Registry::GetGrants(const Bytes& caller, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
+  return store_->GetGrants(couple_id, caller);
+}
+
+absl::StatusOr<mend::v1::CoupleRecord> Registry::GetCouple(const Bytes& caller, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
+  record.clear_pending_answer_ct();
+  return record;
+}
+
+absl::Status Registry::Leave(const Bytes& caller, const Bytes& couple_id) {
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  FindMember(&record, caller)->set_state(mend::v1::MEMBER_STATE_LEFT);
+  if (!record.closed()) {
+    record.set_closed(true);
+    record.set_closed_unix_ms(clock_());
+  }
+  CoupleUpdate update;
+  update.record = record;
+  return store_->Apply(update);
+}
+
+absl::StatusOr<uint64_t> Registry::Purge(const Bytes& caller, const Bytes& couple_id) {
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
+  return store_->PurgeCouple(couple_id);
+}
+
+absl::StatusOr<std::string> Registry::NewRegistrationCode() {
+  std::string code = "reg-" + crypto::ToHex(crypto::RandomBytes(12));
+  RETURN_IF_ERROR(store_->AddRegistrationCode(crypto::Blake2b256({code})));
+  return code;
+}
+
+absl::StatusOr<size_t> Registry::PurgeExpiredClosedCouples() {
+  ASSIGN_OR_RETURN(auto closed, store_->ClosedCouples(clock_() - limits_.purge_closed_after_ms));
+  for (const Bytes& id : closed) {
+    std::lock_guard lock(locks_->For(id));
+    RETURN_IF_ERROR(store_->PurgeCouple(id).status());
+  }
+  return closed.size();
+}
+
+}  // namespace mend::server

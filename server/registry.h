@@ -1,0 +1,63 @@
+// Couples and their membership: creation with a registration code, invites,
+// joining, confirmation, key grants, leaving and purging. The domain code
+// behind the Pairing and Couple services; every method takes the
+// authenticated caller's member id and checks what that caller may do.
+// Thread-safe: metadata changes of one couple are serialized by its lock.
+#ifndef MEND_SERVER_REGISTRY_H_
+#define MEND_SERVER_REGISTRY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "server/clock.h"
+#include "server/couple_locks.h"
+#include "server/limits.h"
+#include "server/log_store.h"
+
+namespace mend::server {
+
+enum class RegistrationMode { kOpen, kCode };
+
+class Registry {
+ public:
+  Registry(LogStore* store, CoupleLocks* locks, const ServerLimits& limits, RegistrationMode mode,
+           Clock clock)
+      : store_(store), locks_(locks), limits_(limits), mode_(mode), clock_(std::move(clock)) {}
+
+  absl::Status CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
+                            const std::string& registration_code);
+  absl::StatusOr<int64_t> PostInvite(const Bytes& caller, const Bytes& couple_id,
+                                     const Bytes& invite_id, const Bytes& offer_ct, uint32_t ttl_seconds);
+  absl::StatusOr<mend::v1::InviteRecord> GetInvite(const Bytes& invite_id);
+  absl::StatusOr<Bytes> JoinCouple(const Bytes& caller, const Bytes& invite_id, const Bytes& box_pk,
+                                   const Bytes& answer_ct);
+  absl::StatusOr<mend::v1::GetJoinResponse> GetJoin(const Bytes& caller, const Bytes& couple_id);
+  absl::Status ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member);
+  absl::Status PutGrant(const Bytes& caller, const Bytes& couple_id, const mend::v1::KeyGrant& grant);
+  absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& caller, const Bytes& couple_id);
+  absl::StatusOr<mend::v1::CoupleRecord> GetCouple(const Bytes& caller, const Bytes& couple_id);
+  absl::Status Leave(const Bytes& caller, const Bytes& couple_id);
+  absl::StatusOr<uint64_t> Purge(const Bytes& caller, const Bytes& couple_id);
+
+  // A fresh one-time registration code (stored only as a hash).
+  absl::StatusOr<std::string> NewRegistrationCode();
+  // Purges couples closed longer than limits.purge_closed_after_ms. Returns how many.
+  absl::StatusOr<size_t> PurgeExpiredClosedCouples();
+
+  // The caller's couple record when the caller is a member of `couple_id` in
+  // one of the allowed states; PermissionDenied otherwise (no detail leaks).
+  absl::StatusOr<mend::v1::CoupleRecord> MemberRecord(const Bytes& caller, const Bytes& couple_id,
+                                                      bool allow_left);
+
+ private:
+  LogStore* const store_;
+  CoupleLocks* const locks_;
+  const ServerLimits limits_;
+  const RegistrationMode mode_;
+  const Clock clock_;
+};
+
+}  // namespace mend::server
+
+#endif  // MEND_SERVER_REGISTRY_H_
