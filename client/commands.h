@@ -1,0 +1,77 @@
+// The mend subcommands. Each returns a Status; main() prints errors in the CLI
+// voice and picks the exit code (0 ok, 1 error, 2 usage, 3 verification).
+#ifndef MEND_CLIENT_COMMANDS_H_
+#define MEND_CLIENT_COMMANDS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/session.h"
+
+namespace mend::client {
+
+struct GlobalOptions {
+  std::string profile = "default";
+  std::string passphrase_file;
+  bool json = false;
+  bool offline = false;         // read commands: no sync first
+  bool despite_space = false;   // write commands
+};
+
+// Unlocks the profile; syncs first unless `offline`.
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync);
+// Appends after the space courtesy check; prints "wrote #SEQ".
+absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
+
+struct InitArgs { std::string name, server, tls_ca; bool force = false; };
+absl::Status RunInit(const GlobalOptions& g, const InitArgs& a);
+struct InviteArgs { std::string registration_code; uint32_t ttl_seconds = 86400; int wait_seconds = 0; };
+absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a);
+absl::Status RunPairJoin(const GlobalOptions& g, const std::string& code);
+absl::Status RunPairVerify(const GlobalOptions& g, bool confirm);
+absl::Status RunSync(const GlobalOptions& g);
+absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds);
+absl::Status RunStatus(const GlobalOptions& g);
+absl::Status RunRotate(const GlobalOptions& g);
+absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool yes);
+absl::Status RunPurge(const GlobalOptions& g, bool yes);
+
+struct CheckInArgs {
+  int mood = 0;
+  std::vector<std::string> feelings;
+  std::string needs, gratitude, note;
+};
+absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a);
+struct ProposeArgs {
+  std::string action;  // propose, amend, retire
+  uint64_t target = 0;
+  std::string title, detail, bound = "me", cadence = "ongoing", review;
+};
+absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a);
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision, const std::string& note);
+absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped, const std::string& note);
+absl::Status RunPromiseList(const GlobalOptions& g);
+struct TriggerArgs {
+  int intensity = 0;
+  std::string what, note;
+  std::vector<std::string> feelings, help;
+};
+absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a);
+absl::Status RunAck(const GlobalOptions& g, uint64_t seq, const std::string& message);
+absl::Status RunAsk(const GlobalOptions& g, const std::string& text, const std::string& topic);
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text);
+struct LetterArgs { std::string subject, body_file; uint64_t reply_to = 0; };
+absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a);
+absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic);
+struct SpaceArgs { std::string until, contact = "urgent", note; bool end = false; };
+absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a);
+
+struct LogArgs { std::string kind, author, since, until; };
+absl::Status RunLog(const GlobalOptions& g, const LogArgs& a);
+absl::Status RunShow(const GlobalOptions& g, uint64_t seq);
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_COMMANDS_H_

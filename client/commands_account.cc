@@ -1,0 +1,253 @@
+// Profiles, pairing, sync, watch, status and leaving.
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "client/commands.h"
+#include "client/passphrase.h"
+#include "client/render.h"
+#include "client/verification_error.h"
+#include "crypto/bytes.h"
+#include "crypto/safety_number.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace mend::client {
+namespace {
+
+constexpr int64_t kQuietPartnerWarningMs = 7LL * 24 * 3600 * 1000;
+
+std::string ChainCodeOf(const Session& s) {
+  auto h = s.head();
+  return crypto::ChainCode(h.seq, h.hash);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync) {
+  ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, false));
+  ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass));
+  if (sync && !g.offline && session->state().pairing == PairingState::kPaired) {
+    RETURN_IF_ERROR(session->Sync().status());
+  }
+  return session;
+}
+
+absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
+  ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
+  Profile profile = Profile::Locate(g.profile);
+  RETURN_IF_ERROR(Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca}, pass, a.force));
+  std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name, a.server);
+  std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join CODE`\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(std::string code, session->Invite(a.registration_code, a.ttl_seconds));
+  if (g.json) {
+    std::cout << nlohmann::json({{"code", code}, {"expires_in_seconds", a.ttl_seconds}}).dump() << "\n";
+  } else {
+    std::cout << "invite code (give it to your partner in person or by a channel you trust; valid "
+              << a.ttl_seconds / 3600 << " h, once):\n\n    " << code << "\n\n";
+  }
+  if (a.wait_seconds <= 0) {
+    if (!g.json) std::cout << "when your partner has joined, run `mend sync` to finish pairing\n";
+    return absl::OkStatus();
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+    if (r.pairing_message.empty()) {
+      std::cout << "paired with " << session->state().partner->name
+                << "; compare safety numbers with `mend pair verify`\n";
+      return absl::OkStatus();
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  std::cout << "your partner has not joined yet; `mend sync` finishes pairing later\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPairJoin(const GlobalOptions& g, const std::string& code) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  RETURN_IF_ERROR(session->Join(code));
+  std::cout << "joined " << session->state().partner->name << "'s invite. When they have run `mend sync`, "
+            << "run `mend sync` too, then compare safety numbers with `mend pair verify`\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPairVerify(const GlobalOptions& g, bool confirm) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  const ProfileState& s = session->state();
+  if (!s.partner) return absl::FailedPreconditionError("not paired yet; there is no partner key to compare");
+  std::string number = crypto::SafetyNumber({s.sign_pk, s.box_pk}, {s.partner->sign_pk, s.partner->box_pk});
+  if (confirm) RETURN_IF_ERROR(session->ConfirmSafetyNumber());
+  if (g.json) {
+    std::cout << nlohmann::json({{"safety_number", number}, {"confirmed", session->state().safety_confirmed}}).dump()
+              << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << "safety number for you and " << s.partner->name << ":\n\n";
+  for (size_t i = 0; i < number.size(); i += 24) std::cout << "    " << number.substr(i, 23) << "\n";
+  std::cout << "\nread it aloud together; if it matches on both screens, run `mend pair verify --confirm`\n";
+  if (confirm) std::cout << "recorded: the safety number was confirmed\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunSync(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+  if (g.json) {
+    std::cout << nlohmann::json({{"new_entries", r.new_entries}, {"head_seq", session->head().seq},
+                                 {"chain_code", ChainCodeOf(*session)}, {"pairing", r.pairing_message}})
+                     .dump()
+              << "\n";
+  } else if (!r.pairing_message.empty()) {
+    std::cout << r.pairing_message << "\n";
+  } else {
+    std::cout << fmt::format("synced: {} new, head #{} (chain code {})\n", r.new_entries, session->head().seq,
+                             ChainCodeOf(*session));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(Connection * conn, session->connection());
+  int seen = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 30);
+  int backoff_ms = 500;
+  absl::Status failure;
+  // The stream blocks in Read(); a helper thread cancels it at the deadline.
+  while (std::chrono::steady_clock::now() < deadline && (count <= 0 || seen < count)) {
+    std::atomic<bool> done{false};
+    std::thread timer([&] {
+      while (!done && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    });
+    absl::Status s = conn->Watch(session->state().couple_id, session->head().seq, [&](const mend::v1::Entry& e) {
+      auto accepted = session->AcceptWatched({e});
+      if (!accepted.ok()) {
+        failure = accepted.status();
+        return false;
+      }
+      for (const auto* opened : *accepted) {
+        for (const auto& f : session->couple().entries) {
+          if (f.entry == opened) {
+            if (g.json) std::cout << EntryJson(session->couple(), f, session->state().sign_pk).dump() << std::endl;
+            else std::cout << EntryLine(session->couple(), f) << std::endl;
+          }
+        }
+        ++seen;
+      }
+      return (count <= 0 || seen < count) && std::chrono::steady_clock::now() < deadline;
+    });
+    done = true;
+    timer.join();
+    if (!failure.ok()) return failure;
+    if (count > 0 && seen >= count) break;
+    if (!s.ok() && !absl::IsUnavailable(s) && !absl::IsUnauthenticated(s)) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, 30000);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunStatus(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  const ProfileState& s = session->state();
+  const CoupleState& c = session->couple();
+  const std::string me = s.sign_pk;
+  const std::string today = LocalDate(NowMs());
+  nlohmann::json owed_by_me = nlohmann::json::array(), owed_to_me = nlohmann::json::array();
+  for (const auto& [seq, t] : c.triggers) {
+    if (t.ack_seq != 0) continue;
+    (t.author == me ? owed_to_me : owed_by_me).push_back(fmt::format("acknowledge trigger #{}", seq));
+  }
+  for (const auto& [seq, q] : c.questions) {
+    if (q.answer_seq != 0) continue;
+    (q.author == me ? owed_to_me : owed_by_me).push_back(fmt::format("answer question #{}", seq));
+  }
+  for (const auto& [seq, cm] : c.commitments) {
+    if (cm.state != CommitmentState::kProposed) continue;
+    (cm.proposer == me ? owed_to_me : owed_by_me).push_back(fmt::format("respond to proposal #{}", seq));
+  }
+  int64_t partner_last = 0;
+  if (s.partner) {
+    for (const auto& e : session->entries()) {
+      if (e.header.author() == s.partner->sign_pk) partner_last = e.header.created_unix_ms();
+    }
+  }
+  const SpaceRecord* space = s.partner ? c.ActiveSpace(s.partner->sign_pk, today) : nullptr;
+  const SpaceRecord* my_space = c.ActiveSpace(me, today);
+  bool quiet = s.partner && partner_last != 0 && NowMs() - partner_last > kQuietPartnerWarningMs;
+  if (g.json) {
+    nlohmann::json j = {
+        {"profile", g.profile}, {"name", s.name}, {"pairing", std::string(ToString(s.pairing))},
+        {"couple_id", crypto::ToHex(s.couple_id)}, {"partner", s.partner ? s.partner->name : ""},
+        {"head_seq", session->head().seq}, {"head_hash", crypto::ToHex(session->head().hash)},
+        {"chain_code", ChainCodeOf(*session)}, {"safety_confirmed", s.safety_confirmed},
+        {"closed", c.closed}, {"owed_by_me", owed_by_me}, {"owed_to_me", owed_to_me},
+        {"partner_space_until", space ? space->request.until() : ""},
+        {"my_space_until", my_space ? my_space->request.until() : ""},
+        {"partner_quiet", quiet}};
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << fmt::format("{} ({}), {}{}\n", s.name, g.profile, ToString(s.pairing),
+                           s.partner ? " with " + s.partner->name : "");
+  if (s.pairing == PairingState::kPaired) {
+    std::cout << fmt::format("log: {} entries, chain code {}{}\n", session->head().seq, ChainCodeOf(*session),
+                             c.closed ? " (closed)" : "");
+    if (!s.safety_confirmed) std::cout << "safety number not confirmed yet: `mend pair verify`\n";
+  }
+  if (space) {
+    std::cout << fmt::format("{} asked for space until {}{}\n", s.partner->name, space->request.until(),
+                             space->request.note().empty() ? "" : ": " + space->request.note());
+  }
+  if (my_space) std::cout << "you asked for space until " << my_space->request.until() << "\n";
+  for (const auto& item : owed_by_me) std::cout << "you owe: " << item.get<std::string>() << "\n";
+  for (const auto& item : owed_to_me) std::cout << "waiting for partner: " << item.get<std::string>() << "\n";
+  if (quiet) {
+    std::cout << fmt::format("note: nothing from {} has arrived since {}; if they have written, the server may be "
+                             "withholding entries\n", s.partner->name, LocalDateTime(partner_last));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunRotate(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  RETURN_IF_ERROR(session->Rotate());
+  std::cout << "rotated the couple key to epoch " << session->couple().epoch << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool yes) {
+  if (!yes && !::isatty(STDIN_FILENO)) {
+    return absl::InvalidArgumentError("leaving closes the shared log for both of you; add --yes to confirm");
+  }
+  if (!yes) {
+    std::cerr << "Leaving closes the shared log for both of you. You keep your copy. Type 'leave' to confirm: ";
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer != "leave") return absl::CancelledError("not left");
+  }
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  RETURN_IF_ERROR(session->Leave(reason));
+  std::cout << "you have left; your copy of the history stays in this profile (`mend log --offline`, `mend export`). "
+               "`mend purge` deletes the server's copy.\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPurge(const GlobalOptions& g, bool yes) {
+  if (!yes) return absl::InvalidArgumentError("purge deletes the server's copy of the whole couple; add --yes");
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(uint64_t n, session->Purge());
+  std::cout << "purged the couple from the server (" << n << " entries); your local copy is untouched\n";
+  return absl::OkStatus();
+}
+
+}  // namespace mend::client

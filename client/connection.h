@@ -1,0 +1,71 @@
+// A connection to mendd: the channel (plaintext on loopback, or TLS with a
+// CA file), the stubs, and the login session. Calls that need a member log in
+// on first use and once more if the token has expired.
+#ifndef MEND_CLIENT_CONNECTION_H_
+#define MEND_CLIENT_CONNECTION_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/profile.h"
+#include "crypto/identity.h"
+#include "mend/v1/service.grpc.pb.h"
+
+namespace mend::client {
+
+class Connection {
+ public:
+  // Does not contact the server yet.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const ServerConfig& config);
+
+  // The identity to log in as. REQUIRES: outlives this connection.
+  void set_identity(const crypto::Identity* identity) { identity_ = identity; }
+
+  absl::StatusOr<mend::v1::GetInfoResponse> GetInfo();
+  absl::Status CreateCouple(const Bytes& couple_id, const Bytes& box_pk, const std::string& registration_code);
+  absl::StatusOr<int64_t> PostInvite(const Bytes& couple_id, const Bytes& invite_id, const Bytes& offer_ct,
+                                     uint32_t ttl_seconds);
+  absl::StatusOr<mend::v1::GetInviteResponse> GetInvite(const Bytes& invite_id);
+  absl::StatusOr<Bytes> JoinCouple(const Bytes& invite_id, const Bytes& box_pk, const Bytes& answer_ct);
+  absl::StatusOr<mend::v1::GetJoinResponse> GetJoin(const Bytes& couple_id);
+  absl::Status ConfirmMember(const Bytes& couple_id, const Bytes& member);
+  absl::Status PutGrant(const Bytes& couple_id, const mend::v1::KeyGrant& grant);
+  absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id);
+  absl::StatusOr<mend::v1::GetCoupleResponse> GetCouple(const Bytes& couple_id);
+  // On a stale head: FailedPrecondition and *stale_head set.
+  absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry, std::optional<mend::v1::Head>* stale_head);
+  absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq);
+  absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id);
+  // Streams entries after `after_seq` to `on_entry` until it returns false or the stream ends.
+  absl::Status Watch(const Bytes& couple_id, uint64_t after_seq,
+                     const std::function<bool(const mend::v1::Entry&)>& on_entry);
+  absl::Status Leave(const Bytes& couple_id);
+  absl::StatusOr<uint64_t> Purge(const Bytes& couple_id);
+
+  const std::string& address() const { return config_.address; }
+
+ private:
+  explicit Connection(ServerConfig config) : config_(std::move(config)) {}
+  absl::Status Login();
+  // Runs `rpc` with auth metadata; re-logs in once on UNAUTHENTICATED.
+  absl::Status Authed(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
+  absl::Status FromGrpc(const grpc::Status& status) const;
+
+  ServerConfig config_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<mend::v1::ServerInfo::Stub> info_;
+  std::unique_ptr<mend::v1::Auth::Stub> auth_;
+  std::unique_ptr<mend::v1::Pairing::Stub> pairing_;
+  std::unique_ptr<mend::v1::Log::Stub> log_;
+  std::unique_ptr<mend::v1::Couple::Stub> couple_;
+  const crypto::Identity* identity_ = nullptr;
+  std::string token_;
+};
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_CONNECTION_H_

@@ -1,0 +1,115 @@
+// The fold: a pure function from the verified entries of a couple's log to
+// what the partners see (membership, commitments and their adherence, open
+// triggers, questions, letters, space requests, epochs). It also enforces the
+// payload rules of PROTOCOL.md "Payload rules": an entry that breaks a rule is
+// kept in the timeline, marked invalid with the reason, and never applied.
+// CheckRules is the same check, used before writing.
+#ifndef MEND_CLIENT_FOLD_H_
+#define MEND_CLIENT_FOLD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "crypto/entry_codec.h"
+#include "mend/v1/payload.pb.h"
+
+namespace mend::client {
+
+using Bytes = std::string;
+
+struct Member {
+  Bytes sign_pk;
+  Bytes box_pk;
+  std::string name;
+};
+
+enum class CommitmentState { kProposed, kAgreed, kDeclined, kChangesRequested, kSuperseded, kRetired };
+std::string_view ToString(CommitmentState state);
+
+struct Commitment {
+  uint64_t seq = 0;  // the proposal's seq; the commitment's id
+  Bytes proposer;
+  mend::v1::CommitmentProposal proposal;
+  CommitmentState state = CommitmentState::kProposed;
+  uint64_t response_seq = 0;
+  int64_t agreed_unix_ms = 0;
+  uint64_t superseded_by = 0;  // seq of the accepted AMEND that replaced it
+  uint32_t kept = 0;
+  uint32_t slipped = 0;
+  int64_t last_report_unix_ms = 0;
+  // Members bound by it.
+  std::vector<Bytes> bound;
+};
+
+struct TriggerRecord {
+  uint64_t seq = 0;
+  Bytes author;
+  int64_t created_unix_ms = 0;
+  mend::v1::Trigger trigger;
+  uint64_t ack_seq = 0;  // 0 while open
+  int64_t ack_unix_ms = 0;
+};
+
+struct QuestionRecord {
+  uint64_t seq = 0;
+  Bytes author;
+  int64_t created_unix_ms = 0;
+  mend::v1::Question question;
+  uint64_t answer_seq = 0;  // 0 while open
+};
+
+struct SpaceRecord {
+  uint64_t seq = 0;
+  Bytes author;
+  mend::v1::SpaceRequest request;
+};
+
+struct FoldedEntry {
+  const crypto::OpenedEntry* entry = nullptr;  // borrowed from the caller's vector
+  bool valid = true;
+  std::string invalid_reason;
+};
+
+struct CoupleState {
+  std::vector<Member> members;  // from Genesis: inviter first
+  Bytes transcript_hash;
+  bool joined = false;          // Joined seen
+  bool closed = false;          // Leave seen
+  uint64_t leave_seq = 0;
+  uint32_t epoch = 0;           // latest rotated-to epoch
+  std::vector<FoldedEntry> entries;
+  std::map<uint64_t, Commitment> commitments;
+  std::map<uint64_t, TriggerRecord> triggers;
+  std::map<uint64_t, QuestionRecord> questions;
+  std::map<Bytes, SpaceRecord> space;  // latest request by author (may be ended)
+
+  const Member* FindMember(const Bytes& sign_pk) const;
+  // The other member, or nullptr before Genesis.
+  const Member* Partner(const Bytes& me) const;
+  std::string NameOf(const Bytes& sign_pk) const;
+  // The author's space request if active on `today` (YYYY-MM-DD, local).
+  const SpaceRecord* ActiveSpace(const Bytes& author, const std::string& today) const;
+};
+
+// REQUIRES: `entries` verified by crypto::VerifyChain, in seq order, and
+// outliving the returned state.
+CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries);
+
+// Whether `author` may write `payload` on top of `state` (rules only; space
+// requests are a courtesy check in the CLI, not a rule). `seq` is the new
+// entry's position.
+absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t seq,
+                        const mend::v1::Payload& payload, uint32_t key_epoch);
+
+// The payload kind as a short lowercase name ("checkin", "trigger", ...).
+std::string KindName(const mend::v1::Payload& payload);
+// Parses a kind name; nullopt when unknown.
+std::optional<mend::v1::Payload::KindCase> ParseKindName(const std::string& name);
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_FOLD_H_

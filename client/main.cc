@@ -1,0 +1,220 @@
+// mend: the command-line client.
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "client/commands.h"
+#include "client/verification_error.h"
+#include "crypto/init.h"
+
+namespace {
+
+using namespace mend::client;
+
+// Exit codes: 0 ok, 1 error, 2 usage, 3 verification failure.
+int Report(const absl::Status& status) {
+  if (status.ok()) return 0;
+  std::string message(status.message());
+  std::cerr << "mend: error: " << message << "\n";
+  if (IsVerificationError(status)) {
+    std::cerr << "mend: hint: your local copy was left as it was. Do not trust the server until this is explained; "
+                 "compare `mend status` chain codes with your partner in person.\n";
+    return 3;
+  }
+  if (absl::IsUnauthenticated(status) && message.find("passphrase") != std::string::npos) {
+    std::cerr << "mend: hint: check the passphrase (or the file given with --passphrase-file)\n";
+  } else if (absl::IsUnavailable(status)) {
+    std::cerr << "mend: hint: start the server (scripts/run) or fix `server` in the config file\n";
+  } else if (absl::IsDataLoss(status) && message.find("key file") != std::string::npos) {
+    std::cerr << "mend: hint: restore the key file from a backup; it cannot be repaired\n";
+  }
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!mend::crypto::Initialize().ok()) {
+    std::cerr << "mend: error: libsodium could not be initialised\n";
+    return 1;
+  }
+  CLI::App app{"mend: an end-to-end encrypted check-in log for two partners rebuilding trust"};
+  app.require_subcommand(1);
+  GlobalOptions g;
+  app.add_option("--profile", g.profile, "profile name (several partners or servers on one machine)")
+      ->envname("MEND_PROFILE")->capture_default_str();
+  app.add_option("--passphrase-file", g.passphrase_file, "read the passphrase from this file (for scripts)");
+  app.add_flag("--json", g.json, "machine-readable output");
+  app.add_flag("--offline", g.offline, "read the local copy without contacting the server");
+  app.add_flag("--despite-space", g.despite_space, "write even though your partner asked for space");
+  absl::Status status;
+  auto run = [&](auto fn) { return [&, fn] { status = fn(); }; };
+
+  InitArgs init;
+  auto* c_init = app.add_subcommand("init", "create your identity and profile");
+  c_init->add_option("--name", init.name, "your display name, as your partner will see it")->required();
+  c_init->add_option("--server", init.server, "server address, HOST:PORT")->required();
+  c_init->add_option("--tls-ca", init.tls_ca, "PEM CA certificate to trust for the server (TLS)");
+  c_init->add_flag("--force", init.force, "replace an existing identity (loses access to its history)");
+  c_init->callback(run([&] { return RunInit(g, init); }));
+
+  auto* c_pair = app.add_subcommand("pair", "pair with your partner");
+  c_pair->require_subcommand(1);
+  InviteArgs invite;
+  auto* c_invite = c_pair->add_subcommand("invite", "create the couple and print a one-time invite code");
+  c_invite->add_option("--registration-code", invite.registration_code, "code from the server's operator");
+  c_invite->add_option("--ttl", invite.ttl_seconds, "seconds the code stays valid (60..86400)")->capture_default_str();
+  c_invite->add_option("--wait", invite.wait_seconds, "wait this many seconds for the partner to join");
+  c_invite->callback(run([&] { return RunPairInvite(g, invite); }));
+  std::string code;
+  auto* c_join = c_pair->add_subcommand("join", "join your partner's invite");
+  c_join->add_option("code", code, "the invite code, mend-XXXXX-...")->required();
+  c_join->callback(run([&] { return RunPairJoin(g, code); }));
+  bool confirm = false;
+  auto* c_verify = c_pair->add_subcommand("verify", "show the safety number to compare together");
+  c_verify->add_flag("--confirm", confirm, "record that the numbers matched");
+  c_verify->callback(run([&] { return RunPairVerify(g, confirm); }));
+
+  app.add_subcommand("sync", "fetch, verify and store new entries")->callback(run([&] { return RunSync(g); }));
+  int watch_count = 0, watch_timeout = 0;
+  auto* c_watch = app.add_subcommand("watch", "print each new entry as it arrives");
+  c_watch->add_option("--count", watch_count, "stop after this many entries");
+  c_watch->add_option("--timeout", watch_timeout, "stop after this many seconds");
+  c_watch->callback(run([&] { return RunWatch(g, watch_count, watch_timeout); }));
+  app.add_subcommand("status", "who, where, what is owed, chain code")->callback(run([&] { return RunStatus(g); }));
+
+  CheckInArgs checkin;
+  auto* c_checkin = app.add_subcommand("checkin", "record how you are (prompts when at a terminal)");
+  c_checkin->add_option("--mood", checkin.mood, "1 (very low) to 10 (very good)");
+  c_checkin->add_option("--feel", checkin.feelings, "a feeling from the shared vocabulary (repeatable)");
+  c_checkin->add_option("--needs", checkin.needs, "what you need from your partner");
+  c_checkin->add_option("--gratitude", checkin.gratitude, "something you appreciated");
+  c_checkin->add_option("--note", checkin.note, "anything else");
+  c_checkin->callback(run([&] { return RunCheckIn(g, checkin); }));
+
+  auto* c_promise = app.add_subcommand("promise", "agreed transparency commitments");
+  c_promise->require_subcommand(1);
+  ProposeArgs propose;
+  for (const char* action : {"propose", "amend", "retire"}) {
+    auto* sub = c_promise->add_subcommand(action, std::string(action) == "propose" ? "propose a new commitment"
+                                                  : std::string(action) == "amend" ? "propose a change to an agreed commitment"
+                                                                                   : "propose ending an agreed commitment");
+    if (std::string(action) != "propose") sub->add_option("seq", propose.target, "the commitment's #")->required();
+    if (std::string(action) != "retire") {
+      sub->add_option("--title", propose.title, "what is promised, in a line")->required();
+      sub->add_option("--detail", propose.detail, "more detail");
+      sub->add_option("--bound", propose.bound, "who is bound: me, partner or both")
+          ->check(CLI::IsMember({"me", "partner", "both"}))->capture_default_str();
+      sub->add_option("--cadence", propose.cadence, "daily, weekly, once or ongoing")
+          ->check(CLI::IsMember({"daily", "weekly", "once", "ongoing"}))->capture_default_str();
+      sub->add_option("--review", propose.review, "date to review it together, YYYY-MM-DD");
+    } else {
+      sub->add_option("--note", propose.detail, "why");
+    }
+    std::string a = action;
+    sub->callback(run([&, a] { propose.action = a; return RunPromisePropose(g, propose); }));
+  }
+  uint64_t respond_seq = 0;
+  std::string respond_note;
+  for (const char* decision : {"accept", "decline", "request-changes"}) {
+    auto* sub = c_promise->add_subcommand(decision, std::string(decision) + " your partner's proposal");
+    sub->add_option("seq", respond_seq, "the proposal's #")->required();
+    sub->add_option("--note", respond_note, "a note for your partner");
+    std::string d = decision;
+    sub->callback(run([&, d] { return RunPromiseRespond(g, respond_seq, d, respond_note); }));
+  }
+  uint64_t report_seq = 0;
+  bool kept = false, slipped = false;
+  std::string report_note;
+  auto* c_report = c_promise->add_subcommand("report", "report honestly on a commitment");
+  c_report->add_option("seq", report_seq, "the commitment's #")->required();
+  c_report->add_flag("--kept", kept, "it was kept");
+  c_report->add_flag("--slipped", slipped, "it slipped");
+  c_report->add_option("--note", report_note, "what happened");
+  c_report->callback(run([&] { return RunPromiseReport(g, report_seq, kept, slipped, report_note); }));
+  c_promise->add_subcommand("list", "commitments and adherence")->callback(run([&] { return RunPromiseList(g); }));
+
+  TriggerArgs trigger;
+  auto* c_trigger = app.add_subcommand("trigger", "log a trigger for your partner to acknowledge");
+  c_trigger->add_option("--intensity", trigger.intensity, "1 to 10")->required();
+  c_trigger->add_option("--what", trigger.what, "what happened")->required();
+  c_trigger->add_option("--feel", trigger.feelings, "a feeling (repeatable)");
+  c_trigger->add_option("--help-with", trigger.help, "what would help: space, reassurance, talk, closeness, other");
+  c_trigger->add_option("--note", trigger.note, "anything else");
+  c_trigger->callback(run([&] { return RunTrigger(g, trigger); }));
+  uint64_t ack_seq = 0;
+  std::string ack_message;
+  auto* c_ack = app.add_subcommand("ack", "acknowledge and validate your partner's trigger");
+  c_ack->add_option("seq", ack_seq, "the trigger's #")->required();
+  c_ack->add_option("--message", ack_message, "what you want them to hear");
+  c_ack->callback(run([&] { return RunAck(g, ack_seq, ack_message); }));
+  std::string ask_text, ask_topic;
+  auto* c_ask = app.add_subcommand("ask", "ask your partner a question");
+  c_ask->add_option("text", ask_text, "the question")->required();
+  c_ask->add_option("--topic", ask_topic, "a topic name");
+  c_ask->callback(run([&] { return RunAsk(g, ask_text, ask_topic); }));
+  uint64_t answer_seq = 0;
+  std::string answer_text;
+  auto* c_answer = app.add_subcommand("answer", "answer your partner's question");
+  c_answer->add_option("seq", answer_seq, "the question's #")->required();
+  c_answer->add_option("text", answer_text, "your answer")->required();
+  c_answer->callback(run([&] { return RunAnswer(g, answer_seq, answer_text); }));
+  LetterArgs letter;
+  auto* c_letter = app.add_subcommand("letter", "write a letter (opens $EDITOR)");
+  c_letter->add_option("--subject", letter.subject, "subject line");
+  c_letter->add_option("--body-file", letter.body_file, "read the body from this file instead of $EDITOR");
+  c_letter->add_option("--reply-to", letter.reply_to, "# of the letter this answers");
+  c_letter->callback(run([&] { return RunLetter(g, letter); }));
+  std::string disclose_text, disclose_topic;
+  uint64_t disclose_commitment = 0;
+  auto* c_disclose = app.add_subcommand("disclose", "tell your partner something before they ask");
+  c_disclose->add_option("text", disclose_text, "what you disclose")->required();
+  c_disclose->add_option("--commitment", disclose_commitment, "# of a related commitment");
+  c_disclose->add_option("--topic", disclose_topic, "a topic name");
+  c_disclose->callback(run([&] { return RunDisclose(g, disclose_text, disclose_commitment, disclose_topic); }));
+  SpaceArgs space;
+  auto* c_space = app.add_subcommand("space", "ask for space (or `mend space end`)");
+  c_space->add_option("--until", space.until, "last day, YYYY-MM-DD");
+  c_space->add_option("--contact", space.contact, "what is welcome meanwhile: none, urgent or checkins")
+      ->check(CLI::IsMember({"none", "urgent", "checkins"}))->capture_default_str();
+  c_space->add_option("--note", space.note, "a note for your partner");
+  c_space->add_subcommand("end", "end your request for space now")->callback([&] { space.end = true; });
+  c_space->final_callback(run([&] { return RunSpace(g, space); }));
+
+  LogArgs log;
+  auto* c_log = app.add_subcommand("log", "the verified timeline");
+  c_log->add_option("--kind", log.kind, "checkin, trigger, ack, question, answer, letter, disclosure, proposal, ...");
+  c_log->add_option("--author", log.author, "me or partner")->check(CLI::IsMember({"me", "partner"}));
+  c_log->add_option("--since", log.since, "first day, YYYY-MM-DD");
+  c_log->add_option("--until", log.until, "last day, YYYY-MM-DD");
+  c_log->callback(run([&] { return RunLog(g, log); }));
+  uint64_t show_seq = 0;
+  auto* c_show = app.add_subcommand("show", "one entry in full");
+  c_show->add_option("seq", show_seq, "the entry's #")->required();
+  c_show->callback(run([&] { return RunShow(g, show_seq); }));
+
+  app.add_subcommand("rotate", "move to a new couple key")->callback(run([&] { return RunRotate(g); }));
+  std::string leave_reason;
+  bool leave_yes = false, purge_yes = false;
+  auto* c_leave = app.add_subcommand("leave", "leave: closes the shared log; you keep your copy");
+  c_leave->add_option("--reason", leave_reason, "optional, written into the log");
+  c_leave->add_flag("--yes", leave_yes, "do not ask for confirmation");
+  c_leave->callback(run([&] { return RunLeave(g, leave_reason, leave_yes); }));
+  auto* c_purge = app.add_subcommand("purge", "delete the couple's data from the server");
+  c_purge->add_flag("--yes", purge_yes, "confirm");
+  c_purge->callback(run([&] { return RunPurge(g, purge_yes); }));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mend: error: " << e.what() << "\n" << "mend: hint: see `mend --help` or `mend COMMAND --help`\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "mend: error: " << e.what() << "\n";
+    return 1;
+  }
+  return Report(status);
+}

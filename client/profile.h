@@ -1,0 +1,76 @@
+// Where a profile lives and what it remembers that is not secret.
+//   MEND_HOME set:   $MEND_HOME/config.toml and $MEND_HOME/<profile>/...
+//   otherwise:       $XDG_CONFIG_HOME/mend/config.toml and $XDG_DATA_HOME/mend/<profile>/...
+// A profile directory (mode 0700) holds `key` (the key file), `replica` (the
+// verified entries as received) and `state.json` (this file's ProfileState,
+// written atomically).
+#ifndef MEND_CLIENT_PROFILE_H_
+#define MEND_CLIENT_PROFILE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "client/fold.h"
+
+namespace mend::client {
+
+enum class PairingState { kUnpaired, kInvited, kJoinPending, kPaired };
+std::string_view ToString(PairingState state);
+
+struct ServerConfig {
+  std::string address;      // host:port
+  std::string tls_ca_file;  // PEM; empty means plaintext (loopback only)
+};
+
+// Non-secret profile state (state.json). Format documented in PROTOCOL.md "Client files".
+struct ProfileState {
+  int version = 1;
+  std::string name;           // my display name
+  Bytes sign_pk, box_pk;      // mine
+  PairingState pairing = PairingState::kUnpaired;
+  Bytes couple_id;
+  bool inviter = false;
+  Bytes offer_plaintext;      // inviter: what we offered; joiner: what we opened
+  Bytes offer_ct;             // inviter: the sealed offer (the answer is bound to it)
+  Bytes invite_id;
+  Bytes transcript_hash;
+  std::optional<Member> partner;
+  uint64_t verified_seq = 0;  // last verified head (rollback detection)
+  Bytes verified_hash;
+  int64_t last_sync_unix_ms = 0;
+  bool safety_confirmed = false;
+};
+
+class Profile {
+ public:
+  // Resolves directories for `name` from the environment; creates nothing.
+  static Profile Locate(const std::string& name);
+
+  const std::string& name() const { return name_; }
+  const std::string& dir() const { return dir_; }
+  std::string key_path() const { return dir_ + "/key"; }
+  std::string replica_path() const { return dir_ + "/replica"; }
+  std::string state_path() const { return dir_ + "/state.json"; }
+  const std::string& config_path() const { return config_path_; }
+  bool Exists() const;
+
+  // Creates the profile directory (0700) and its parents.
+  absl::Status CreateDirs() const;
+  absl::StatusOr<ProfileState> LoadState() const;
+  absl::Status SaveState(const ProfileState& state) const;
+
+  // The [profiles.<name>] section of config.toml, falling back to top-level keys.
+  absl::StatusOr<ServerConfig> LoadServerConfig() const;
+  absl::Status SaveServerConfig(const ServerConfig& config) const;
+
+ private:
+  std::string name_;
+  std::string dir_;
+  std::string config_path_;
+};
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_PROFILE_H_

@@ -1,0 +1,500 @@
+#include "client/session.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "client/replica.h"
+#include "client/verification_error.h"
+#include "crypto/aead.h"
+#include "crypto/bytes.h"
+#include "crypto/grant.h"
+#include "crypto/invite.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::client {
+namespace {
+
+constexpr int kAppendAttempts = 6;
+constexpr size_t kMaxNameBytes = 64;
+
+mend::v1::MemberKeys KeysOf(const Bytes& sign_pk, const Bytes& box_pk, const std::string& name) {
+  mend::v1::MemberKeys k;
+  k.set_sign_pk(sign_pk);
+  k.set_box_pk(box_pk);
+  k.set_display_name(name);
+  return k;
+}
+
+absl::Status NotPaired(const ProfileState& s) {
+  switch (s.pairing) {
+    case PairingState::kUnpaired:
+      return absl::FailedPreconditionError("not paired yet; run `mend pair invite` or `mend pair join CODE`");
+    case PairingState::kInvited:
+      return absl::FailedPreconditionError("your partner has not joined yet; run `mend sync` after they do");
+    case PairingState::kJoinPending:
+      return absl::FailedPreconditionError("your partner has not confirmed you yet; run `mend sync` later");
+    case PairingState::kPaired:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string LocalDate(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+absl::Status Session::Init(const Profile& profile, const std::string& name, const ServerConfig& server,
+                           const crypto::SecretBytes& passphrase, bool force) {
+  if (name.empty() || name.size() > kMaxNameBytes) {
+    return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
+  }
+  if (profile.Exists() && !force) {
+    return absl::AlreadyExistsError(fmt::format(
+        "profile '{}' already has a key file at {}; refusing to overwrite it (use --force to replace "
+        "your identity, which loses access to its history)", profile.name(), profile.key_path()));
+  }
+  RETURN_IF_ERROR(profile.CreateDirs());
+  crypto::Identity id = crypto::Identity::Generate();
+  crypto::KeySecrets keys;
+  keys.identity_seed = id.seed().Clone();
+  RETURN_IF_ERROR(crypto::KeyFile::Write(profile.key_path(), passphrase, keys));
+  ProfileState state;
+  state.name = name;
+  state.sign_pk = id.sign_pk();
+  state.box_pk = id.box_pk();
+  RETURN_IF_ERROR(Replica(profile.replica_path()).Rewrite({}));
+  RETURN_IF_ERROR(profile.SaveState(state));
+  return profile.SaveServerConfig(server);
+}
+
+absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
+                                                       const crypto::SecretBytes& passphrase) {
+  if (!profile.Exists()) {
+    return absl::FailedPreconditionError(
+        fmt::format("no profile '{}' here; run `mend init --name NAME --server HOST:PORT`", profile.name()));
+  }
+  ASSIGN_OR_RETURN(crypto::KeySecrets keys, crypto::KeyFile::Read(profile.key_path(), passphrase));
+  ASSIGN_OR_RETURN(crypto::Identity identity, crypto::Identity::FromSeed(keys.identity_seed));
+  ASSIGN_OR_RETURN(ProfileState state, profile.LoadState());
+  if (state.sign_pk != identity.sign_pk()) {
+    return absl::DataLossError("the profile state does not belong to this key file");
+  }
+  auto session = std::unique_ptr<Session>(
+      new Session(profile, passphrase.Clone(), std::move(identity), std::move(keys), std::move(state)));
+  RETURN_IF_ERROR(session->LoadLocal());
+  return session;
+}
+
+absl::StatusOr<Connection*> Session::connection() {
+  if (!connection_) {
+    ASSIGN_OR_RETURN(ServerConfig config, profile_.LoadServerConfig());
+    ASSIGN_OR_RETURN(connection_, Connection::Open(config));
+    connection_->set_identity(&identity_);
+  }
+  return connection_.get();
+}
+
+absl::Status Session::SaveKeys() { return crypto::KeyFile::Write(profile_.key_path(), passphrase_, keys_); }
+absl::Status Session::SaveState() { return profile_.SaveState(state_); }
+
+crypto::ChainHead Session::head() const {
+  if (entries_.empty()) return {0, crypto::GenesisPrevHash(state_.couple_id)};
+  return {entries_.back().header.seq(), entries_.back().hash};
+}
+
+crypto::ChainContext Session::ChainContextAt(const crypto::ChainHead& head) const {
+  crypto::ChainContext c;
+  c.couple_id = state_.couple_id;
+  c.members = {state_.sign_pk};
+  if (state_.partner) c.members.push_back(state_.partner->sign_pk);
+  c.keys = &keys_.couple_keys;
+  c.head = head;
+  return c;
+}
+
+uint32_t Session::CurrentEpoch() const { return couple_.epoch; }
+
+absl::Status Session::LoadLocal() {
+  entries_.clear();
+  raw_.clear();
+  couple_ = CoupleState();
+  if (state_.pairing != PairingState::kPaired) return absl::OkStatus();
+  ASSIGN_OR_RETURN(raw_, Replica(profile_.replica_path()).Load());
+  crypto::ChainResult r = crypto::VerifyChain(ChainContextAt({0, crypto::GenesisPrevHash(state_.couple_id)}), raw_);
+  if (r.failure) {
+    return VerificationError(fmt::format("the local replica does not verify: {}", r.failure->Message()));
+  }
+  entries_ = std::move(r.entries);
+  couple_ = Fold(entries_);
+  return CheckGenesis();
+}
+
+absl::Status Session::CheckGenesis() const {
+  if (entries_.empty() || !state_.partner) return absl::OkStatus();
+  const auto& p = entries_.front().payload;
+  if (!p.has_genesis()) return VerificationError("entry 1 is not a Genesis");
+  const auto& g = p.genesis();
+  const Bytes& inviter = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;
+  const Bytes& joiner = state_.inviter ? state_.partner->sign_pk : state_.sign_pk;
+  const Bytes& joiner_box = state_.inviter ? state_.partner->box_pk : state_.box_pk;
+  const Bytes& inviter_box = state_.inviter ? state_.box_pk : state_.partner->box_pk;
+  if (g.couple_id() != state_.couple_id || g.inviter().sign_pk() != inviter || g.joiner().sign_pk() != joiner ||
+      g.inviter().box_pk() != inviter_box || g.joiner().box_pk() != joiner_box ||
+      g.transcript_hash() != state_.transcript_hash) {
+    return VerificationError(
+        "the Genesis entry does not name the keys exchanged at pairing; someone substituted a key");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<mend::v1::KeyGrant> Session::MakeGrant(uint32_t epoch, const Member& recipient) const {
+  mend::v1::KeyGrant g;
+  g.set_epoch(epoch);
+  g.set_member(recipient.sign_pk);
+  ASSIGN_OR_RETURN(Bytes sealed, crypto::SealCoupleKey(keys_.couple_keys.at(epoch), recipient.box_pk));
+  g.set_sealed_key(sealed);
+  g.set_granter(identity_.sign_pk());
+  g.set_signature(identity_.Sign(crypto::GrantSignatureInput(state_.couple_id, epoch, recipient.sign_pk, sealed)));
+  return g;
+}
+
+absl::StatusOr<std::string> Session::Invite(const std::string& registration_code, uint32_t ttl_seconds) {
+  if (state_.pairing != PairingState::kUnpaired) {
+    return absl::FailedPreconditionError(
+        fmt::format("this profile is already {}; one profile pairs once", ToString(state_.pairing)));
+  }
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
+  crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
+  state_.couple_id = crypto::RandomBytes(crypto::kCoupleIdBytes);
+  state_.inviter = true;
+  keys_.couple_keys[0] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
+  keys_.invite_secret = secret.Clone();
+  mend::v1::PairingOffer offer;
+  offer.set_couple_id(state_.couple_id);
+  *offer.mutable_inviter() = KeysOf(state_.sign_pk, state_.box_pk, state_.name);
+  state_.offer_plaintext = offer.SerializeAsString();
+  state_.offer_ct = crypto::SealOffer(invite, offer);
+  state_.invite_id = invite.invite_id;
+  // Keys first: a crash after the server knows the couple must not lose its key.
+  RETURN_IF_ERROR(SaveKeys());
+  absl::Status s = conn->CreateCouple(state_.couple_id, state_.box_pk, registration_code);
+  if (s.ok()) {
+    ASSIGN_OR_RETURN(auto grant, MakeGrant(0, Member{state_.sign_pk, state_.box_pk, state_.name}));
+    s = conn->PutGrant(state_.couple_id, grant);
+  }
+  if (s.ok()) s = conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status();
+  if (!s.ok()) {
+    keys_.couple_keys.clear();
+    keys_.invite_secret.reset();
+    RETURN_IF_ERROR(SaveKeys());
+    state_ = profile_.LoadState().value_or(state_);
+    return s;
+  }
+  state_.pairing = PairingState::kInvited;
+  RETURN_IF_ERROR(SaveState());
+  return crypto::FormatInviteCode(secret);
+}
+
+absl::Status Session::Join(const std::string& code) {
+  if (state_.pairing != PairingState::kUnpaired) {
+    return absl::FailedPreconditionError(
+        fmt::format("this profile is already {}; one profile pairs once", ToString(state_.pairing)));
+  }
+  ASSIGN_OR_RETURN(crypto::SecretBytes secret, crypto::ParseInviteCode(code));
+  crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  ASSIGN_OR_RETURN(auto got, conn->GetInvite(invite.invite_id));
+  Bytes offer_plaintext;
+  ASSIGN_OR_RETURN(auto offer, crypto::OpenOffer(invite, got.offer_ct(), &offer_plaintext));
+  if (offer.inviter().sign_pk() == state_.sign_pk) {
+    return absl::InvalidArgumentError("this is your own invite; your partner joins with it");
+  }
+  if (offer.couple_id().size() != crypto::kCoupleIdBytes || offer.inviter().sign_pk().size() != 32 ||
+      offer.inviter().box_pk().size() != 32) {
+    return absl::DataLossError("the invite offer is malformed");
+  }
+  Bytes t = crypto::PairingTranscript(offer_plaintext, identity_.public_identity());
+  mend::v1::PairingAnswer answer;
+  *answer.mutable_joiner() = KeysOf(state_.sign_pk, state_.box_pk, state_.name);
+  answer.set_transcript_signature(identity_.Sign(crypto::TranscriptSignatureInput(t)));
+  Bytes answer_ct = crypto::SealAnswer(invite, got.offer_ct(), answer);
+  ASSIGN_OR_RETURN(Bytes couple_id, conn->JoinCouple(invite.invite_id, state_.box_pk, answer_ct));
+  if (couple_id != offer.couple_id()) return VerificationError("the server joined us to a different couple");
+  state_.couple_id = couple_id;
+  state_.inviter = false;
+  state_.partner = Member{offer.inviter().sign_pk(), offer.inviter().box_pk(), offer.inviter().display_name()};
+  state_.transcript_hash = t;
+  state_.offer_plaintext = offer_plaintext;
+  state_.pairing = PairingState::kJoinPending;
+  return SaveState();
+}
+
+absl::StatusOr<std::string> Session::AdvancePairing() {
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  if (state_.pairing == PairingState::kInvited) {
+    ASSIGN_OR_RETURN(auto join, conn->GetJoin(state_.couple_id));
+    if (!join.pending()) return std::string("waiting for your partner to join with the invite code");
+    if (!keys_.invite_secret) return absl::DataLossError("the invite secret is missing from the key file");
+    crypto::InviteKeys invite = crypto::DeriveInviteKeys(*keys_.invite_secret);
+    ASSIGN_OR_RETURN(auto answer, crypto::OpenAnswer(invite, state_.offer_ct, join.answer_ct()));
+    const auto& joiner = answer.joiner();
+    if (joiner.sign_pk() != join.member() || joiner.box_pk() != join.box_pk()) {
+      return VerificationError("the server's record of the joiner does not match their signed answer");
+    }
+    Bytes t = crypto::PairingTranscript(state_.offer_plaintext, {joiner.sign_pk(), joiner.box_pk()});
+    if (!crypto::VerifySignature(joiner.sign_pk(), crypto::TranscriptSignatureInput(t),
+                                 answer.transcript_signature())) {
+      return VerificationError("the joiner's signature over the pairing transcript does not verify");
+    }
+    if (joiner.display_name().size() > kMaxNameBytes) return absl::DataLossError("the joiner's name is too long");
+    RETURN_IF_ERROR(conn->ConfirmMember(state_.couple_id, joiner.sign_pk()));
+    state_.partner = Member{joiner.sign_pk(), joiner.box_pk(), joiner.display_name()};
+    state_.transcript_hash = t;
+    ASSIGN_OR_RETURN(auto grant, MakeGrant(0, *state_.partner));
+    RETURN_IF_ERROR(conn->PutGrant(state_.couple_id, grant));
+    state_.pairing = PairingState::kPaired;
+    RETURN_IF_ERROR(SaveState());
+    keys_.invite_secret.reset();
+    RETURN_IF_ERROR(SaveKeys());
+    return std::string();
+  }
+  if (state_.pairing == PairingState::kJoinPending) {
+    auto grants = conn->GetGrants(state_.couple_id);
+    if (!grants.ok()) {
+      if (absl::IsPermissionDenied(grants.status())) {
+        return std::string("waiting for your partner to confirm you (they run `mend sync`)");
+      }
+      return grants.status();
+    }
+    if (grants->empty()) return std::string("waiting for your partner to confirm you (they run `mend sync`)");
+    state_.pairing = PairingState::kPaired;
+    RETURN_IF_ERROR(RefreshGrants());
+    RETURN_IF_ERROR(SaveState());
+    return std::string();
+  }
+  RETURN_IF_ERROR(NotPaired(state_));
+  return std::string();
+}
+
+absl::Status Session::RefreshGrants() {
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  ASSIGN_OR_RETURN(auto grants, conn->GetGrants(state_.couple_id));
+  bool changed = false;
+  for (const auto& g : grants) {
+    if (keys_.couple_keys.count(g.epoch())) continue;
+    bool granter_ok = g.granter() == state_.sign_pk || (state_.partner && g.granter() == state_.partner->sign_pk);
+    if (!granter_ok || g.member() != state_.sign_pk ||
+        !crypto::VerifySignature(g.granter(), crypto::GrantSignatureInput(state_.couple_id, g.epoch(), g.member(),
+                                                                          g.sealed_key()),
+                                 g.signature())) {
+      return VerificationError(fmt::format("the key grant for epoch {} is not signed by a member", g.epoch()));
+    }
+    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::OpenCoupleKey(g.sealed_key(), identity_));
+    keys_.couple_keys[g.epoch()] = std::move(key);
+    changed = true;
+  }
+  return changed ? SaveKeys() : absl::OkStatus();
+}
+
+absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted) {
+  const crypto::ChainHead local = head();
+  crypto::ChainResult r = crypto::VerifyChain(ChainContextAt(local), fresh);
+  if (r.failure) {
+    if (r.failure->seq == local.seq + 1 && r.failure->check == crypto::EntryCheck::kChain) {
+      return VerificationError(fmt::format(
+          "fork: the server's entry {} does not follow the entry {} this device verified (hash {}); "
+          "the server is showing a different history. Compare `mend status` chain codes with your partner.",
+          local.seq + 1, local.seq, crypto::ToHex(local.hash)));
+    }
+    return VerificationError(fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));
+  }
+  // A device that lost the tail of its replica still remembers the verified head.
+  for (const auto& e : r.entries) {
+    if (e.header.seq() == state_.verified_seq && e.hash != state_.verified_hash) {
+      return VerificationError(fmt::format(
+          "fork: entry {} now has hash {}, but this device verified hash {} before",
+          state_.verified_seq, crypto::ToHex(e.hash), crypto::ToHex(state_.verified_hash)));
+    }
+  }
+  std::vector<crypto::OpenedEntry> all = entries_;
+  for (auto& e : r.entries) all.push_back(std::move(e));
+  // Genesis must match pairing before anything is kept.
+  std::swap(all, entries_);
+  absl::Status genesis = CheckGenesis();
+  std::swap(all, entries_);
+  if (!genesis.ok()) return genesis;
+  RETURN_IF_ERROR(Replica(profile_.replica_path()).Append(fresh));
+  raw_.insert(raw_.end(), fresh.begin(), fresh.end());
+  entries_ = std::move(all);
+  couple_ = Fold(entries_);
+  if (!entries_.empty() && entries_.back().header.seq() >= state_.verified_seq) {
+    state_.verified_seq = entries_.back().header.seq();
+    state_.verified_hash = entries_.back().hash;
+  }
+  *adopted = fresh.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SyncReport> Session::Sync() {
+  SyncReport report;
+  if (state_.pairing != PairingState::kPaired) {
+    ASSIGN_OR_RETURN(report.pairing_message, AdvancePairing());
+    if (!report.pairing_message.empty()) return report;
+  }
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  RETURN_IF_ERROR(RefreshGrants());
+  ASSIGN_OR_RETURN(mend::v1::Head server, conn->GetHead(state_.couple_id));
+  const crypto::ChainHead local = head();
+  if (server.seq() < state_.verified_seq) {
+    return VerificationError(fmt::format(
+        "rollback: the server's log ends at entry {}, but this device already verified entry {} (hash {}); "
+        "the server lost or withheld entries", server.seq(), state_.verified_seq, crypto::ToHex(state_.verified_hash)));
+  }
+  if (server.seq() == local.seq && server.hash() != local.hash) {
+    return VerificationError(fmt::format("fork: the server's entry {} has hash {}, but this device verified hash {}",
+                                         local.seq, crypto::ToHex(server.hash()), crypto::ToHex(local.hash)));
+  }
+  if (server.seq() > local.seq) {
+    ASSIGN_OR_RETURN(auto fresh, conn->Fetch(state_.couple_id, local.seq));
+    RETURN_IF_ERROR(AdoptVerified(fresh, &report.new_entries));
+    if (head().seq < server.seq()) {
+      return VerificationError(fmt::format("the server announced entry {} but sent only up to {}", server.seq(),
+                                           head().seq));
+    }
+  }
+  state_.last_sync_unix_ms = NowMs();
+  RETURN_IF_ERROR(SaveState());
+  RETURN_IF_ERROR(EnsureMembershipEntries());
+  report.head_seq = head().seq;
+  return report;
+}
+
+absl::Status Session::EnsureMembershipEntries() {
+  if (state_.pairing != PairingState::kPaired || !state_.partner) return absl::OkStatus();
+  if (state_.inviter && entries_.empty()) {
+    mend::v1::Payload p;
+    auto* g = p.mutable_genesis();
+    g->set_couple_id(state_.couple_id);
+    *g->mutable_inviter() = KeysOf(state_.sign_pk, state_.box_pk, state_.name);
+    *g->mutable_joiner() = KeysOf(state_.partner->sign_pk, state_.partner->box_pk, state_.partner->name);
+    g->set_transcript_hash(state_.transcript_hash);
+    return AppendAt(p, 0).status();
+  }
+  if (!state_.inviter && !entries_.empty() && !couple_.joined) {
+    mend::v1::Payload p;
+    p.mutable_joined()->set_transcript_hash(state_.transcript_hash);
+    return AppendAt(p, CurrentEpoch()).status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uint32_t epoch) {
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  if (!keys_.couple_keys.count(epoch)) {
+    return absl::FailedPreconditionError(fmt::format("no couple key for epoch {}; run `mend sync`", epoch));
+  }
+  for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
+    const crypto::ChainHead at = head();
+    RETURN_IF_ERROR(CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch));
+    crypto::EntryPosition pos{state_.couple_id, at.seq + 1, at.hash, epoch, NowMs()};
+    ASSIGN_OR_RETURN(mend::v1::Entry entry, crypto::SealEntry(pos, payload, identity_, keys_.couple_keys.at(epoch)));
+    std::optional<mend::v1::Head> stale;
+    auto appended = conn->Append(entry, &stale);
+    if (appended.ok()) {
+      size_t adopted = 0;
+      RETURN_IF_ERROR(AdoptVerified({entry}, &adopted));
+      RETURN_IF_ERROR(SaveState());
+      return at.seq + 1;
+    }
+    if (!stale) return appended.status();
+    // Someone wrote first: catch up, re-check the rules, rebuild with a fresh nonce.
+    RETURN_IF_ERROR(Sync().status());
+  }
+  return absl::AbortedError("the log kept moving while appending; try again");
+}
+
+absl::StatusOr<uint64_t> Session::Append(const mend::v1::Payload& payload) {
+  RETURN_IF_ERROR(NotPaired(state_));
+  if (entries_.empty() || !couple_.joined) {
+    RETURN_IF_ERROR(Sync().status());
+    if (!couple_.joined) {
+      return absl::FailedPreconditionError("pairing is not finished; both partners run `mend sync` first");
+    }
+  }
+  return AppendAt(payload, CurrentEpoch());
+}
+
+absl::Status Session::Rotate() {
+  RETURN_IF_ERROR(NotPaired(state_));
+  RETURN_IF_ERROR(Sync().status());
+  if (couple_.closed) return absl::FailedPreconditionError("the log is closed");
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  uint32_t next = CurrentEpoch() + 1;
+  if (!keys_.couple_keys.count(next)) {
+    keys_.couple_keys[next] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
+    RETURN_IF_ERROR(SaveKeys());
+  }
+  for (const Member& m : {Member{state_.sign_pk, state_.box_pk, state_.name}, *state_.partner}) {
+    ASSIGN_OR_RETURN(auto grant, MakeGrant(next, m));
+    RETURN_IF_ERROR(conn->PutGrant(state_.couple_id, grant));
+  }
+  mend::v1::Payload p;
+  p.mutable_key_rotation()->set_new_epoch(next);
+  return AppendAt(p, next).status();
+}
+
+absl::Status Session::Leave(const std::string& reason) {
+  RETURN_IF_ERROR(NotPaired(state_));
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  RETURN_IF_ERROR(Sync().status());
+  if (!couple_.closed) {
+    mend::v1::Payload p;
+    p.mutable_leave()->set_reason(reason);
+    RETURN_IF_ERROR(AppendAt(p, CurrentEpoch()).status());
+  }
+  return conn->Leave(state_.couple_id);
+}
+
+absl::StatusOr<uint64_t> Session::Purge() {
+  if (state_.couple_id.empty()) return absl::FailedPreconditionError("this profile has no couple on a server");
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  return conn->Purge(state_.couple_id);
+}
+
+absl::Status Session::ConfirmSafetyNumber() {
+  state_.safety_confirmed = true;
+  return SaveState();
+}
+
+absl::StatusOr<std::vector<const crypto::OpenedEntry*>> Session::AcceptWatched(
+    const std::vector<mend::v1::Entry>& raw) {
+  size_t before = entries_.size();
+  std::vector<mend::v1::Entry> fresh;
+  for (const auto& e : raw) {
+    mend::v1::EntryHeader h;
+    if (h.ParseFromString(e.header()) && h.seq() <= head().seq) continue;  // already have it
+    fresh.push_back(e);
+  }
+  size_t adopted = 0;
+  RETURN_IF_ERROR(AdoptVerified(fresh, &adopted));
+  RETURN_IF_ERROR(SaveState());
+  std::vector<const crypto::OpenedEntry*> out;
+  for (size_t i = before; i < entries_.size(); ++i) out.push_back(&entries_[i]);
+  return out;
+}
+
+}  // namespace mend::client

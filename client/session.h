@@ -1,0 +1,102 @@
+// Session: an unlocked profile and everything done with it: pairing, verified
+// sync, appends on the known head, key rotation, leaving. The CLI commands are
+// thin layers over this class; the end-to-end tests drive the CLI.
+// Not thread-safe; one command uses one session.
+#ifndef MEND_CLIENT_SESSION_H_
+#define MEND_CLIENT_SESSION_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/connection.h"
+#include "client/fold.h"
+#include "client/profile.h"
+#include "crypto/chain_verifier.h"
+#include "crypto/identity.h"
+#include "crypto/key_file.h"
+
+namespace mend::client {
+
+struct SyncReport {
+  size_t new_entries = 0;
+  uint64_t head_seq = 0;
+  std::string pairing_message;  // non-empty while pairing is not finished
+};
+
+class Session {
+ public:
+  // Creates a new profile with a fresh identity. Refuses to overwrite an
+  // existing key file unless `force`.
+  static absl::Status Init(const Profile& profile, const std::string& name, const ServerConfig& server,
+                           const crypto::SecretBytes& passphrase, bool force);
+  // Unlocks the profile and verifies the local replica (no network).
+  static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
+                                                       const crypto::SecretBytes& passphrase);
+
+  const ProfileState& state() const { return state_; }
+  const crypto::Identity& identity() const { return identity_; }
+  const Profile& profile() const { return profile_; }
+  const CoupleState& couple() const { return couple_; }
+  const std::vector<crypto::OpenedEntry>& entries() const { return entries_; }
+  crypto::ChainHead head() const;
+  absl::StatusOr<Connection*> connection();
+
+  // Pairing. Invite returns the code to give the partner.
+  absl::StatusOr<std::string> Invite(const std::string& registration_code, uint32_t ttl_seconds);
+  absl::Status Join(const std::string& code);
+  // Moves pairing forward as far as the partner's progress allows; returns
+  // what is still awaited, or "" once paired.
+  absl::StatusOr<std::string> AdvancePairing();
+
+  // Fetches grants and entries, verifies, stores. Verification failures are
+  // VerificationError statuses and leave the replica untouched.
+  absl::StatusOr<SyncReport> Sync();
+  // Checks the rules and appends on the known head, syncing and rebuilding on
+  // a stale head (bounded retries). Returns the new entry's seq.
+  absl::StatusOr<uint64_t> Append(const mend::v1::Payload& payload);
+  absl::Status Rotate();
+  absl::Status Leave(const std::string& reason);
+  absl::StatusOr<uint64_t> Purge();
+  absl::Status ConfirmSafetyNumber();
+  // Verifies and folds a run of entries pushed by Watch; returns them.
+  absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
+
+ private:
+  Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
+          ProfileState state)
+      : profile_(std::move(profile)), passphrase_(std::move(passphrase)), identity_(std::move(identity)),
+        keys_(std::move(keys)), state_(std::move(state)) {}
+
+  absl::Status LoadLocal();
+  absl::Status SaveKeys();
+  absl::Status SaveState();
+  absl::Status RefreshGrants();
+  absl::StatusOr<mend::v1::KeyGrant> MakeGrant(uint32_t epoch, const Member& recipient) const;
+  crypto::ChainContext ChainContextAt(const crypto::ChainHead& head) const;
+  // Verifies `fresh` on top of the local chain and adopts it.
+  absl::Status AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted);
+  absl::Status CheckGenesis() const;
+  absl::Status EnsureMembershipEntries();
+  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload, uint32_t epoch);
+  uint32_t CurrentEpoch() const;
+
+  Profile profile_;
+  crypto::SecretBytes passphrase_;
+  crypto::Identity identity_;
+  crypto::KeySecrets keys_;
+  ProfileState state_;
+  std::unique_ptr<Connection> connection_;
+  std::vector<mend::v1::Entry> raw_;
+  std::vector<crypto::OpenedEntry> entries_;
+  CoupleState couple_;
+};
+
+// Today's local date as YYYY-MM-DD.
+std::string LocalDate(int64_t unix_ms);
+int64_t NowMs();
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_SESSION_H_
