@@ -57,7 +57,7 @@ std::string LocalDate(int64_t unix_ms) {
 }
 
 absl::Status Session::Init(const Profile& profile, const std::string& name, const ServerConfig& server,
-                           const crypto::SecretBytes& passphrase, bool force) {
+                           const crypto::SecretBytes& passphrase, bool force, crypto::KdfLimits limits) {
   if (name.empty() || name.size() > kMaxNameBytes) {
     return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
   }
@@ -70,7 +70,7 @@ absl::Status Session::Init(const Profile& profile, const std::string& name, cons
   crypto::Identity id = crypto::Identity::Generate();
   crypto::KeySecrets keys;
   keys.identity_seed = id.seed().Clone();
-  RETURN_IF_ERROR(crypto::KeyFile::Write(profile.key_path(), passphrase, keys));
+  RETURN_IF_ERROR(crypto::KeyFile::Write(profile.key_path(), passphrase, keys, limits));
   ProfileState state;
   state.name = name;
   state.sign_pk = id.sign_pk();
@@ -86,14 +86,15 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
     return absl::FailedPreconditionError(
         fmt::format("no profile '{}' here; run `mend init --name NAME --server HOST:PORT`", profile.name()));
   }
-  ASSIGN_OR_RETURN(crypto::KeySecrets keys, crypto::KeyFile::Read(profile.key_path(), passphrase));
+  crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
+  ASSIGN_OR_RETURN(crypto::KeySecrets keys, crypto::KeyFile::Read(profile.key_path(), passphrase, &limits));
   ASSIGN_OR_RETURN(crypto::Identity identity, crypto::Identity::FromSeed(keys.identity_seed));
   ASSIGN_OR_RETURN(ProfileState state, profile.LoadState());
   if (state.sign_pk != identity.sign_pk()) {
     return absl::DataLossError("the profile state does not belong to this key file");
   }
   auto session = std::unique_ptr<Session>(
-      new Session(profile, passphrase.Clone(), std::move(identity), std::move(keys), std::move(state)));
+      new Session(profile, passphrase.Clone(), std::move(identity), std::move(keys), std::move(state), limits));
   RETURN_IF_ERROR(session->LoadLocal());
   return session;
 }
@@ -107,7 +108,9 @@ absl::StatusOr<Connection*> Session::connection() {
   return connection_.get();
 }
 
-absl::Status Session::SaveKeys() { return crypto::KeyFile::Write(profile_.key_path(), passphrase_, keys_); }
+absl::Status Session::SaveKeys() {
+  return crypto::KeyFile::Write(profile_.key_path(), passphrase_, keys_, kdf_limits_);
+}
 absl::Status Session::SaveState() { return profile_.SaveState(state_); }
 
 crypto::ChainHead Session::head() const {

@@ -29,8 +29,10 @@ class Session {
  public:
   // Creates a new profile with a fresh identity. Refuses to overwrite an
   // existing key file unless `force`.
+  // `limits` are stored in the key file; the CLI always uses Moderate.
   static absl::Status Init(const Profile& profile, const std::string& name, const ServerConfig& server,
-                           const crypto::SecretBytes& passphrase, bool force);
+                           const crypto::SecretBytes& passphrase, bool force,
+                           crypto::KdfLimits limits = crypto::KdfLimits::Moderate());
   // Unlocks the profile and verifies the local replica (no network).
   static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase);
@@ -65,9 +67,9 @@ class Session {
 
  private:
   Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
-          ProfileState state)
+          ProfileState state, crypto::KdfLimits limits)
       : profile_(std::move(profile)), passphrase_(std::move(passphrase)), identity_(std::move(identity)),
-        keys_(std::move(keys)), state_(std::move(state)) {}
+        keys_(std::move(keys)), state_(std::move(state)), kdf_limits_(limits) {}
 
   absl::Status LoadLocal();
   absl::Status SaveKeys();
@@ -87,6 +89,7 @@ class Session {
   crypto::Identity identity_;
   crypto::KeySecrets keys_;
   ProfileState state_;
+  crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
   std::unique_ptr<Connection> connection_;
   std::vector<mend::v1::Entry> raw_;
   std::vector<crypto::OpenedEntry> entries_;

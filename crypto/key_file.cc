@@ -130,7 +130,8 @@ absl::StatusOr<std::string> KeyFile::Encode(const SecretBytes& passphrase,
   return file;
 }
 
-absl::StatusOr<KeySecrets> KeyFile::Decode(std::string_view file, const SecretBytes& passphrase) {
+absl::StatusOr<KeySecrets> KeyFile::Decode(std::string_view file, const SecretBytes& passphrase,
+                                           KdfLimits* limits_out) {
   if (file.size() < kMagic.size() || file.substr(0, kMagic.size()) != kMagic) {
     if (file.size() < kMagic.size() && kMagic.substr(0, file.size()) == file) {
       return absl::DataLossError("key file is truncated");
@@ -165,6 +166,7 @@ absl::StatusOr<KeySecrets> KeyFile::Decode(std::string_view file, const SecretBy
   }
   auto plain = AeadDecrypt(key, nonce, body.substr(kHeaderBytes), body.substr(0, kHeaderBytes));
   if (!plain.ok()) return absl::DataLossError("key file is corrupted: decryption failed");
+  if (limits_out != nullptr) *limits_out = limits;
   return DecodeSecrets(*plain);
 }
 
@@ -174,9 +176,10 @@ absl::Status KeyFile::Write(const std::string& path, const SecretBytes& passphra
   return AtomicWriteFile(path, file, 0600);
 }
 
-absl::StatusOr<KeySecrets> KeyFile::Read(const std::string& path, const SecretBytes& passphrase) {
+absl::StatusOr<KeySecrets> KeyFile::Read(const std::string& path, const SecretBytes& passphrase,
+                                         KdfLimits* limits) {
   ASSIGN_OR_RETURN(std::string file, ReadWholeFile(path));
-  return Decode(file, passphrase);
+  return Decode(file, passphrase, limits);
 }
 
 }  // namespace mend::crypto

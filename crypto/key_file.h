@@ -39,12 +39,15 @@ class KeyFile {
                             const KeySecrets& secrets, KdfLimits limits = KdfLimits::Moderate());
   // Errors: NotFound (no file), DataLoss ("truncated" or "corrupted"),
   // Unauthenticated (wrong passphrase), Unimplemented (newer format).
-  static absl::StatusOr<KeySecrets> Read(const std::string& path, const SecretBytes& passphrase);
+  // `limits`, when given, receives the file's Argon2id limits (to keep them on rewrite).
+  static absl::StatusOr<KeySecrets> Read(const std::string& path, const SecretBytes& passphrase,
+                                         KdfLimits* limits = nullptr);
 
   // The in-memory forms, for tests and fuzzing.
   static absl::StatusOr<std::string> Encode(const SecretBytes& passphrase,
                                             const KeySecrets& secrets, KdfLimits limits);
-  static absl::StatusOr<KeySecrets> Decode(std::string_view file, const SecretBytes& passphrase);
+  static absl::StatusOr<KeySecrets> Decode(std::string_view file, const SecretBytes& passphrase,
+                                           KdfLimits* limits = nullptr);
 };
 
 }  // namespace mend::crypto

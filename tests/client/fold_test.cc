@@ -1,0 +1,280 @@
+// The fold's rules, each with an entry that breaks it (shown invalid, never
+// applied) and the same entry written by the right member (applied).
+#include "client/fold.h"
+
+#include <gtest/gtest.h>
+
+namespace mend::client {
+namespace {
+
+const std::string kAlex(32, 'A'), kSam(32, 'S'), kStranger(32, 'X');
+
+class FoldTest : public ::testing::Test {
+ protected:
+  FoldTest() {
+    mend::v1::Payload g;
+    g.mutable_genesis()->mutable_inviter()->set_sign_pk(kAlex);
+    g.mutable_genesis()->mutable_inviter()->set_display_name("Alex");
+    g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
+    g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
+    g.mutable_genesis()->set_transcript_hash("T");
+    Add(kAlex, g);
+    mend::v1::Payload j;
+    j.mutable_joined()->set_transcript_hash("T");
+    Add(kSam, j);
+  }
+  // Appends an entry; returns its seq.
+  uint64_t Add(const std::string& author, const mend::v1::Payload& p, uint32_t epoch = 0, int64_t at = 0) {
+    crypto::OpenedEntry e;
+    e.header.set_seq(entries_.size() + 1);
+    e.header.set_author(author);
+    e.header.set_key_epoch(epoch);
+    e.header.set_created_unix_ms(at ? at : 1000 * static_cast<int64_t>(entries_.size() + 1));
+    e.payload = p;
+    entries_.push_back(e);
+    return entries_.size();
+  }
+  CoupleState State() { return Fold(entries_); }
+  const FoldedEntry& Last(const CoupleState& s) { return s.entries.back(); }
+
+  uint64_t Propose(const std::string& who, mend::v1::ProposalType type = mend::v1::PROPOSAL_TYPE_NEW,
+                   uint64_t target = 0, mend::v1::Bound bound = mend::v1::BOUND_PROPOSER) {
+    mend::v1::Payload p;
+    auto* c = p.mutable_commitment_proposal();
+    c->set_type(type);
+    c->set_target_seq(target);
+    c->set_title("no contact with X");
+    c->set_bound(bound);
+    return Add(who, p);
+  }
+  uint64_t Respond(const std::string& who, uint64_t seq, mend::v1::Decision d = mend::v1::DECISION_ACCEPT) {
+    mend::v1::Payload p;
+    p.mutable_commitment_response()->set_proposal_seq(seq);
+    p.mutable_commitment_response()->set_decision(d);
+    return Add(who, p);
+  }
+  uint64_t Report(const std::string& who, uint64_t seq, mend::v1::Outcome o) {
+    mend::v1::Payload p;
+    p.mutable_commitment_report()->set_commitment_seq(seq);
+    p.mutable_commitment_report()->set_outcome(o);
+    return Add(who, p);
+  }
+  uint64_t TriggerBy(const std::string& who, uint32_t intensity = 6) {
+    mend::v1::Payload p;
+    p.mutable_trigger()->set_intensity(intensity);
+    p.mutable_trigger()->set_what_happened("a song in the car");
+    return Add(who, p);
+  }
+  uint64_t Ack(const std::string& who, uint64_t seq) {
+    mend::v1::Payload p;
+    p.mutable_acknowledgement()->set_trigger_seq(seq);
+    p.mutable_acknowledgement()->set_message("I hear you");
+    return Add(who, p);
+  }
+
+  std::vector<crypto::OpenedEntry> entries_;
+};
+
+TEST_F(FoldTest, GenesisAndJoinedSetTheMembers) {
+  CoupleState s = State();
+  ASSERT_EQ(s.members.size(), 2u);
+  EXPECT_EQ(s.NameOf(kSam), "Sam");
+  EXPECT_TRUE(s.joined);
+  EXPECT_EQ(s.Partner(kAlex)->sign_pk, kSam);
+}
+
+TEST_F(FoldTest, JoinedByTheInviterIsInvalid) {
+  mend::v1::Payload j;
+  j.mutable_joined()->set_transcript_hash("T");
+  Add(kAlex, j);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, GenesisAfterEntryOneIsInvalid) {
+  mend::v1::Payload g = entries_[0].payload;
+  Add(kAlex, g);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, MoodOutOfRangeIsInvalid) {
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(11);
+  Add(kAlex, p);
+  EXPECT_FALSE(Last(State()).valid);
+  p.mutable_check_in()->set_mood(10);
+  Add(kAlex, p);
+  EXPECT_TRUE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, AcceptingOnesOwnProposalIsInvalidAndNotApplied) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kAlex, prop);
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_NE(Last(s).invalid_reason.find("not its proposer"), std::string::npos);
+  EXPECT_EQ(s.commitments.at(prop).state, CommitmentState::kProposed);
+}
+
+TEST_F(FoldTest, PartnerAcceptanceMakesItAgreed) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kSam, prop);
+  CoupleState s = State();
+  EXPECT_TRUE(Last(s).valid);
+  EXPECT_EQ(s.commitments.at(prop).state, CommitmentState::kAgreed);
+}
+
+TEST_F(FoldTest, DeclineAndRequestChangesAreFinalForThatProposal) {
+  uint64_t a = Propose(kAlex), b = Propose(kAlex);
+  Respond(kSam, a, mend::v1::DECISION_DECLINE);
+  Respond(kSam, b, mend::v1::DECISION_REQUEST_CHANGES);
+  Respond(kSam, a, mend::v1::DECISION_ACCEPT);
+  CoupleState s = State();
+  EXPECT_EQ(s.commitments.at(a).state, CommitmentState::kDeclined);
+  EXPECT_EQ(s.commitments.at(b).state, CommitmentState::kChangesRequested);
+  EXPECT_FALSE(Last(s).valid);
+}
+
+TEST_F(FoldTest, ReportOnAnUnagreedCommitmentIsInvalid) {
+  uint64_t prop = Propose(kAlex);
+  Report(kAlex, prop, mend::v1::OUTCOME_KEPT);
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_EQ(s.commitments.at(prop).kept, 0u);
+}
+
+TEST_F(FoldTest, ReportByAnUnboundPartnerIsInvalid) {
+  uint64_t prop = Propose(kAlex, mend::v1::PROPOSAL_TYPE_NEW, 0, mend::v1::BOUND_PROPOSER);
+  Respond(kSam, prop);
+  Report(kSam, prop, mend::v1::OUTCOME_KEPT);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, ReportsCountAdherence) {
+  uint64_t prop = Propose(kAlex, mend::v1::PROPOSAL_TYPE_NEW, 0, mend::v1::BOUND_BOTH);
+  Respond(kSam, prop);
+  Report(kAlex, prop, mend::v1::OUTCOME_KEPT);
+  Report(kSam, prop, mend::v1::OUTCOME_KEPT);
+  Report(kAlex, prop, mend::v1::OUTCOME_SLIPPED);
+  CoupleState s = State();
+  EXPECT_EQ(s.commitments.at(prop).kept, 2u);
+  EXPECT_EQ(s.commitments.at(prop).slipped, 1u);
+}
+
+TEST_F(FoldTest, AcceptedAmendSupersedesTheTarget) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kSam, prop);
+  uint64_t amend = Propose(kSam, mend::v1::PROPOSAL_TYPE_AMEND, prop);
+  Respond(kAlex, amend);
+  CoupleState s = State();
+  EXPECT_EQ(s.commitments.at(prop).state, CommitmentState::kSuperseded);
+  EXPECT_EQ(s.commitments.at(prop).superseded_by, amend);
+  EXPECT_EQ(s.commitments.at(amend).state, CommitmentState::kAgreed);
+  Report(kAlex, prop, mend::v1::OUTCOME_KEPT);
+  EXPECT_FALSE(Last(State()).valid);  // no reports on a superseded commitment
+}
+
+TEST_F(FoldTest, AcceptedRetireRetiresTheTarget) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kSam, prop);
+  uint64_t retire = Propose(kAlex, mend::v1::PROPOSAL_TYPE_RETIRE, prop);
+  Respond(kSam, retire);
+  EXPECT_EQ(State().commitments.at(prop).state, CommitmentState::kRetired);
+}
+
+TEST_F(FoldTest, AmendOfAProposalThatWasNeverAgreedIsInvalid) {
+  uint64_t prop = Propose(kAlex);
+  Propose(kSam, mend::v1::PROPOSAL_TYPE_AMEND, prop);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, AcknowledgingOnesOwnTriggerIsInvalid) {
+  uint64_t t = TriggerBy(kSam);
+  Ack(kSam, t);
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_EQ(s.triggers.at(t).ack_seq, 0u);
+}
+
+TEST_F(FoldTest, PartnerAcknowledgementClosesTheTriggerWithItsTime) {
+  uint64_t t = TriggerBy(kSam);
+  uint64_t a = Ack(kAlex, t);
+  CoupleState s = State();
+  EXPECT_EQ(s.triggers.at(t).ack_seq, a);
+  EXPECT_GT(s.triggers.at(t).ack_unix_ms, s.triggers.at(t).created_unix_ms);
+  Ack(kAlex, t);
+  EXPECT_FALSE(Last(State()).valid);  // only once
+}
+
+TEST_F(FoldTest, TriggerIntensityOutOfRangeIsInvalid) {
+  TriggerBy(kSam, 0);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, AnsweringOnesOwnQuestionIsInvalid) {
+  mend::v1::Payload q;
+  q.mutable_question()->set_text("did you reply?");
+  uint64_t qs = Add(kSam, q);
+  mend::v1::Payload a;
+  a.mutable_answer()->set_question_seq(qs);
+  a.mutable_answer()->set_text("yes");
+  Add(kSam, a);
+  EXPECT_FALSE(Last(State()).valid);
+  Add(kAlex, a);
+  CoupleState s = State();
+  EXPECT_TRUE(Last(s).valid);
+  EXPECT_NE(s.questions.at(qs).answer_seq, 0u);
+}
+
+TEST_F(FoldTest, NothingIsValidAfterLeave) {
+  mend::v1::Payload leave;
+  leave.mutable_leave()->set_reason("");
+  Add(kSam, leave);
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  Add(kAlex, p);
+  CoupleState s = State();
+  EXPECT_TRUE(s.closed);
+  EXPECT_FALSE(Last(s).valid);
+}
+
+TEST_F(FoldTest, RotationMustMoveOneEpochUnderTheNewKey) {
+  mend::v1::Payload r;
+  r.mutable_key_rotation()->set_new_epoch(1);
+  Add(kAlex, r, /*epoch=*/0);
+  EXPECT_FALSE(Last(State()).valid);  // written under the old key
+  Add(kAlex, r, /*epoch=*/1);
+  CoupleState s = State();
+  EXPECT_TRUE(Last(s).valid);
+  EXPECT_EQ(s.epoch, 1u);
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  Add(kSam, p, /*epoch=*/0);
+  EXPECT_FALSE(Last(State()).valid);  // the retired key is not used again
+}
+
+TEST_F(FoldTest, SpaceRequestIsActiveUntilItsLastDayOrItsEnd) {
+  mend::v1::Payload sp;
+  sp.mutable_space_request()->set_until("2026-12-01");
+  sp.mutable_space_request()->set_contact(mend::v1::CONTACT_NONE);
+  Add(kSam, sp);
+  CoupleState s = State();
+  EXPECT_NE(s.ActiveSpace(kSam, "2026-12-01"), nullptr);
+  EXPECT_EQ(s.ActiveSpace(kSam, "2026-12-02"), nullptr);
+  EXPECT_EQ(s.ActiveSpace(kAlex, "2026-11-01"), nullptr);
+  mend::v1::Payload end;
+  end.mutable_space_request()->set_end(true);
+  Add(kSam, end);
+  EXPECT_EQ(State().ActiveSpace(kSam, "2026-11-30"), nullptr);
+}
+
+TEST(FoldKinds, NamesRoundTrip) {
+  for (const char* name : {"checkin", "trigger", "ack", "question", "answer", "letter", "disclosure", "proposal",
+                           "response", "report", "space", "leave", "rotation"}) {
+    auto kind = ParseKindName(name);
+    ASSERT_TRUE(kind.has_value()) << name;
+  }
+  EXPECT_FALSE(ParseKindName("nonsense").has_value());
+}
+
+}  // namespace
+}  // namespace mend::client

@@ -1,0 +1,360 @@
+// Two real client sessions against a real in-process mendd: pairing, sync,
+// appends, and a hostile server that edits its RocksDB store behind their
+// backs. Every tampering must end in a verification error that names what
+// was wrong, and must leave the local replica untouched.
+#include "client/session.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "client/verification_error.h"
+#include "crypto/atomic_file.h"
+#include "crypto/bytes.h"
+#include "mend/v1/envelope.pb.h"
+#include "tests/server/test_server.h"
+
+namespace mend::client {
+namespace {
+
+using mend::testing::TempDir;
+using mend::testing::TestServer;
+
+// Direct access to a stopped server's store, as an attacker with the disk has.
+class StoreEditor {
+ public:
+  explicit StoreEditor(const std::filesystem::path& data_dir) {
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const char* name : {"default", "couples", "members", "entries", "heads", "invites", "grants", "meta"}) {
+      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), (data_dir / "db").string(), families, &handles_, &db);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db_.reset(db);
+  }
+  ~StoreEditor() {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  }
+  std::string Key(const std::string& couple_id, uint64_t seq) {
+    std::string k = couple_id;
+    crypto::AppendU64(&k, seq);
+    return k;
+  }
+  mend::v1::Entry GetEntry(const std::string& couple_id, uint64_t seq) {
+    std::string v;
+    EXPECT_TRUE(db_->Get({}, handles_[3], Key(couple_id, seq), &v).ok());
+    mend::v1::Entry e;
+    e.ParseFromString(v);
+    return e;
+  }
+  void PutEntry(const std::string& couple_id, uint64_t seq, const mend::v1::Entry& e) {
+    ASSERT_TRUE(db_->Put({}, handles_[3], Key(couple_id, seq), e.SerializeAsString()).ok());
+  }
+  void DeleteEntry(const std::string& couple_id, uint64_t seq) {
+    ASSERT_TRUE(db_->Delete({}, handles_[3], Key(couple_id, seq)).ok());
+  }
+  void SetHead(const std::string& couple_id, uint64_t seq, const std::string& hash) {
+    mend::v1::Head h;
+    h.set_seq(seq);
+    h.set_hash(hash);
+    ASSERT_TRUE(db_->Put({}, handles_[4], couple_id, h.SerializeAsString()).ok());
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+class SessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = TempDir("mend-home");
+    data_ = TempDir("mendd-data");
+    setenv("MEND_HOME", home_.c_str(), 1);
+    StartServer();
+    // Minimum Argon2id limits keep the many unlocks here fast; the CLI
+    // end-to-end test uses the real (MODERATE) ones.
+    const auto fast = crypto::KdfLimits::MinimumForTests();
+    ASSERT_TRUE(Session::Init(Profile::Locate("alex"), "Alex", {address_, ""}, pass_, false, fast).ok());
+    ASSERT_TRUE(Session::Init(Profile::Locate("sam"), "Sam", {address_, ""}, pass_, false, fast).ok());
+    alex_ = Open("alex");
+    sam_ = Open("sam");
+    auto code = alex_->Invite("", 3600);
+    ASSERT_TRUE(code.ok()) << code.status();
+    ASSERT_TRUE(sam_->Join(*code).ok());
+    ASSERT_TRUE(alex_->Sync().ok());
+    ASSERT_TRUE(sam_->Sync().ok());
+    ASSERT_EQ(sam_->head().seq, 2u);
+  }
+  void TearDown() override {
+    alex_.reset();
+    sam_.reset();
+    server_.reset();
+    unsetenv("MEND_HOME");
+    std::filesystem::remove_all(home_);
+    std::filesystem::remove_all(data_);
+  }
+  void StartServer() {
+    server_ = std::make_unique<TestServer>(server::RegistrationMode::kOpen, TestServer::TestLimits(), data_);
+    address_ = server_->address();
+    for (const char* p : {"alex", "sam"}) {
+      Profile profile = Profile::Locate(p);
+      if (profile.Exists()) ASSERT_TRUE(profile.SaveServerConfig({address_, ""}).ok());
+    }
+  }
+  void StopServer() { server_.reset(); }
+  std::unique_ptr<Session> Open(const std::string& name) {
+    auto s = Session::Open(Profile::Locate(name), pass_);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  // Sessions keep their connection's address; reopen after a restart.
+  void Reopen() {
+    alex_ = Open("alex");
+    sam_ = Open("sam");
+  }
+  uint64_t CheckIn(Session& s, uint32_t mood) {
+    mend::v1::Payload p;
+    p.mutable_check_in()->set_mood(mood);
+    auto seq = s.Append(p);
+    EXPECT_TRUE(seq.ok()) << seq.status();
+    return seq.value_or(0);
+  }
+  std::string Replica(const std::string& name) {
+    return crypto::ReadWholeFile(Profile::Locate(name).replica_path()).value_or("");
+  }
+  // Expects the next sync of `s` to fail verification with `needle` in the message
+  // and to leave its replica as it was.
+  void ExpectSyncFails(const std::string& profile, const std::string& needle) {
+    auto session = Open(profile);
+    std::string before = Replica(profile);
+    uint64_t head_before = session->head().seq;
+    auto r = session->Sync();
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(IsVerificationError(r.status())) << r.status();
+    EXPECT_NE(std::string(r.status().message()).find(needle), std::string::npos) << r.status();
+    EXPECT_EQ(Replica(profile), before);
+    EXPECT_EQ(Open(profile)->head().seq, head_before);
+  }
+
+  std::filesystem::path home_, data_;
+  std::string address_;
+  crypto::SecretBytes pass_ = crypto::SecretBytes::CopyOf("a long test passphrase");
+  std::unique_ptr<TestServer> server_;
+  std::unique_ptr<Session> alex_, sam_;
+};
+
+TEST_F(SessionTest, PairingWritesGenesisAndJoined) {
+  ASSERT_TRUE(alex_->Sync().ok());
+  EXPECT_EQ(alex_->couple().entries.size(), 2u);
+  EXPECT_TRUE(alex_->couple().joined);
+  EXPECT_EQ(alex_->couple().NameOf(sam_->identity().sign_pk()), "Sam");
+}
+
+TEST_F(SessionTest, EntriesReachThePartnerVerified) {
+  CheckIn(*alex_, 7);
+  auto r = sam_->Sync();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->new_entries, 1u);
+  EXPECT_EQ(sam_->entries().back().payload.check_in().mood(), 7u);
+}
+
+TEST_F(SessionTest, StaleHeadIsRebuiltOnTheNewHead) {
+  CheckIn(*alex_, 7);
+  // Sam has not synced: his append is built on seq 2, refused, rebuilt on 3.
+  EXPECT_EQ(CheckIn(*sam_, 4), 4u);
+  ASSERT_TRUE(alex_->Sync().ok());
+  EXPECT_EQ(alex_->head().seq, 4u);
+}
+
+TEST_F(SessionTest, RulesAreCheckedBeforeWriting) {
+  mend::v1::Payload p;
+  p.mutable_trigger()->set_intensity(5);
+  p.mutable_trigger()->set_what_happened("x");
+  auto t = sam_->Append(p);
+  ASSERT_TRUE(t.ok());
+  mend::v1::Payload ack;
+  ack.mutable_acknowledgement()->set_trigger_seq(*t);
+  auto own = sam_->Append(ack);
+  EXPECT_EQ(own.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(alex_->Append(ack).ok());
+}
+
+TEST_F(SessionTest, RotationKeepsTheLogReadableForBoth) {
+  CheckIn(*alex_, 5);
+  ASSERT_TRUE(sam_->Rotate().ok());
+  CheckIn(*sam_, 6);
+  ASSERT_TRUE(alex_->Sync().ok());
+  EXPECT_EQ(alex_->couple().epoch, 1u);
+  EXPECT_EQ(alex_->entries().back().header.key_epoch(), 1u);
+  EXPECT_EQ(CheckIn(*alex_, 8), 6u);
+  // A fresh open re-verifies everything from the replica with both keys.
+  EXPECT_EQ(Open("sam")->head().seq, 5u);
+  ASSERT_TRUE(sam_->Sync().ok());
+  EXPECT_EQ(sam_->head().seq, 6u);
+}
+
+TEST_F(SessionTest, LeaveClosesTheLog) {
+  ASSERT_TRUE(sam_->Leave("taking a break").ok());
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  auto r = alex_->Append(p);
+  EXPECT_FALSE(r.ok());
+  ASSERT_TRUE(alex_->Sync().ok());
+  EXPECT_TRUE(alex_->couple().closed);
+}
+
+TEST_F(SessionTest, FlippedByteInAnEntryIsCaught) {
+  CheckIn(*alex_, 7);
+  std::string couple_id = alex_->state().couple_id;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_ciphertext())[10] ^= 1;
+    editor.PutEntry(couple_id, 3, e);
+  }
+  StartServer();
+  ExpectSyncFails("sam", "entry 3 failed the signature check");
+}
+
+TEST_F(SessionTest, FlippedHeaderByteIsCaught) {
+  CheckIn(*alex_, 7);
+  std::string couple_id = alex_->state().couple_id;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_header())[e.header().size() - 3] ^= 1;  // inside the nonce
+    editor.PutEntry(couple_id, 3, e);
+  }
+  StartServer();
+  ExpectSyncFails("sam", "entry 3 failed the signature check");
+}
+
+TEST_F(SessionTest, DeletedLastEntryIsARollback) {
+  CheckIn(*alex_, 7);
+  CheckIn(*alex_, 8);
+  ASSERT_TRUE(sam_->Sync().ok());  // Sam has verified entry 4
+  std::string couple_id = alex_->state().couple_id;
+  std::string hash3 = sam_->entries()[2].hash;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    editor.DeleteEntry(couple_id, 4);
+    editor.SetHead(couple_id, 3, hash3);
+  }
+  StartServer();
+  ExpectSyncFails("sam", "rollback");
+}
+
+TEST_F(SessionTest, RestoredOlderCopyOfTheServerIsARollback) {
+  CheckIn(*alex_, 7);
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  auto snapshot = TempDir("mendd-snapshot");
+  std::filesystem::copy(data_, snapshot, std::filesystem::copy_options::recursive);
+  StartServer();
+  Reopen();
+  CheckIn(*alex_, 3);
+  CheckIn(*alex_, 2);
+  ASSERT_TRUE(sam_->Sync().ok());
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  std::filesystem::remove_all(data_);
+  std::filesystem::copy(snapshot, data_, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(snapshot);
+  StartServer();
+  ExpectSyncFails("sam", "rollback");
+}
+
+TEST_F(SessionTest, SwappedEntriesAreCaught) {
+  CheckIn(*alex_, 7);
+  CheckIn(*alex_, 8);
+  std::string couple_id = alex_->state().couple_id;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    auto e3 = editor.GetEntry(couple_id, 3), e4 = editor.GetEntry(couple_id, 4);
+    editor.PutEntry(couple_id, 3, e4);
+    editor.PutEntry(couple_id, 4, e3);
+  }
+  StartServer();
+  ExpectSyncFails("sam", "sequence check");
+}
+
+TEST_F(SessionTest, ForkedHistoryIsCaught) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());  // Sam verified entry 3
+  // The server swaps entry 3 for another that Alex also signed (say, from a
+  // second device it showed a different head), and builds entry 4 on it.
+  const std::string couple_id = alex_->state().couple_id;
+  crypto::KeyRing keys;
+  auto secrets = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
+  ASSERT_TRUE(secrets.ok());
+  const auto& key = secrets->couple_keys.at(0);
+  const auto& e2 = alex_->entries()[1];
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(1);
+  auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
+  auto alt4 = *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6}, p,
+                                 alex_->identity(), key);
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    editor.PutEntry(couple_id, 3, alt3);
+    editor.PutEntry(couple_id, 4, alt4);
+    editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
+  }
+  StartServer();
+  ExpectSyncFails("sam", "fork");
+}
+
+TEST_F(SessionTest, TamperedLocalReplicaIsCaughtOnOpen) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  std::string path = Profile::Locate("sam").replica_path();
+  std::string data = *crypto::ReadWholeFile(path);
+  data[data.size() - 40] ^= 1;
+  ASSERT_TRUE(crypto::AtomicWriteFile(path, data, 0600).ok());
+  auto s = Session::Open(Profile::Locate("sam"), pass_);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  std::string path = Profile::Locate("sam").replica_path();
+  std::string data = *crypto::ReadWholeFile(path);
+  ASSERT_TRUE(crypto::AtomicWriteFile(path, data.substr(0, data.size() - 30), 0600).ok());
+  auto s = Open("sam");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->head().seq, 2u);
+  ASSERT_TRUE(s->Sync().ok());
+  EXPECT_EQ(s->head().seq, 3u);
+}
+
+TEST_F(SessionTest, WrongPassphraseIsAClearError) {
+  auto s = Session::Open(Profile::Locate("sam"), crypto::SecretBytes::CopyOf("nope"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace mend::client
