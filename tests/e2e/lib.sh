@@ -1,0 +1,61 @@
+# Helpers for the end-to-end scripts: a real mendd on 127.0.0.1 with a temp
+# RocksDB dir, and two mend profiles under a temp MEND_HOME.
+# Usage: source lib.sh MEND_BIN MENDD_BIN
+set -euo pipefail
+MEND_BIN=$1
+MENDD_BIN=$2
+WORK=$(mktemp -d /tmp/mend-e2e.XXXXXX)
+export MEND_HOME=$WORK/home
+mkdir -p "$MEND_HOME"
+DATA=$WORK/data
+SERVER_PID=""
+echo "alex's long passphrase" > "$WORK/alex.pass"
+echo "sam's long passphrase" > "$WORK/sam.pass"
+
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- server log ---" >&2
+  tail -20 "$WORK/server.log" >&2 || true
+  exit 1
+}
+
+# start_server [extra flags]: starts mendd and sets PORT (reused across restarts).
+start_server() {
+  local listen="127.0.0.1:${PORT:-0}"
+  "$MENDD_BIN" serve --listen "$listen" --data "$DATA" "$@" >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    if [ -z "${PORT:-}" ]; then
+      PORT=$(sed -n 's/.*(port \([0-9]*\),.*/\1/p' "$WORK/server.log" | tail -1)
+    fi
+    [ -n "${PORT:-}" ] && [ -S "$DATA/admin.sock" ] && return 0
+    sleep 0.1
+  done
+  fail "mendd did not start"
+}
+
+stop_server() {
+  kill "$SERVER_PID"
+  wait "$SERVER_PID" || true
+  SERVER_PID=""
+}
+
+alex() { "$MEND_BIN" --profile alex --passphrase-file "$WORK/alex.pass" "$@"; }
+sam() { "$MEND_BIN" --profile sam --passphrase-file "$WORK/sam.pass" "$@"; }
+
+# expect CODE "needle" cmd...: runs cmd, checks its exit code and that stderr+stdout contain needle.
+expect() {
+  local want=$1 needle=$2
+  shift 2
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  [ "$rc" -eq "$want" ] || fail "expected exit $want from '$*', got $rc: $out"
+  case "$out" in *"$needle"*) ;; *) fail "expected '$needle' in output of '$*': $out" ;; esac
+  printf '%s\n' "$out"
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Two partners go through every command against a real mendd.
+# Usage: two_partners.sh MEND_BIN MENDD_BIN
+source "$(dirname "$0")/lib.sh"
+
+start_server --registration code
+REG=$("$MENDD_BIN" admin --data "$DATA" registration-code)
+
+echo "== init and pairing"
+alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
+sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
+expect 1 "refusing to overwrite" alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
+expect 1 "registration code" alex pair invite >/dev/null
+CODE=$(alex --json pair invite --registration-code "$REG" | jq -r .code)
+[[ "$CODE" == mend-* ]] || fail "no invite code: $CODE"
+MISTYPED="${CODE:0:8}$([ "${CODE:8:1}" = "7" ] && echo 8 || echo 7)${CODE:9}"
+expect 1 "mistyped" sam pair join "$MISTYPED" >/dev/null
+expect 0 "joined Alex" sam pair join "$CODE" >/dev/null
+expect 1 "not confirmed you yet" sam checkin --mood 5 >/dev/null
+alex sync >/dev/null
+sam sync >/dev/null
+SN_A=$(alex --json pair verify | jq -r .safety_number)
+SN_B=$(sam --json pair verify | jq -r .safety_number)
+[ "$SN_A" = "$SN_B" ] || fail "safety numbers differ: $SN_A vs $SN_B"
+alex pair verify --confirm >/dev/null
+[ "$(alex --json status | jq -r .safety_confirmed)" = true ] || fail "safety confirmation not recorded"
+
+echo "== check-ins"
+alex checkin --mood 7 --feel hopeful --feel tired --needs "a walk together" --gratitude "dinner" --note "good talk" >/dev/null
+sam checkin --mood 4 --feel anxious --note "hard day" >/dev/null
+expect 1 "mood must be 1 to 10" sam checkin --mood 11 >/dev/null
+expect 1 "unknown feeling" sam checkin --mood 5 --feel grumpy >/dev/null
+
+echo "== commitments"
+P=$(alex --json promise propose --title "No contact with X" --bound me --cadence weekly --review 2027-01-31 | jq .seq)
+expect 1 "not its proposer" alex promise accept "$P" >/dev/null
+sam promise accept "$P" --note "thank you" >/dev/null
+alex promise report "$P" --kept >/dev/null
+alex promise report "$P" --slipped --note "X messaged; I replied once and told you" >/dev/null
+expect 1 "bound by the commitment" sam promise report "$P" --kept >/dev/null
+LIST=$(alex --json promise list)
+[ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .kept")" = 1 ] || fail "kept count: $LIST"
+[ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .slipped")" = 1 ] || fail "slipped count: $LIST"
+A=$(sam --json promise amend "$P" --title "No contact with X, and tell me if X writes" --bound me | jq .seq)
+alex promise accept "$A" >/dev/null
+[ "$(alex --json promise list | jq -r ".[] | select(.seq == $P) | .state")" = superseded ] || fail "amend did not supersede"
+R=$(alex --json promise retire "$A" --note "done" | jq .seq)
+sam promise accept "$R" >/dev/null
+[ "$(sam --json promise list | jq -r ".[] | select(.seq == $A) | .state")" = retired ] || fail "retire did not retire"
+
+echo "== trigger and acknowledgement"
+T=$(sam --json trigger --intensity 8 --what "saw a message notification" --feel hurt --help-with reassurance | jq .seq)
+expect 1 "not its author" sam ack "$T" >/dev/null
+[ "$(alex --json status | jq -r '.owed_by_me[0]')" = "acknowledge trigger #$T" ] || fail "status does not show the owed ack"
+alex ack "$T" --message "I understand why that hurt. I'm here." >/dev/null
+
+echo "== question, letter, disclosure"
+Q=$(sam --json ask "Have you deleted the old chats?" | jq .seq)
+alex answer "$Q" "Yes, on Sunday; I can show you." >/dev/null
+cat > "$WORK/editor.sh" <<'EDITOR'
+#!/bin/sh
+printf 'Dear Sam,\n\nI am sorry. <script>alert(1)</script>\n' > "$1"
+EDITOR
+chmod +x "$WORK/editor.sh"
+EDITOR="$WORK/editor.sh" alex letter --subject "For Sunday" >/dev/null
+expect 1 "EDITOR" env -u EDITOR "$MEND_BIN" --profile alex --passphrase-file "$WORK/alex.pass" letter >/dev/null
+alex disclose "X emailed me today; I did not answer." --commitment "$P" >/dev/null
+
+echo "== space"
+TOMORROW=$(date -d tomorrow +%F)
+sam space --until "$TOMORROW" --contact none --note "I need a couple of days" >/dev/null
+expect 1 "asked for space" alex ask "Can we talk tonight?" >/dev/null
+alex --despite-space ask "Can we talk tonight?" >/dev/null
+alex status | grep -q "Sam asked for space until $TOMORROW" || fail "status does not show the space request"
+sam space end >/dev/null
+alex checkin --mood 6 >/dev/null
+
+echo "== log and show"
+LOG=$(sam --json log)
+[ "$(echo "$LOG" | jq 'length')" -ge 20 ] || fail "log too short"
+[ "$(echo "$LOG" | jq '[.[] | select(.kind == "checkin")] | length')" = 3 ] || fail "check-in count: $LOG"
+[ "$(echo "$LOG" | jq '[.[] | select(.valid == false)] | length')" = 0 ] || fail "invalid entries in the log"
+[ "$(echo "$LOG" | jq -r '.[] | select(.kind == "letter") | .payload.letter.body' | grep -c 'script')" = 1 ] || fail "letter body"
+[ "$(sam --json log --kind trigger --author me | jq 'length')" = 1 ] || fail "filtered log"
+sam show "$T" | grep -q "saw a message notification" || fail "show"
+expect 1 "no entry #999" sam show 999 >/dev/null
+sam --offline log >/dev/null
+
+echo "== watch"
+sam watch --count 1 --timeout 30 > "$WORK/watch.out" &
+WATCH=$!
+sleep 1.5
+alex checkin --mood 8 --note "seen live" >/dev/null
+wait $WATCH || fail "watch failed"
+grep -q "seen live" "$WORK/watch.out" || fail "watch did not print the new entry: $(cat "$WORK/watch.out")"
+
+echo "== rotation"
+alex rotate >/dev/null
+sam checkin --mood 6 --note "after rotation" >/dev/null
+alex log | grep -q "after rotation" || fail "entry after rotation unreadable"
+alex log | grep -q "rotated the couple key to epoch 1" || fail "rotation not in log"
+
+echo "== exit codes"
+expect 2 "mend: error" "$MEND_BIN" checkin --mood >/dev/null
+echo wrong > "$WORK/wrong.pass"
+expect 1 "wrong passphrase" "$MEND_BIN" --profile alex --passphrase-file "$WORK/wrong.pass" status >/dev/null
+
+echo "== a rolled-back server is caught (exit 3) and the replica is kept"
+stop_server
+cp -a "$DATA" "$WORK/old-data"
+start_server --registration code
+alex checkin --mood 5 --note "after the snapshot" >/dev/null
+sam sync >/dev/null
+stop_server
+mv "$DATA" "$WORK/new-data" && mv "$WORK/old-data" "$DATA"
+start_server --registration code
+BEFORE=$(sha256sum "$MEND_HOME/sam/replica")
+expect 3 "rollback" sam sync >/dev/null
+[ "$BEFORE" = "$(sha256sum "$MEND_HOME/sam/replica")" ] || fail "replica changed after a failed sync"
+sam --offline log | grep -q "after the snapshot" || fail "offline log lost the verified entry"
+stop_server
+rm -rf "$DATA" && mv "$WORK/new-data" "$DATA"
+start_server --registration code
+sam sync >/dev/null
+
+echo "== leave"
+sam leave --yes --reason "I need to stop for now" >/dev/null
+expect 1 "closed" alex checkin --mood 5 >/dev/null
+alex sync >/dev/null
+[ "$(alex --json status | jq -r .closed)" = true ] || fail "log not closed after leave"
+alex --offline log | grep -q "left: I need to stop for now" || fail "leave not in log"
+sam --offline log >/dev/null   # the one who left keeps their copy
+sam purge --yes >/dev/null
+expect 1 "" alex sync >/dev/null
+echo "ok"
