@@ -72,6 +72,12 @@ struct LogArgs { std::string kind, author, since, until; };
 absl::Status RunLog(const GlobalOptions& g, const LogArgs& a);
 absl::Status RunShow(const GlobalOptions& g, uint64_t seq);
 
+struct ExportArgs {
+  std::string since, until, last, format = "md", output;
+  std::vector<std::string> only, redact, age_recipients;
+};
+absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a);
+
 }  // namespace mend::client
 
 #endif  // MEND_CLIENT_COMMANDS_H_

@@ -192,6 +192,18 @@ int main(int argc, char** argv) {
   c_show->add_option("seq", show_seq, "the entry's #")->required();
   c_show->callback(run([&] { return RunShow(g, show_seq); }));
 
+  ExportArgs exp;
+  auto* c_export = app.add_subcommand("export", "a report for a therapist session (Markdown, JSON or HTML; age-encrypted)");
+  c_export->add_option("--since", exp.since, "first day, YYYY-MM-DD (default: 4 weeks ago)");
+  c_export->add_option("--until", exp.until, "last day, YYYY-MM-DD (default: today)");
+  c_export->add_option("--last", exp.last, "a period ending today (or --until): 2w, 10d, 3m");
+  c_export->add_option("--format", exp.format, "md, json or html")->check(CLI::IsMember({"md", "json", "html"}))->capture_default_str();
+  c_export->add_option("--only", exp.only, "only these kinds, comma-separated (checkin,trigger,ack,...)");
+  c_export->add_option("--redact", exp.redact, "hide: notes, letters, questions, answers, disclosures, triggers");
+  c_export->add_option("-o,--output", exp.output, "write to this file (mode 0600) instead of stdout");
+  c_export->add_option("--age-recipient", exp.age_recipients, "encrypt to this age1... key (repeatable)");
+  c_export->callback(run([&] { return RunExport(g, exp); }));
+
   app.add_subcommand("rotate", "move to a new couple key")->callback(run([&] { return RunRotate(g); }));
   std::string leave_reason;
   bool leave_yes = false, purge_yes = false;

@@ -413,7 +413,7 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uin
   for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
     const crypto::ChainHead at = head();
     RETURN_IF_ERROR(CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch));
-    crypto::EntryPosition pos{state_.couple_id, at.seq + 1, at.hash, epoch, NowMs()};
+    crypto::EntryPosition pos{state_.couple_id, at.seq + 1, at.hash, epoch, clock_()};
     ASSIGN_OR_RETURN(mend::v1::Entry entry, crypto::SealEntry(pos, payload, identity_, keys_.couple_keys.at(epoch)));
     std::optional<mend::v1::Head> stale;
     auto appended = conn->Append(entry, &stale);

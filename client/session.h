@@ -5,6 +5,7 @@
 #ifndef MEND_CLIENT_SESSION_H_
 #define MEND_CLIENT_SESSION_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ struct SyncReport {
   uint64_t head_seq = 0;
   std::string pairing_message;  // non-empty while pairing is not finished
 };
+
+int64_t NowMs();
 
 class Session {
  public:
@@ -64,6 +67,9 @@ class Session {
   absl::Status ConfirmSafetyNumber();
   // Verifies and folds a run of entries pushed by Watch; returns them.
   absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
+  // The clock written into new entries' created_unix_ms; tests set it to
+  // write a history spread over weeks.
+  void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
 
  private:
   Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
@@ -89,6 +95,7 @@ class Session {
   crypto::Identity identity_;
   crypto::KeySecrets keys_;
   ProfileState state_;
+  std::function<int64_t()> clock_ = NowMs;
   crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
   std::unique_ptr<Connection> connection_;
   std::vector<mend::v1::Entry> raw_;
@@ -98,7 +105,6 @@ class Session {
 
 // Today's local date as YYYY-MM-DD.
 std::string LocalDate(int64_t unix_ms);
-int64_t NowMs();
 
 }  // namespace mend::client
 
