@@ -410,9 +410,17 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uin
   if (!keys_.couple_keys.count(epoch)) {
     return absl::FailedPreconditionError(fmt::format("no couple key for epoch {}; run `mend sync`", epoch));
   }
+  bool synced_for_rules = false;
   for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
     const crypto::ChainHead at = head();
-    RETURN_IF_ERROR(CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch));
+    absl::Status rules = CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch);
+    if (!rules.ok()) {
+      // The entry may refer to something the partner wrote since our last sync.
+      if (synced_for_rules) return rules;
+      synced_for_rules = true;
+      RETURN_IF_ERROR(Sync().status());
+      continue;
+    }
     crypto::EntryPosition pos{state_.couple_id, at.seq + 1, at.hash, epoch, clock_()};
     ASSIGN_OR_RETURN(mend::v1::Entry entry, crypto::SealEntry(pos, payload, identity_, keys_.couple_keys.at(epoch)));
     std::optional<mend::v1::Head> stale;
