@@ -100,6 +100,23 @@ sam checkin --mood 6 --note "after rotation" >/dev/null
 alex log | grep -q "after rotation" || fail "entry after rotation unreadable"
 alex log | grep -q "rotated the couple key to epoch 1" || fail "rotation not in log"
 
+echo "== export"
+alex export --format html -o "$WORK/report.html"
+grep -q "<svg" "$WORK/report.html" || fail "no chart in the HTML report"
+grep -q "&lt;script&gt;" "$WORK/report.html" || fail "letter text not escaped"
+! grep -qE "http|src=" "$WORK/report.html" || fail "HTML report refers to something outside itself"
+[ "$(stat -c %a "$WORK/report.html")" = 600 ] || fail "report file is not private"
+age-keygen -o "$WORK/therapist.key" 2>/dev/null
+RECIPIENT=$(sed -n 's/^# public key: //p' "$WORK/therapist.key")
+alex export --format md -o "$WORK/plain.md"
+alex export --format md --age-recipient "$RECIPIENT" -o "$WORK/report.md.age"
+age -d -i "$WORK/therapist.key" "$WORK/report.md.age" > "$WORK/decrypted.md"
+diff <(grep -v "Exported by" "$WORK/plain.md") <(grep -v "Exported by" "$WORK/decrypted.md") || fail "age export differs"
+expect 1 "age1" alex export --age-recipient nonsense -o "$WORK/x" >/dev/null
+[ ! -e "$WORK/x" ] || fail "a failed export left a file"
+[ "$(alex --json export --format json | jq -r .schema)" = "mend-export/1" ] || fail "json export schema"
+expect 0 "No entries in this period" alex export --since 2001-01-01 --until 2001-01-31 >/dev/null
+
 echo "== exit codes"
 expect 2 "mend: error" "$MEND_BIN" checkin --mood >/dev/null
 echo wrong > "$WORK/wrong.pass"
