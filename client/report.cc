@@ -154,6 +154,19 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
       item->body = r("notes", p.talk_notes().agreed());
       for (const auto& f : p.talk_notes().follow_ups()) item->body += "\n- " + f;
       break;
+    case Payload::kGenesis:
+      item->title = fmt::format("Paired: {} and {}", p.genesis().inviter().display_name(), p.genesis().joiner().display_name());
+      break;
+    case Payload::kJoined:
+      item->title = "Confirmed the pairing";
+      break;
+    case Payload::kKeyRotation:
+      item->title = fmt::format("Rotated the couple key (epoch {})", p.key_rotation().new_epoch());
+      break;
+    case Payload::kLeave:
+      item->title = "Left; the log is closed";
+      item->body = r("notes", p.leave().reason());
+      break;
     default:
       item->title = KindName(p);
       break;

@@ -97,13 +97,14 @@ std::string TriggerChart(const Report& r) {
   for (size_t i = 0; i < r.trigger_weeks.size(); ++i) {
     const auto& wk = r.trigger_weeks[i];
     double bh = (h - top - bottom) * static_cast<double>(wk.count) / max;
-    double bx = left + slot * static_cast<double>(i) + slot * 0.15;
+    double bw = std::min(slot * 0.7, 56.0);
+    double bx = left + slot * static_cast<double>(i) + (slot - bw) / 2;
     double opacity = 0.25 + 0.75 * wk.mean_intensity / 10.0;
     svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="#c53030" fill-opacity="{:.2f}"><title>week of {}: {} triggers, mean intensity {:.1f}</title></rect>)",
-                       bx, h - bottom - bh, slot * 0.7, bh, opacity, Esc(wk.week), wk.count, wk.mean_intensity);
-    svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11" text-anchor="middle">{} · {:.1f}</text>)", bx + slot * 0.35,
+                       bx, h - bottom - bh, bw, bh, opacity, Esc(wk.week), wk.count, wk.mean_intensity);
+    svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11" text-anchor="middle">{} · {:.1f}</text>)", bx + bw / 2,
                        h - bottom - bh - 4, wk.count, wk.mean_intensity);
-    svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" fill="#718096" text-anchor="middle">{}</text>)", bx + slot * 0.35,
+    svg += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" fill="#718096" text-anchor="middle">{}</text>)", bx + bw / 2,
                        h - 18, Esc(wk.week.substr(5)));
   }
   svg += fmt::format(R"(<text x="{}" y="{}" font-size="10" fill="#718096">week of (count · mean intensity; darker is more intense)</text>)", left, h - 4);

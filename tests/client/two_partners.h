@@ -53,7 +53,9 @@ class TwoPartnersTest : public ::testing::Test {
     address_ = server_->address();
     for (const char* p : {"alex", "sam"}) {
       Profile profile = Profile::Locate(p);
-      if (profile.Exists()) ASSERT_TRUE(profile.SaveServerConfig({address_, ""}).ok());
+      if (profile.Exists()) {
+        ASSERT_TRUE(profile.SaveServerConfig({address_, ""}).ok());
+      }
     }
   }
   void StopServer() { server_.reset(); }

@@ -201,9 +201,15 @@ TEST(AgeVectors, C2spX25519AndStreamVectorsHaveTheExpectedOutcome) {
       ++successes;
     } else {
       EXPECT_NE(d.outcome, Outcome::kSuccess) << name << " should fail: " << expect;
-      if (expect == "HMAC failure") EXPECT_EQ(d.outcome, Outcome::kHmacFailure) << name;
-      if (expect == "payload failure") EXPECT_EQ(d.outcome, Outcome::kPayloadFailure) << name;
-      if (expect == "no match") EXPECT_EQ(d.outcome, Outcome::kNoMatch) << name;
+      if (expect == "HMAC failure") {
+        EXPECT_EQ(d.outcome, Outcome::kHmacFailure) << name;
+      }
+      if (expect == "payload failure") {
+        EXPECT_EQ(d.outcome, Outcome::kPayloadFailure) << name;
+      }
+      if (expect == "no match") {
+        EXPECT_EQ(d.outcome, Outcome::kNoMatch) << name;
+      }
     }
     ++checked;
   }
