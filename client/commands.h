@@ -33,7 +33,7 @@ absl::Status RunPairJoin(const GlobalOptions& g, const std::string& code);
 absl::Status RunPairVerify(const GlobalOptions& g, bool confirm);
 absl::Status RunSync(const GlobalOptions& g);
 absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds);
-absl::Status RunStatus(const GlobalOptions& g);
+absl::Status RunStatus(const GlobalOptions& g, bool notify);
 absl::Status RunRotate(const GlobalOptions& g);
 absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool yes);
 absl::Status RunPurge(const GlobalOptions& g, bool yes);
@@ -61,10 +61,11 @@ struct TriggerArgs {
 absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a);
 absl::Status RunAck(const GlobalOptions& g, uint64_t seq, const std::string& message);
 absl::Status RunAsk(const GlobalOptions& g, const std::string& text, const std::string& topic);
-absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text);
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text, bool confirm);
 struct LetterArgs { std::string subject, body_file; uint64_t reply_to = 0; };
 absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a);
-absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic);
+absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic,
+                         bool confirm);
 struct SpaceArgs { std::string until, contact = "urgent", note; bool end = false; };
 absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a);
 
@@ -77,6 +78,18 @@ struct ExportArgs {
   std::vector<std::string> only, redact, age_recipients;
 };
 absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a);
+
+absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format);
+absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week, const std::string& agreed,
+                          const std::vector<std::string>& follow_ups);
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text,
+                        const std::string& answer);
+absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id);
+absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic, const std::string& mode);
+absl::Status RunPrefsShow(const GlobalOptions& g);
+absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off);
+// Shows the partner's disclosure preference for `topic`; ASK_FIRST needs `confirmed`.
+absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed);
 
 }  // namespace mend::client
 

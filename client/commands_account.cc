@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "client/commands.h"
+#include "client/obligations.h"
 #include "client/passphrase.h"
 #include "client/render.h"
 #include "client/verification_error.h"
@@ -156,24 +157,18 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
   return absl::OkStatus();
 }
 
-absl::Status RunStatus(const GlobalOptions& g) {
+absl::Status RunStatus(const GlobalOptions& g, bool notify) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const ProfileState& s = session->state();
   const CoupleState& c = session->couple();
   const std::string me = s.sign_pk;
   const std::string today = LocalDate(NowMs());
   nlohmann::json owed_by_me = nlohmann::json::array(), owed_to_me = nlohmann::json::array();
-  for (const auto& [seq, t] : c.triggers) {
-    if (t.ack_seq != 0) continue;
-    (t.author == me ? owed_to_me : owed_by_me).push_back(fmt::format("acknowledge trigger #{}", seq));
-  }
-  for (const auto& [seq, q] : c.questions) {
-    if (q.answer_seq != 0) continue;
-    (q.author == me ? owed_to_me : owed_by_me).push_back(fmt::format("answer question #{}", seq));
-  }
-  for (const auto& [seq, cm] : c.commitments) {
-    if (cm.state != CommitmentState::kProposed) continue;
-    (cm.proposer == me ? owed_to_me : owed_by_me).push_back(fmt::format("respond to proposal #{}", seq));
+  for (const Obligation& o : Obligations(c, me, today, NowMs())) (o.mine ? owed_by_me : owed_to_me).push_back(o.text);
+  if (notify) {
+    // For reminders: quiet unless something is owed.
+    for (const auto& item : owed_by_me) std::cout << "mend: you owe " << s.partner->name << ": " << item.get<std::string>() << "\n";
+    return absl::OkStatus();
   }
   int64_t partner_last = 0;
   if (s.partner) {

@@ -201,8 +201,12 @@ absl::Status RunAsk(const GlobalOptions& g, const std::string& text, const std::
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text) {
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text, bool confirm) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  auto q = session->couple().questions.find(seq);
+  if (q != session->couple().questions.end()) {
+    RETURN_IF_ERROR(CheckDisclosurePreference(*session, q->second.question.topic(), confirm));
+  }
   Payload p;
   p.mutable_answer()->set_question_seq(seq);
   p.mutable_answer()->set_text(text);
@@ -222,8 +226,10 @@ absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic) {
+absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic,
+                         bool confirm) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  RETURN_IF_ERROR(CheckDisclosurePreference(*session, topic, confirm));
   Payload p;
   p.mutable_disclosure()->set_text(text);
   p.mutable_disclosure()->set_commitment_seq(commitment);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crypto/sealed_answer.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -91,6 +92,7 @@ void Apply(CoupleState& state, const crypto::OpenedEntry& e) {
       if (p.commitment_report().outcome() == mend::v1::OUTCOME_KEPT) ++c.kept;
       else ++c.slipped;
       c.last_report_unix_ms = at;
+      c.last_report_by[author] = at;
       break;
     }
     case Payload::kTrigger:
@@ -117,6 +119,21 @@ void Apply(CoupleState& state, const crypto::OpenedEntry& e) {
     case Payload::kLeave:
       state.closed = true;
       state.leave_seq = seq;
+      break;
+    case Payload::kSealedAnswer: {
+      const auto& sa = p.sealed_answer();
+      state.sealed[sa.prompt_id()][author] = SealedRecord{seq, author, sa.prompt_id(), sa.prompt_text(), sa.sealed_ct(), 0, ""};
+      break;
+    }
+    case Payload::kReveal: {
+      const SealedRecord* found = state.SealedAt(p.reveal().sealed_seq());
+      SealedRecord& rec = state.sealed.at(found->prompt_id).at(found->author);
+      rec.reveal_seq = seq;
+      rec.revealed_text = crypto::OpenAnswerText(p.reveal().key(), rec.prompt_id, rec.sealed_ct).value_or("");
+      break;
+    }
+    case Payload::kDisclosurePrefs:
+      for (const auto& pref : p.disclosure_prefs().prefs()) state.disclosure_prefs[author][pref.topic()] = pref.mode();
       break;
     default:
       break;
@@ -154,6 +171,22 @@ const Member* CoupleState::Partner(const Bytes& me) const {
 std::string CoupleState::NameOf(const Bytes& sign_pk) const {
   const Member* m = FindMember(sign_pk);
   return m ? m->name : "unknown";
+}
+
+const SealedRecord* CoupleState::SealedAt(uint64_t seq) const {
+  for (const auto& [prompt, by_author] : sealed) {
+    for (const auto& [author, rec] : by_author) {
+      if (rec.seq == seq) return &rec;
+    }
+  }
+  return nullptr;
+}
+
+mend::v1::DisclosureMode CoupleState::PreferenceOf(const Bytes& author, const std::string& topic) const {
+  auto a = disclosure_prefs.find(author);
+  if (a == disclosure_prefs.end()) return mend::v1::DISCLOSURE_MODE_UNSPECIFIED;
+  auto t = a->second.find(topic);
+  return t == a->second.end() ? mend::v1::DISCLOSURE_MODE_UNSPECIFIED : t->second;
 }
 
 const SpaceRecord* CoupleState::ActiveSpace(const Bytes& author, const std::string& today) const {
@@ -304,11 +337,43 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
       return absl::OkStatus();
     case Payload::kLeave:
       return absl::OkStatus();
-    case Payload::kReveal:
-    case Payload::kSealedAnswer:
+    case Payload::kSealedAnswer: {
+      const auto& sa = p.sealed_answer();
+      if (sa.prompt_id().empty() || sa.prompt_id().size() > 64) {
+        return absl::InvalidArgumentError("a prompt id has 1 to 64 bytes");
+      }
+      if (sa.sealed_ct().size() < 24 + 16) return Broken("the sealed answer is malformed");
+      auto it = state.sealed.find(sa.prompt_id());
+      if (it != state.sealed.end() && it->second.count(author)) {
+        return Broken(fmt::format("you already sealed an answer to '{}'", sa.prompt_id()));
+      }
+      return absl::OkStatus();
+    }
+    case Payload::kReveal: {
+      const SealedRecord* rec = state.SealedAt(p.reveal().sealed_seq());
+      if (rec == nullptr) return Broken(fmt::format("entry {} is not a sealed answer", p.reveal().sealed_seq()));
+      if (rec->author != author) return Broken("only the author of a sealed answer reveals it");
+      if (rec->reveal_seq != 0) return Broken(fmt::format("sealed answer {} was already revealed", rec->seq));
+      if (partner == nullptr || !state.sealed.at(rec->prompt_id).count(partner->sign_pk)) {
+        return Broken("revealed before the partner sealed their answer: nobody goes first");
+      }
+      if (!crypto::OpenAnswerText(p.reveal().key(), rec->prompt_id, rec->sealed_ct).ok()) {
+        return Broken("the revealed key does not open the sealed answer");
+      }
+      return absl::OkStatus();
+    }
     case Payload::kDisclosurePrefs:
+      if (p.disclosure_prefs().prefs().empty()) return absl::InvalidArgumentError("no preference given");
+      for (const auto& pref : p.disclosure_prefs().prefs()) {
+        if (pref.topic().empty() || pref.topic().size() > 64) return absl::InvalidArgumentError("a topic has 1 to 64 bytes");
+        if (pref.mode() == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::InvalidArgumentError("say the mode");
+      }
+      return absl::OkStatus();
     case Payload::kTalkNotes:
-      (void)partner;
+      if (!IsIsoDate(p.talk_notes().week())) return absl::InvalidArgumentError("the week is YYYY-MM-DD");
+      if (p.talk_notes().agreed().empty() && p.talk_notes().follow_ups().empty()) {
+        return absl::InvalidArgumentError("the talk notes are empty");
+      }
       return absl::OkStatus();
     case Payload::KIND_NOT_SET:
       return absl::InvalidArgumentError("empty payload");

@@ -41,6 +41,7 @@ struct Commitment {
   uint32_t kept = 0;
   uint32_t slipped = 0;
   int64_t last_report_unix_ms = 0;
+  std::map<Bytes, int64_t> last_report_by;  // member -> time of their last report
   // Members bound by it.
   std::vector<Bytes> bound;
 };
@@ -68,6 +69,16 @@ struct SpaceRecord {
   mend::v1::SpaceRequest request;
 };
 
+struct SealedRecord {
+  uint64_t seq = 0;
+  Bytes author;
+  std::string prompt_id;
+  std::string prompt_text;
+  Bytes sealed_ct;
+  uint64_t reveal_seq = 0;     // 0 while sealed
+  std::string revealed_text;   // set by a valid Reveal
+};
+
 struct FoldedEntry {
   const crypto::OpenedEntry* entry = nullptr;  // borrowed from the caller's vector
   bool valid = true;
@@ -86,6 +97,15 @@ struct CoupleState {
   std::map<uint64_t, TriggerRecord> triggers;
   std::map<uint64_t, QuestionRecord> questions;
   std::map<Bytes, SpaceRecord> space;  // latest request by author (may be ended)
+  // Sealed answers by prompt id, then by author.
+  std::map<std::string, std::map<Bytes, SealedRecord>> sealed;
+  // Disclosure preferences by author, then topic (latest wins).
+  std::map<Bytes, std::map<std::string, mend::v1::DisclosureMode>> disclosure_prefs;
+
+  // The sealed answer written at `seq`, or nullptr.
+  const SealedRecord* SealedAt(uint64_t seq) const;
+  // The author's preference for `topic`, or UNSPECIFIED.
+  mend::v1::DisclosureMode PreferenceOf(const Bytes& author, const std::string& topic) const;
 
   const Member* FindMember(const Bytes& sign_pk) const;
   // The other member, or nullptr before Genesis.

@@ -80,7 +80,10 @@ int main(int argc, char** argv) {
   c_watch->add_option("--count", watch_count, "stop after this many entries");
   c_watch->add_option("--timeout", watch_timeout, "stop after this many seconds");
   c_watch->callback(run([&] { return RunWatch(g, watch_count, watch_timeout); }));
-  app.add_subcommand("status", "who, where, what is owed, chain code")->callback(run([&] { return RunStatus(g); }));
+  bool notify = false;
+  auto* c_status = app.add_subcommand("status", "who, where, what is owed, chain code");
+  c_status->add_flag("--notify", notify, "print only what you owe, and nothing when nothing is owed (for reminders)");
+  c_status->callback(run([&] { return RunStatus(g, notify); }));
 
   CheckInArgs checkin;
   auto* c_checkin = app.add_subcommand("checkin", "record how you are (prompts when at a terminal)");
@@ -157,7 +160,9 @@ int main(int argc, char** argv) {
   auto* c_answer = app.add_subcommand("answer", "answer your partner's question");
   c_answer->add_option("seq", answer_seq, "the question's #")->required();
   c_answer->add_option("text", answer_text, "your answer")->required();
-  c_answer->callback(run([&] { return RunAnswer(g, answer_seq, answer_text); }));
+  bool answer_confirm = false;
+  c_answer->add_flag("--confirm", answer_confirm, "your partner agreed to hear about this topic now");
+  c_answer->callback(run([&] { return RunAnswer(g, answer_seq, answer_text, answer_confirm); }));
   LetterArgs letter;
   auto* c_letter = app.add_subcommand("letter", "write a letter (opens $EDITOR)");
   c_letter->add_option("--subject", letter.subject, "subject line");
@@ -169,8 +174,10 @@ int main(int argc, char** argv) {
   auto* c_disclose = app.add_subcommand("disclose", "tell your partner something before they ask");
   c_disclose->add_option("text", disclose_text, "what you disclose")->required();
   c_disclose->add_option("--commitment", disclose_commitment, "# of a related commitment");
-  c_disclose->add_option("--topic", disclose_topic, "a topic name");
-  c_disclose->callback(run([&] { return RunDisclose(g, disclose_text, disclose_commitment, disclose_topic); }));
+  c_disclose->add_option("--topic", disclose_topic, "a topic name (shows your partner's preference for it)");
+  bool disclose_confirm = false;
+  c_disclose->add_flag("--confirm", disclose_confirm, "your partner agreed to hear about this topic now");
+  c_disclose->callback(run([&] { return RunDisclose(g, disclose_text, disclose_commitment, disclose_topic, disclose_confirm); }));
   SpaceArgs space;
   auto* c_space = app.add_subcommand("space", "ask for space (or `mend space end`)");
   c_space->add_option("--until", space.until, "last day, YYYY-MM-DD");
@@ -191,6 +198,51 @@ int main(int argc, char** argv) {
   auto* c_show = app.add_subcommand("show", "one entry in full");
   c_show->add_option("seq", show_seq, "the entry's #")->required();
   c_show->callback(run([&] { return RunShow(g, show_seq); }));
+
+  std::string talk_week, talk_format = "text", talk_agreed;
+  std::vector<std::string> talk_follow_ups;
+  auto* c_talk = app.add_subcommand("talk", "the weekly talk agenda (or `mend talk notes`)");
+  c_talk->add_option("--week", talk_week, "any day of the week, YYYY-MM-DD (default: this week)");
+  c_talk->add_option("--format", talk_format, "text, md or json")->check(CLI::IsMember({"text", "md", "json"}));
+  auto* c_talk_notes = c_talk->add_subcommand("notes", "record what you agreed in this week's talk");
+  c_talk_notes->add_option("--agreed", talk_agreed, "what was agreed");
+  c_talk_notes->add_option("--follow-up", talk_follow_ups, "an item to pick up next week (repeatable)");
+  c_talk_notes->add_option("--week", talk_week, "any day of the week the talk was about");
+  c_talk_notes->callback(run([&] { return RunTalkNotes(g, talk_week, talk_agreed, talk_follow_ups); }));
+  c_talk->final_callback([&] {
+    if (!c_talk_notes->parsed()) status = RunTalk(g, talk_week, talk_format);
+  });
+
+  std::string reflect_id, reflect_prompt, reflect_answer;
+  auto* c_reflect = app.add_subcommand("reflect", "answer a prompt sealed: nobody reads it until both have answered");
+  c_reflect->add_option("--prompt-id", reflect_id, "a short name for the prompt, the same for both of you");
+  c_reflect->add_option("--prompt", reflect_prompt, "the prompt's text");
+  c_reflect->add_option("answer", reflect_answer, "your answer");
+  std::string reflect_show_id;
+  auto* c_reflect_show = c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
+  c_reflect_show->add_option("prompt-id", reflect_show_id, "the prompt id")->required();
+  c_reflect_show->callback(run([&] { return RunReflectShow(g, reflect_show_id); }));
+  c_reflect->final_callback([&] {
+    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect_id, reflect_prompt, reflect_answer);
+  });
+
+  auto* c_prefs = app.add_subcommand("prefs", "how you want to learn things, by topic");
+  c_prefs->require_subcommand(1);
+  std::string pref_topic, pref_mode;
+  auto* c_prefs_disclose = c_prefs->add_subcommand("disclose", "set your preference for a topic");
+  c_prefs_disclose->add_option("topic", pref_topic, "the topic")->required();
+  c_prefs_disclose->add_option("--mode", pref_mode, "proactive, when-asked or ask-first")
+      ->check(CLI::IsMember({"proactive", "when-asked", "ask-first"}))->required();
+  c_prefs_disclose->callback(run([&] { return RunPrefsDisclose(g, pref_topic, pref_mode); }));
+  c_prefs->add_subcommand("show", "both partners' preferences")->callback(run([&] { return RunPrefsShow(g); }));
+
+  std::string remind_daily;
+  bool remind_print = false, remind_off = false;
+  auto* c_remind = app.add_subcommand("remind", "a local daily reminder of what you owe (systemd user timer or cron)");
+  c_remind->add_option("--daily", remind_daily, "time of day, HH:MM");
+  c_remind->add_flag("--print", remind_print, "print a crontab line instead of installing a timer");
+  c_remind->add_flag("--off", remind_off, "remove the reminder");
+  c_remind->callback(run([&] { return RunRemind(g, remind_daily, remind_print, remind_off); }));
 
   ExportArgs exp;
   auto* c_export = app.add_subcommand("export", "a report for a therapist session (Markdown, JSON or HTML; age-encrypted)");

@@ -9,6 +9,7 @@
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/invite.h"
+#include "crypto/sealed_answer.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
 
@@ -382,6 +383,7 @@ absl::StatusOr<SyncReport> Session::Sync() {
   state_.last_sync_unix_ms = NowMs();
   RETURN_IF_ERROR(SaveState());
   RETURN_IF_ERROR(EnsureMembershipEntries());
+  RETURN_IF_ERROR(RevealPending());
   report.head_seq = head().seq;
   return report;
 }
@@ -484,6 +486,56 @@ absl::StatusOr<uint64_t> Session::Purge() {
   if (state_.couple_id.empty()) return absl::FailedPreconditionError("this profile has no couple on a server");
   ASSIGN_OR_RETURN(Connection * conn, connection());
   return conn->Purge(state_.couple_id);
+}
+
+absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
+                                             const std::string& answer) {
+  RETURN_IF_ERROR(NotPaired(state_));
+  if (answer.empty()) return absl::InvalidArgumentError("the answer is empty");
+  auto mine = couple_.sealed.find(prompt_id);
+  if (mine != couple_.sealed.end() && mine->second.count(state_.sign_pk)) {
+    return absl::AlreadyExistsError(fmt::format("you already answered '{}'", prompt_id));
+  }
+  if (!keys_.sealed_keys.count(prompt_id)) {
+    // The key goes to disk before the answer leaves: a crash must not strand a sealed answer.
+    keys_.sealed_keys[prompt_id] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
+    RETURN_IF_ERROR(SaveKeys());
+  }
+  mend::v1::Payload p;
+  auto* sa = p.mutable_sealed_answer();
+  sa->set_prompt_id(prompt_id);
+  sa->set_prompt_text(prompt_text);
+  sa->set_sealed_ct(crypto::SealAnswerText(keys_.sealed_keys.at(prompt_id), prompt_id, answer));
+  ASSIGN_OR_RETURN(uint64_t seq, Append(p));
+  RETURN_IF_ERROR(RevealPending());  // the partner may have answered first
+  return seq;
+}
+
+absl::Status Session::RevealPending() {
+  if (revealing_ || couple_.closed || !state_.partner) return absl::OkStatus();
+  revealing_ = true;
+  absl::Status status;
+  // Collect first: appending re-folds the state.
+  std::vector<std::pair<uint64_t, std::string>> due;
+  for (const auto& [prompt, by_author] : couple_.sealed) {
+    auto mine = by_author.find(state_.sign_pk);
+    if (mine == by_author.end() || mine->second.reveal_seq != 0) continue;
+    if (!by_author.count(state_.partner->sign_pk)) continue;  // nobody goes first
+    if (!keys_.sealed_keys.count(prompt)) continue;
+    due.emplace_back(mine->second.seq, prompt);
+  }
+  for (const auto& [seq, prompt] : due) {
+    mend::v1::Payload p;
+    p.mutable_reveal()->set_sealed_seq(seq);
+    p.mutable_reveal()->set_key(std::string(keys_.sealed_keys.at(prompt).view()));
+    auto appended = AppendAt(p, CurrentEpoch());
+    if (!appended.ok()) {
+      status = appended.status();
+      break;
+    }
+  }
+  revealing_ = false;
+  return status;
 }
 
 absl::Status Session::ConfirmSafetyNumber() {

@@ -65,6 +65,12 @@ class Session {
   absl::Status Leave(const std::string& reason);
   absl::StatusOr<uint64_t> Purge();
   absl::Status ConfirmSafetyNumber();
+  // Seals `answer` under a fresh key kept in the key file and appends it.
+  absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
+                                      const std::string& answer);
+  // Posts the Reveal of each of my sealed answers whose prompt the partner has
+  // also answered on the verified log; never earlier. Runs at the end of Sync.
+  absl::Status RevealPending();
   // Verifies and folds a run of entries pushed by Watch; returns them.
   absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
   // The clock written into new entries' created_unix_ms; tests set it to
@@ -96,6 +102,7 @@ class Session {
   crypto::KeySecrets keys_;
   ProfileState state_;
   std::function<int64_t()> clock_ = NowMs;
+  bool revealing_ = false;  // RevealPending appends, and appends may sync
   crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
   std::unique_ptr<Connection> connection_;
   std::vector<mend::v1::Entry> raw_;

@@ -23,7 +23,7 @@ constexpr size_t kChecksumBytes = 16;
 constexpr size_t kHeaderBytes = 8 + 4 + 8 + 8 + kSaltBytes + kAeadNonceBytes + kCheckBytes + 4;
 constexpr std::string_view kCheckLabel = "mend key check v1";
 
-enum Tag : uint8_t { kTagIdentitySeed = 1, kTagCoupleKey = 2, kTagInviteSecret = 3 };
+enum Tag : uint8_t { kTagIdentitySeed = 1, kTagCoupleKey = 2, kTagInviteSecret = 3, kTagSealedKey = 4 };
 
 absl::StatusOr<SecretBytes> DeriveKey(const SecretBytes& passphrase, std::string_view salt,
                                       KdfLimits limits) {
@@ -41,6 +41,7 @@ SecretBytes EncodeSecrets(const KeySecrets& secrets) {
   size_t total = 3 + secrets.identity_seed.size();
   for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();
   if (secrets.invite_secret) total += 3 + secrets.invite_secret->size();
+  for (const auto& [prompt, key] : secrets.sealed_keys) total += 3 + 1 + prompt.size() + key.size();
   SecretBytes out(total);
   size_t at = 0;
   auto put = [&](uint8_t tag, std::string_view prefix, const SecretBytes& value) {
@@ -60,6 +61,9 @@ SecretBytes EncodeSecrets(const KeySecrets& secrets) {
     put(kTagCoupleKey, e, key);
   }
   if (secrets.invite_secret) put(kTagInviteSecret, {}, *secrets.invite_secret);
+  for (const auto& [prompt, key] : secrets.sealed_keys) {
+    put(kTagSealedKey, std::string(1, static_cast<char>(prompt.size())) + prompt, key);
+  }
   return out;
 }
 
@@ -86,6 +90,12 @@ absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
       case kTagInviteSecret:
         out.invite_secret = SecretBytes::CopyOf(value);
         break;
+      case kTagSealedKey: {
+        size_t plen = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
+        if (value.size() != 1 + plen + kAeadKeyBytes) return corrupt();
+        out.sealed_keys[std::string(value.substr(1, plen))] = SecretBytes::CopyOf(value.substr(1 + plen));
+        break;
+      }
       default:
         return corrupt();
     }

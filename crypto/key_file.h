@@ -6,6 +6,7 @@
 #define MEND_CRYPTO_KEY_FILE_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,7 @@ struct KeySecrets {
   SecretBytes identity_seed;            // 32 bytes
   KeyRing couple_keys;                  // by epoch
   std::optional<SecretBytes> invite_secret;  // while an invite is outstanding
+  std::map<std::string, SecretBytes> sealed_keys;  // k_e of my sealed answers, by prompt id
 };
 
 struct KdfLimits {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/sealed_answer.h"
+
 namespace mend::client {
 namespace {
 
@@ -265,6 +267,80 @@ TEST_F(FoldTest, SpaceRequestIsActiveUntilItsLastDayOrItsEnd) {
   end.mutable_space_request()->set_end(true);
   Add(kSam, end);
   EXPECT_EQ(State().ActiveSpace(kSam, "2026-11-30"), nullptr);
+}
+
+class SealedFoldTest : public FoldTest {
+ protected:
+  uint64_t Seal(const std::string& who, const std::string& prompt, const crypto::SecretBytes& key,
+                const std::string& answer) {
+    mend::v1::Payload p;
+    p.mutable_sealed_answer()->set_prompt_id(prompt);
+    p.mutable_sealed_answer()->set_sealed_ct(crypto::SealAnswerText(key, prompt, answer));
+    return Add(who, p);
+  }
+  uint64_t Reveal(const std::string& who, uint64_t seq, const crypto::SecretBytes& key) {
+    mend::v1::Payload p;
+    p.mutable_reveal()->set_sealed_seq(seq);
+    p.mutable_reveal()->set_key(std::string(key.view()));
+    return Add(who, p);
+  }
+  crypto::SecretBytes ka = crypto::SecretBytes::Random(32), ks = crypto::SecretBytes::Random(32);
+};
+
+TEST_F(SealedFoldTest, RevealBeforeThePartnerSealedIsInvalid) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  Reveal(kAlex, a, ka);
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_NE(Last(s).invalid_reason.find("nobody goes first"), std::string::npos);
+  EXPECT_TRUE(s.sealed.at("hardest").at(kAlex).revealed_text.empty());
+}
+
+TEST_F(SealedFoldTest, RevealByTheWrongAuthorIsInvalid) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  Seal(kSam, "hardest", ks, "the lies");
+  Reveal(kSam, a, ka);  // Sam somehow has Alex's key: still not Sam's to reveal
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(SealedFoldTest, RevealWithAWrongKeyIsInvalid) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  Seal(kSam, "hardest", ks, "the lies");
+  Reveal(kAlex, a, ks);
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(SealedFoldTest, BothSealedThenBothRevealedAreReadable) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  uint64_t b = Seal(kSam, "hardest", ks, "the lies");
+  Reveal(kSam, b, ks);
+  Reveal(kAlex, a, ka);
+  CoupleState s = State();
+  EXPECT_TRUE(Last(s).valid);
+  EXPECT_EQ(s.sealed.at("hardest").at(kAlex).revealed_text, "the silence");
+  EXPECT_EQ(s.sealed.at("hardest").at(kSam).revealed_text, "the lies");
+  Reveal(kAlex, a, ka);
+  EXPECT_FALSE(Last(State()).valid);  // only once
+}
+
+TEST_F(SealedFoldTest, SecondSealedAnswerToTheSamePromptIsInvalid) {
+  Seal(kAlex, "hardest", ka, "one");
+  Seal(kAlex, "hardest", ka, "two");
+  EXPECT_FALSE(Last(State()).valid);
+}
+
+TEST_F(FoldTest, LatestDisclosurePreferenceWins) {
+  mend::v1::Payload p;
+  auto* pref = p.mutable_disclosure_prefs()->add_prefs();
+  pref->set_topic("X");
+  pref->set_mode(mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  Add(kSam, p);
+  EXPECT_EQ(State().PreferenceOf(kSam, "X"), mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  pref->set_mode(mend::v1::DISCLOSURE_MODE_PROACTIVE);
+  Add(kSam, p);
+  CoupleState s = State();
+  EXPECT_EQ(s.PreferenceOf(kSam, "X"), mend::v1::DISCLOSURE_MODE_PROACTIVE);
+  EXPECT_EQ(s.PreferenceOf(kAlex, "X"), mend::v1::DISCLOSURE_MODE_UNSPECIFIED);
 }
 
 TEST(FoldKinds, NamesRoundTrip) {

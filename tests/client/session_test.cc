@@ -13,6 +13,8 @@
 #include "client/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
+#include "crypto/key_file.h"
+#include "crypto/sealed_answer.h"
 #include "mend/v1/envelope.pb.h"
 #include "tests/client/two_partners.h"
 #include "tests/server/test_server.h"
@@ -271,6 +273,58 @@ TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {
   EXPECT_EQ(s->head().seq, 2u);
   ASSERT_TRUE(s->Sync().ok());
   EXPECT_EQ(s->head().seq, 3u);
+}
+
+TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemselves) {
+  ASSERT_TRUE(alex_->SealAnswer("hardest", "What was hardest?", "when you went quiet").ok());
+  ASSERT_TRUE(sam_->Sync().ok());
+  // Sam's client has Alex's sealed answer but cannot read it: no key, no Reveal.
+  const auto& rec = sam_->couple().sealed.at("hardest").at(alex_->identity().sign_pk());
+  EXPECT_EQ(rec.reveal_seq, 0u);
+  EXPECT_TRUE(rec.revealed_text.empty());
+  EXPECT_EQ(rec.sealed_ct.find("when you went quiet"), std::string::npos);
+  auto sam_keys = crypto::KeyFile::Read(Profile::Locate("sam").key_path(), pass_);
+  ASSERT_TRUE(sam_keys.ok());
+  EXPECT_EQ(sam_keys->sealed_keys.count("hardest"), 0u);
+  for (const auto& [epoch, key] : sam_keys->couple_keys) {
+    EXPECT_FALSE(crypto::OpenAnswerText(key.view(), "hardest", rec.sealed_ct).ok());
+  }
+  // Alex's own client must not reveal early either, however often it syncs.
+  ASSERT_TRUE(alex_->Sync().ok());
+  EXPECT_EQ(alex_->couple().sealed.at("hardest").at(alex_->identity().sign_pk()).reveal_seq, 0u);
+
+  ASSERT_TRUE(sam_->SealAnswer("hardest", "What was hardest?", "not knowing").ok());  // reveals Sam's
+  ASSERT_TRUE(alex_->Sync().ok());                                                     // reveals Alex's
+  ASSERT_TRUE(sam_->Sync().ok());
+  for (Session* s : {alex_.get(), sam_.get()}) {
+    const auto& both = s->couple().sealed.at("hardest");
+    EXPECT_EQ(both.at(alex_->identity().sign_pk()).revealed_text, "when you went quiet");
+    EXPECT_EQ(both.at(sam_->identity().sign_pk()).revealed_text, "not knowing");
+  }
+  // The chain order proves both sealed before either revealed.
+  uint64_t last_seal = 0, first_reveal = UINT64_MAX;
+  for (const auto& e : sam_->entries()) {
+    if (e.payload.has_sealed_answer()) last_seal = std::max(last_seal, e.header.seq());
+    if (e.payload.has_reveal()) first_reveal = std::min(first_reveal, e.header.seq());
+  }
+  EXPECT_LT(last_seal, first_reveal);
+}
+
+TEST_F(SessionTest, EarlyOrForeignRevealIsRefusedBeforeWriting) {
+  ASSERT_TRUE(alex_->SealAnswer("hardest", "", "when you went quiet").ok());
+  uint64_t sealed_seq = alex_->head().seq;
+  auto keys = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
+  ASSERT_TRUE(keys.ok());
+  mend::v1::Payload reveal;
+  reveal.mutable_reveal()->set_sealed_seq(sealed_seq);
+  reveal.mutable_reveal()->set_key(std::string(keys->sealed_keys.at("hardest").view()));
+  auto early = alex_->Append(reveal);
+  ASSERT_FALSE(early.ok());
+  EXPECT_NE(std::string(early.status().message()).find("nobody goes first"), std::string::npos);
+  ASSERT_TRUE(sam_->SealAnswer("hardest", "", "not knowing").ok());
+  auto foreign = sam_->Append(reveal);  // Sam posting Alex's key
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(std::string(foreign.status().message()).find("only the author"), std::string::npos);
 }
 
 TEST_F(SessionTest, WrongPassphraseIsAClearError) {

@@ -16,6 +16,7 @@ KeySecrets SampleSecrets() {
   s.couple_keys[0] = SecretBytes::Random(32);
   s.couple_keys[3] = SecretBytes::Random(32);
   s.invite_secret = SecretBytes::Random(16);
+  s.sealed_keys["hardest-this-week"] = SecretBytes::Random(32);
   return s;
 }
 
@@ -46,6 +47,8 @@ TEST_F(KeyFileTest, WriteThenReadRoundTrips) {
   EXPECT_TRUE(back->couple_keys.at(3).Equals(s.couple_keys.at(3)));
   ASSERT_TRUE(back->invite_secret.has_value());
   EXPECT_TRUE(back->invite_secret->Equals(*s.invite_secret));
+  ASSERT_EQ(back->sealed_keys.count("hardest-this-week"), 1u);
+  EXPECT_TRUE(back->sealed_keys.at("hardest-this-week").Equals(s.sealed_keys.at("hardest-this-week")));
 }
 
 TEST_F(KeyFileTest, FileIsPrivateToItsOwner) {

@@ -17,6 +17,7 @@
 #include "crypto/grant.h"
 #include "crypto/invite.h"
 #include "crypto/safety_number.h"
+#include "crypto/sealed_answer.h"
 #include "tests/crypto/test_identities.h"
 
 namespace mend::crypto {
@@ -68,6 +69,11 @@ Vectors ComputeVectors() {
   Bytes login = LoginSignatureInput(Counting(0xa0, 16), Counting(0xb0, 32));
   v.emplace_back("login_signature_input", ToHex(login));
   v.emplace_back("login_signature", ToHex(alice.Sign(login)));
+
+  SecretBytes k_e = SecretBytes::CopyOf(Counting(0xc0, 32));
+  v.emplace_back("sealed_key", ToHex(k_e.view()));
+  v.emplace_back("sealed_nonce", ToHex(Counting(0xe0, 24)));
+  v.emplace_back("sealed_answer", ToHex(SealAnswerText(k_e, "hardest", "the silence", Counting(0xe0, 24))));
   return v;
 }
 

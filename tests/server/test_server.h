@@ -107,6 +107,10 @@ struct TestMember {
     creq.set_member(identity.sign_pk());
     mend::v1::ChallengeResponse c;
     grpc::ClientContext c1;
+    // Wait for the channel to (re)connect instead of failing fast: tests
+    // restart servers and run on a loaded machine.
+    c1.set_wait_for_ready(true);
+    c1.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
     grpc::Status s = auth->Challenge(&c1, creq, &c);
     if (!s.ok()) return s;
     mend::v1::LoginRequest l;

@@ -1,0 +1,154 @@
+// The weekly talk agenda, its prompts, and what is owed (reports due by
+// cadence, reviews passed, acknowledgements, answers, reflections).
+#include "client/talk.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "client/obligations.h"
+#include "client/report.h"
+#include "client/session.h"
+
+namespace mend::client {
+namespace {
+
+const std::string kAlex(32, 'A'), kSam(32, 'S');
+constexpr int64_t kDay = 24LL * 3600 * 1000;
+constexpr int64_t kMonday = 1772445600000;  // 2026-03-02 10:00 UTC
+
+class TalkTest : public ::testing::Test {
+ protected:
+  TalkTest() {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    mend::v1::Payload g;
+    g.mutable_genesis()->mutable_inviter()->set_sign_pk(kAlex);
+    g.mutable_genesis()->mutable_inviter()->set_display_name("Alex");
+    g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
+    g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
+    Add(kAlex, g, kMonday - 30 * kDay);
+    mend::v1::Payload j;
+    j.mutable_joined();
+    Add(kSam, j, kMonday - 30 * kDay);
+  }
+  uint64_t Add(const std::string& author, const mend::v1::Payload& p, int64_t at) {
+    crypto::OpenedEntry e;
+    e.header.set_seq(entries_.size() + 1);
+    e.header.set_author(author);
+    e.header.set_created_unix_ms(at);
+    e.payload = p;
+    entries_.push_back(e);
+    return entries_.size();
+  }
+  uint64_t AgreedCommitment(mend::v1::Cadence cadence, const std::string& review, int64_t at) {
+    mend::v1::Payload p;
+    auto* c = p.mutable_commitment_proposal();
+    c->set_type(mend::v1::PROPOSAL_TYPE_NEW);
+    c->set_title("check in daily");
+    c->set_bound(mend::v1::BOUND_PROPOSER);
+    c->set_cadence(cadence);
+    c->set_review_date(review);
+    uint64_t seq = Add(kAlex, p, at);
+    mend::v1::Payload r;
+    r.mutable_commitment_response()->set_proposal_seq(seq);
+    r.mutable_commitment_response()->set_decision(mend::v1::DECISION_ACCEPT);
+    Add(kSam, r, at);
+    return seq;
+  }
+  std::vector<Obligation> Owed(const std::string& who, int64_t now) {
+    state_ = Fold(entries_);
+    return Obligations(state_, who, LocalDate(now), now);
+  }
+  static bool Has(const std::vector<Obligation>& v, const std::string& kind, bool mine) {
+    for (const auto& o : v) {
+      if (o.kind == kind && o.mine == mine) return true;
+    }
+    return false;
+  }
+  std::vector<crypto::OpenedEntry> entries_;
+  CoupleState state_;
+};
+
+TEST_F(TalkTest, DailyReportIsDueTheNextDayUntilReported) {
+  uint64_t c = AgreedCommitment(mend::v1::CADENCE_DAILY, "", kMonday);
+  EXPECT_FALSE(Has(Owed(kAlex, kMonday + 3600 * 1000), "report", true));
+  EXPECT_TRUE(Has(Owed(kAlex, kMonday + kDay), "report", true));
+  EXPECT_TRUE(Has(Owed(kSam, kMonday + kDay), "report", false));  // Sam sees Alex owes it
+  mend::v1::Payload r;
+  r.mutable_commitment_report()->set_commitment_seq(c);
+  r.mutable_commitment_report()->set_outcome(mend::v1::OUTCOME_KEPT);
+  Add(kAlex, r, kMonday + kDay);
+  EXPECT_FALSE(Has(Owed(kAlex, kMonday + kDay + 1000), "report", true));
+}
+
+TEST_F(TalkTest, WeeklyReportIsDueAfterSevenDays) {
+  AgreedCommitment(mend::v1::CADENCE_WEEKLY, "", kMonday);
+  EXPECT_FALSE(Has(Owed(kAlex, kMonday + 6 * kDay), "report", true));
+  EXPECT_TRUE(Has(Owed(kAlex, kMonday + 7 * kDay), "report", true));
+}
+
+TEST_F(TalkTest, PassedReviewDateIsOwedByBoth) {
+  AgreedCommitment(mend::v1::CADENCE_ONGOING, "2026-03-05", kMonday);
+  EXPECT_FALSE(Has(Owed(kSam, kMonday + kDay), "review", true));
+  EXPECT_TRUE(Has(Owed(kSam, kMonday + 3 * kDay), "review", true));
+  EXPECT_TRUE(Has(Owed(kAlex, kMonday + 3 * kDay), "review", true));
+}
+
+TEST_F(TalkTest, UnacknowledgedTriggerIsOwedByThePartner) {
+  mend::v1::Payload t;
+  t.mutable_trigger()->set_intensity(6);
+  Add(kSam, t, kMonday);
+  auto owed = Owed(kAlex, kMonday);
+  EXPECT_TRUE(Has(owed, "ack", true));
+  EXPECT_FALSE(Has(Owed(kSam, kMonday), "ack", true));
+}
+
+TEST_F(TalkTest, AgendaShowsTheWeekLettersAwaitingReplyAndLastFollowUps) {
+  mend::v1::Payload c;
+  c.mutable_check_in()->set_mood(6);
+  Add(kSam, c, kMonday + kDay);
+  Add(kSam, c, kMonday + 8 * kDay);  // next week: not on this agenda
+  mend::v1::Payload letter;
+  letter.mutable_letter()->set_subject("For you");
+  letter.mutable_letter()->set_body("...");
+  uint64_t l = Add(kAlex, letter, kMonday + kDay);
+  mend::v1::Payload notes;
+  notes.mutable_talk_notes()->set_week("2026-02-23");
+  notes.mutable_talk_notes()->add_follow_ups("plan a walk");
+  Add(kAlex, notes, kMonday - 3 * kDay);
+  state_ = Fold(entries_);
+  Agenda a = BuildAgenda(state_, kAlex, "2026-03-02", kMonday + 2 * kDay);
+  ASSERT_EQ(a.partners.size(), 2u);
+  EXPECT_EQ(a.partners[1].checkins, 1);
+  ASSERT_EQ(a.unanswered_letters.size(), 1u);
+  ASSERT_EQ(a.last_follow_ups.size(), 1u);
+  EXPECT_EQ(a.last_follow_ups[0], "plan a walk");
+  EXPECT_EQ(a.prompts.size(), 3u);
+  // A reply from the partner takes the letter off the agenda.
+  mend::v1::Payload reply = letter;
+  reply.mutable_letter()->set_in_reply_to(l);
+  Add(kSam, reply, kMonday + 2 * kDay);
+  state_ = Fold(entries_);
+  a = BuildAgenda(state_, kAlex, "2026-03-02", kMonday + 2 * kDay);
+  ASSERT_EQ(a.unanswered_letters.size(), 1u);  // only Sam's reply, which awaits Alex
+  EXPECT_NE(a.unanswered_letters[0].find("from Sam"), std::string::npos);
+}
+
+TEST(TalkPrompts, ThreeDifferentPromptsAndNeverLastWeeksAgain) {
+  std::string monday = "2026-01-05";
+  std::vector<std::string> last;
+  for (int week = 0; week < 200; ++week) {
+    auto prompts = PromptsForWeek(monday);
+    ASSERT_EQ(prompts.size(), 3u);
+    EXPECT_EQ(std::set<std::string>(prompts.begin(), prompts.end()).size(), 3u);
+    for (const auto& p : prompts) {
+      EXPECT_EQ(std::find(last.begin(), last.end(), p), last.end()) << "week " << monday << " repeats " << p;
+    }
+    last = prompts;
+    monday = AddDays(monday, 7);
+  }
+}
+
+}  // namespace
+}  // namespace mend::client
