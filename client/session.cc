@@ -409,6 +409,14 @@ absl::Status Session::EnsureMembershipEntries() {
 
 absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uint32_t epoch) {
   ASSIGN_OR_RETURN(Connection * conn, connection());
+  {
+    // proto3 strings must be UTF-8: an entry the partner cannot parse would
+    // look like tampering on their side, so refuse it here.
+    mend::v1::Payload round_trip;
+    if (!round_trip.ParseFromString(payload.SerializeAsString())) {
+      return absl::InvalidArgumentError("text must be valid UTF-8; check the input's encoding");
+    }
+  }
   if (!keys_.couple_keys.count(epoch)) {
     return absl::FailedPreconditionError(fmt::format("no couple key for epoch {}; run `mend sync`", epoch));
   }

@@ -163,6 +163,119 @@ TEST_F(SessionTest, FlippedHeaderByteIsCaught) {
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
 
+TEST_F(SessionTest, FlippedSignatureByteIsCaught) {
+  CheckIn(*alex_, 7);
+  std::string couple_id = alex_->state().couple_id;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_signature())[20] ^= 0x40;
+    editor.PutEntry(couple_id, 3, e);
+  }
+  StartServer();
+  ExpectSyncFails("sam", "entry 3 failed the signature check");
+}
+
+TEST_F(SessionTest, ReplayedOldEntryAtANewSeqIsCaught) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());
+  std::string couple_id = alex_->state().couple_id;
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    auto old = editor.GetEntry(couple_id, 3);
+    editor.PutEntry(couple_id, 4, old);
+    editor.SetHead(couple_id, 4, crypto::EntryHash(old.header(), old.ciphertext()));
+  }
+  StartServer();
+  ExpectSyncFails("sam", "sequence check");
+}
+
+TEST_F(SessionTest, EntryUnderAnUnknownEpochIsCaught) {
+  ASSERT_TRUE(alex_->Sync().ok());
+  std::string couple_id = alex_->state().couple_id;
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  // Signed by a member, but under a key for an epoch nobody granted.
+  auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 7, 5}, p, alex_->identity(),
+                              crypto::SecretBytes::Random(32));
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    editor.PutEntry(couple_id, 3, e);
+    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+  }
+  StartServer();
+  ExpectSyncFails("sam", "key epoch check");
+}
+
+TEST_F(SessionTest, EntrySignedByANonMemberIsCaught) {
+  ASSERT_TRUE(alex_->Sync().ok());
+  std::string couple_id = alex_->state().couple_id;
+  auto keys = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
+  ASSERT_TRUE(keys.ok());
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 0, 5}, p, crypto::Identity::Generate(),
+                              keys->couple_keys.at(0));
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  {
+    StoreEditor editor(data_);
+    editor.PutEntry(couple_id, 3, e);
+    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+  }
+  StartServer();
+  ExpectSyncFails("sam", "author check");
+}
+
+TEST_F(SessionTest, ServerShowingThePartnersDifferentHistoriesIsCaught) {
+  // Both at seq 2. The server forks: Alex writes entry 3 on one copy of the
+  // store, Sam is served another copy and writes his own entry 3.
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  auto fork = TempDir("mendd-fork");
+  std::filesystem::copy(data_, fork, std::filesystem::copy_options::recursive);
+  StartServer();
+  Reopen();
+  CheckIn(*alex_, 7);
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  auto real = data_;
+  data_ = fork;
+  StartServer();
+  Reopen();
+  CheckIn(*sam_, 2);  // Sam verified his own entry 3
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  data_ = real;
+  StartServer();
+  // As soon as Alex's entry reaches Sam, the fork shows.
+  ExpectSyncFails("sam", "fork");
+  std::filesystem::remove_all(fork);
+}
+
+TEST_F(SessionTest, TextThatIsNotUtf8IsRefusedBeforeWriting) {
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  p.mutable_check_in()->set_note(std::string("bad \xff\xfe bytes"));
+  auto r = alex_->Append(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(std::string(r.status().message()).find("UTF-8"), std::string::npos);
+  EXPECT_EQ(alex_->head().seq, 2u);
+}
+
 TEST_F(SessionTest, DeletedLastEntryIsARollback) {
   CheckIn(*alex_, 7);
   CheckIn(*alex_, 8);

@@ -1,0 +1,35 @@
+// libFuzzer: a sequence of payloads (length-prefixed) from two members folded
+// into couple state; the rules must reject nonsense without crashing.
+#include <cstddef>
+#include <cstdint>
+
+#include "client/fold.h"
+#include "client/obligations.h"
+#include "client/talk.h"
+#include "crypto/init.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static bool ready = mend::crypto::Initialize().ok();
+  (void)ready;
+  const std::string a(32, 'A'), b(32, 'S');
+  std::vector<mend::crypto::OpenedEntry> entries;
+  size_t at = 0;
+  while (at + 2 <= size && entries.size() < 64) {
+    size_t len = data[at] | (data[at + 1] & 0x0f) << 8;
+    bool by_b = data[at + 1] & 0x80;
+    at += 2;
+    if (at + len > size) len = size - at;
+    mend::crypto::OpenedEntry e;
+    if (!e.payload.ParseFromArray(data + at, static_cast<int>(len))) break;
+    at += len;
+    e.header.set_seq(entries.size() + 1);
+    e.header.set_author(by_b ? b : a);
+    e.header.set_key_epoch(static_cast<uint32_t>(len % 3));
+    e.header.set_created_unix_ms(1767225600000 + static_cast<int64_t>(entries.size()) * 3600000);
+    entries.push_back(std::move(e));
+  }
+  mend::client::CoupleState state = mend::client::Fold(entries);
+  (void)mend::client::Obligations(state, a, "2026-01-02", 1767312000000);
+  (void)mend::client::BuildAgenda(state, b, "2025-12-29", 1767312000000);
+  return 0;
+}
