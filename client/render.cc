@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "client/session.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -84,14 +85,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
 
 }  // namespace
 
-std::string LocalDateTime(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
+std::string LocalDateTime(int64_t unix_ms) { return LocalTimeString(unix_ms, "%Y-%m-%d %H:%M"); }
 
 std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
   const auto& e = *f.entry;

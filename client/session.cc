@@ -48,14 +48,16 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string LocalDate(int64_t unix_ms) {
+std::string LocalTimeString(int64_t unix_ms, const char* format) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+std::string LocalDate(int64_t unix_ms) { return LocalTimeString(unix_ms, "%Y-%m-%d"); }
 
 absl::Status Session::Init(const Profile& profile, const std::string& name, const ServerConfig& server,
                            const crypto::SecretBytes& passphrase, bool force, crypto::KdfLimits limits) {

@@ -110,8 +110,10 @@ class Session {
   CoupleState couple_;
 };
 
-// Today's local date as YYYY-MM-DD.
+// The local date of `unix_ms` as YYYY-MM-DD.
 std::string LocalDate(int64_t unix_ms);
+// `unix_ms` in local time, formatted by strftime's `format`.
+std::string LocalTimeString(int64_t unix_ms, const char* format);
 
 }  // namespace mend::client
 

@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 
 #include <cstdlib>
+#include <functional>
 #include <filesystem>
 
 #include "client/verification_error.h"
@@ -69,7 +70,21 @@ class StoreEditor {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 };
 
-class SessionTest : public TwoPartnersTest {};
+class SessionTest : public TwoPartnersTest {
+ protected:
+  // Stops everything, lets `edit` change the store behind the server's back,
+  // and starts the server again on the edited store.
+  void EditStore(const std::function<void(StoreEditor&)>& edit) {
+    alex_.reset();
+    sam_.reset();
+    StopServer();
+    {
+      StoreEditor editor(data_);
+      edit(editor);
+    }
+    StartServer();
+  }
+};
 
 TEST_F(SessionTest, PairingWritesGenesisAndJoined) {
   ASSERT_TRUE(alex_->Sync().ok());
@@ -134,48 +149,33 @@ TEST_F(SessionTest, LeaveClosesTheLog) {
 TEST_F(SessionTest, FlippedByteInAnEntryIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    auto e = editor.GetEntry(couple_id, 3);
-    (*e.mutable_ciphertext())[10] ^= 1;
-    editor.PutEntry(couple_id, 3, e);
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      auto e = editor.GetEntry(couple_id, 3);
+      (*e.mutable_ciphertext())[10] ^= 1;
+      editor.PutEntry(couple_id, 3, e);
+  });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
 
 TEST_F(SessionTest, FlippedHeaderByteIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    auto e = editor.GetEntry(couple_id, 3);
-    (*e.mutable_header())[e.header().size() - 3] ^= 1;  // inside the nonce
-    editor.PutEntry(couple_id, 3, e);
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      auto e = editor.GetEntry(couple_id, 3);
+      (*e.mutable_header())[e.header().size() - 3] ^= 1;  // inside the nonce
+      editor.PutEntry(couple_id, 3, e);
+  });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
 
 TEST_F(SessionTest, FlippedSignatureByteIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    auto e = editor.GetEntry(couple_id, 3);
-    (*e.mutable_signature())[20] ^= 0x40;
-    editor.PutEntry(couple_id, 3, e);
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      auto e = editor.GetEntry(couple_id, 3);
+      (*e.mutable_signature())[20] ^= 0x40;
+      editor.PutEntry(couple_id, 3, e);
+  });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
 
@@ -183,16 +183,11 @@ TEST_F(SessionTest, ReplayedOldEntryAtANewSeqIsCaught) {
   CheckIn(*alex_, 7);
   ASSERT_TRUE(sam_->Sync().ok());
   std::string couple_id = alex_->state().couple_id;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    auto old = editor.GetEntry(couple_id, 3);
-    editor.PutEntry(couple_id, 4, old);
-    editor.SetHead(couple_id, 4, crypto::EntryHash(old.header(), old.ciphertext()));
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      auto old = editor.GetEntry(couple_id, 3);
+      editor.PutEntry(couple_id, 4, old);
+      editor.SetHead(couple_id, 4, crypto::EntryHash(old.header(), old.ciphertext()));
+  });
   ExpectSyncFails("sam", "sequence check");
 }
 
@@ -204,15 +199,10 @@ TEST_F(SessionTest, EntryUnderAnUnknownEpochIsCaught) {
   // Signed by a member, but under a key for an epoch nobody granted.
   auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 7, 5}, p, alex_->identity(),
                               crypto::SecretBytes::Random(32));
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    editor.PutEntry(couple_id, 3, e);
-    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      editor.PutEntry(couple_id, 3, e);
+      editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+  });
   ExpectSyncFails("sam", "key epoch check");
 }
 
@@ -225,15 +215,10 @@ TEST_F(SessionTest, EntrySignedByANonMemberIsCaught) {
   p.mutable_check_in()->set_mood(5);
   auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 0, 5}, p, crypto::Identity::Generate(),
                               keys->couple_keys.at(0));
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    editor.PutEntry(couple_id, 3, e);
-    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      editor.PutEntry(couple_id, 3, e);
+      editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+  });
   ExpectSyncFails("sam", "author check");
 }
 
@@ -282,15 +267,10 @@ TEST_F(SessionTest, DeletedLastEntryIsARollback) {
   ASSERT_TRUE(sam_->Sync().ok());  // Sam has verified entry 4
   std::string couple_id = alex_->state().couple_id;
   std::string hash3 = sam_->entries()[2].hash;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    editor.DeleteEntry(couple_id, 4);
-    editor.SetHead(couple_id, 3, hash3);
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      editor.DeleteEntry(couple_id, 4);
+      editor.SetHead(couple_id, 3, hash3);
+  });
   ExpectSyncFails("sam", "rollback");
 }
 
@@ -320,16 +300,11 @@ TEST_F(SessionTest, SwappedEntriesAreCaught) {
   CheckIn(*alex_, 7);
   CheckIn(*alex_, 8);
   std::string couple_id = alex_->state().couple_id;
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    auto e3 = editor.GetEntry(couple_id, 3), e4 = editor.GetEntry(couple_id, 4);
-    editor.PutEntry(couple_id, 3, e4);
-    editor.PutEntry(couple_id, 4, e3);
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      auto e3 = editor.GetEntry(couple_id, 3), e4 = editor.GetEntry(couple_id, 4);
+      editor.PutEntry(couple_id, 3, e4);
+      editor.PutEntry(couple_id, 4, e3);
+  });
   ExpectSyncFails("sam", "sequence check");
 }
 
@@ -349,16 +324,11 @@ TEST_F(SessionTest, ForkedHistoryIsCaught) {
   auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
   auto alt4 = *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6}, p,
                                  alex_->identity(), key);
-  alex_.reset();
-  sam_.reset();
-  StopServer();
-  {
-    StoreEditor editor(data_);
-    editor.PutEntry(couple_id, 3, alt3);
-    editor.PutEntry(couple_id, 4, alt4);
-    editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
-  }
-  StartServer();
+  EditStore([&](StoreEditor& editor) {
+      editor.PutEntry(couple_id, 3, alt3);
+      editor.PutEntry(couple_id, 4, alt4);
+      editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
+  });
   ExpectSyncFails("sam", "fork");
 }
 

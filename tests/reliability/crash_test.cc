@@ -26,21 +26,6 @@
 namespace mend::testing {
 namespace {
 
-bool WaitForPort(int port) {
-  for (int i = 0; i < 400; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    if (ok) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
-
 pid_t Spawn(const std::vector<std::string>& args) {
   pid_t pid = fork();
   if (pid == 0) {

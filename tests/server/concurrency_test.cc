@@ -30,23 +30,6 @@ crypto::ChainResult VerifyAll(const TestCouple& couple, const std::vector<mend::
 
 // Appends one entry by `member`, retrying on a stale head like a client does.
 // Returns the seq it won.
-// Waits until something accepts TCP connections on 127.0.0.1:port, so that
-// gRPC's first connection attempt succeeds instead of backing off.
-bool WaitForPort(int port) {
-  for (int i = 0; i < 200; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    if (ok) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
-
 uint64_t AppendWithRetry(const TestCouple& couple, TestMember& member) {
   mend::v1::Head head;
   grpc::ClientContext ctx;

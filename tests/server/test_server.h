@@ -3,13 +3,18 @@
 #ifndef MEND_TESTS_SERVER_TEST_SERVER_H_
 #define MEND_TESTS_SERVER_TEST_SERVER_H_
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
@@ -25,6 +30,23 @@ struct TestClock {
   server::Clock AsClock() { return [this] { return now.load(); }; }
   void Advance(int64_t ms) { now += ms; }
 };
+
+// Waits until something accepts TCP connections on 127.0.0.1:port (a child
+// mendd), so that gRPC's first connection attempt succeeds instead of backing off.
+inline bool WaitForPort(int port) {
+  for (int i = 0; i < 400; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
 
 inline std::filesystem::path TempDir(const std::string& prefix) {
   auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + crypto::ToHex(crypto::RandomBytes(6)));
