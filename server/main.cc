@@ -42,6 +42,8 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   l.append_rate_per_second = config["limits"]["append_rate_per_second"].value_or(l.append_rate_per_second);
   l.append_burst = config["limits"]["append_burst"].value_or(l.append_burst);
   l.max_watchers_per_couple = config["limits"]["max_watchers_per_couple"].value_or(l.max_watchers_per_couple);
+  l.pairing_rate_per_second = config["limits"]["pairing_rate_per_second"].value_or(l.pairing_rate_per_second);
+  l.pairing_burst = config["limits"]["pairing_burst"].value_or(l.pairing_burst);
   return 0;
 }
 
