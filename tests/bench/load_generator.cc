@@ -55,6 +55,22 @@ double Micros(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
+// Runs `body(thread_index, stop)` on `concurrency` threads for `seconds`; each
+// returns its latency samples. Returns the elapsed wall time.
+template <typename Body>
+double RunTimed(int concurrency, double seconds, Samples& samples, Body body) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&, t] { samples.Add(body(t, stop)); });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 int RunAppend(const std::string& server, int couples, int concurrency, double seconds, int payload) {
   std::vector<std::unique_ptr<TestCouple>> cs;
   for (int i = 0; i < couples; ++i) {
@@ -66,41 +82,32 @@ int RunAppend(const std::string& server, int couples, int concurrency, double se
   }
   // One writer per couple at a time: a couple's chain is a sequence.
   Samples samples;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&, t] {
-      std::vector<double> mine;
-      TestCouple& c = *cs[static_cast<size_t>(t % couples)];
-      auto* m = (t / couples) % 2 ? c.b.get() : c.a.get();
-      std::string prev = c.genesis();
-      uint64_t seq = 0;
-      while (!stop) {
-        auto entry = c.Entry(*m, seq + 1, prev, 0, static_cast<size_t>(payload));
-        auto t0 = Clock::now();
-        mend::v1::Head head, stale;
-        grpc::Status s = m->Append(entry, &head, &stale);
-        auto t1 = Clock::now();
-        if (s.ok()) {
-          mine.push_back(Micros(t0, t1));
-          seq = head.seq();
-          prev = head.hash();
-        } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-          seq = stale.seq();
-          prev = stale.hash();
-        } else {
-          std::cerr << "mend-load: append: " << s.error_message() << "\n";
-          return;
-        }
+  double elapsed = RunTimed(concurrency, seconds, samples, [&](int t, std::atomic<bool>& stop) {
+    std::vector<double> mine;
+    TestCouple& c = *cs[static_cast<size_t>(t % couples)];
+    auto* m = (t / couples) % 2 ? c.b.get() : c.a.get();
+    std::string prev = c.genesis();
+    uint64_t seq = 0;
+    while (!stop) {
+      auto entry = c.Entry(*m, seq + 1, prev, 0, static_cast<size_t>(payload));
+      auto t0 = Clock::now();
+      mend::v1::Head head, stale;
+      grpc::Status s = m->Append(entry, &head, &stale);
+      auto t1 = Clock::now();
+      if (s.ok()) {
+        mine.push_back(Micros(t0, t1));
+        seq = head.seq();
+        prev = head.hash();
+      } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+        seq = stale.seq();
+        prev = stale.hash();
+      } else {
+        std::cerr << "mend-load: append: " << s.error_message() << "\n";
+        break;
       }
-      samples.Add(mine);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+    return mine;
+  });
   std::cout << Summary("append", samples, elapsed, {{"couples", couples}, {"concurrency", concurrency}}).dump() << std::endl;
   return 0;
 }
@@ -195,28 +202,19 @@ struct EchoServer {
 int RunEcho(int concurrency, double seconds, int size) {
   EchoServer es;
   Samples samples;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&] {
-      auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
-      mend::bench::Blob in, out;
-      in.set_data(std::string(static_cast<size_t>(size), 'x'));
-      std::vector<double> mine;
-      while (!stop) {
-        grpc::ClientContext ctx;
-        auto t0 = Clock::now();
-        if (!stub->Echo(&ctx, in, &out).ok()) return;
-        mine.push_back(Micros(t0, Clock::now()));
-      }
-      samples.Add(mine);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  double elapsed = RunTimed(concurrency, seconds, samples, [&](int, std::atomic<bool>& stop) {
+    auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
+    mend::bench::Blob in, out;
+    in.set_data(std::string(static_cast<size_t>(size), 'x'));
+    std::vector<double> mine;
+    while (!stop) {
+      grpc::ClientContext ctx;
+      auto t0 = Clock::now();
+      if (!stub->Echo(&ctx, in, &out).ok()) break;
+      mine.push_back(Micros(t0, Clock::now()));
+    }
+    return mine;
+  });
   std::cout << Summary("echo", samples, elapsed, {{"concurrency", concurrency}, {"size", size}}).dump() << std::endl;
   es.server->Shutdown();
   return 0;
@@ -250,27 +248,18 @@ int RunRocksDb(const std::string& dir, int concurrency, double seconds, int size
   if (!rocksdb::DB::Open(options, dir, &raw).ok()) return 1;
   std::unique_ptr<rocksdb::DB> db(raw);
   Samples samples;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  const auto start = Clock::now();
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&, t] {
-      std::string value(static_cast<size_t>(size), 'v');
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      std::vector<double> mine;
-      for (uint64_t i = 0; !stop; ++i) {
-        auto t0 = Clock::now();
-        if (!db->Put(wo, std::to_string(t) + "/" + std::to_string(i), value).ok()) return;
-        mine.push_back(Micros(t0, Clock::now()));
-      }
-      samples.Add(mine);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  double elapsed = RunTimed(concurrency, seconds, samples, [&](int t, std::atomic<bool>& stop) {
+    std::string value(static_cast<size_t>(size), 'v');
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    std::vector<double> mine;
+    for (uint64_t i = 0; !stop; ++i) {
+      auto t0 = Clock::now();
+      if (!db->Put(wo, std::to_string(t) + "/" + std::to_string(i), value).ok()) break;
+      mine.push_back(Micros(t0, Clock::now()));
+    }
+    return mine;
+  });
   std::cout << Summary("rocksdb", samples, elapsed, {{"concurrency", concurrency}, {"size", size}}).dump() << std::endl;
   db.reset();
   std::filesystem::remove_all(dir);
