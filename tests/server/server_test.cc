@@ -283,15 +283,7 @@ TEST_F(ServerTest, ExpiredAndReusedInvitesAreNotFound) {
   ASSERT_TRUE(solo.Login().ok());
   std::string couple_id = crypto::RandomBytes(16), invite_id = crypto::RandomBytes(16);
   ASSERT_TRUE(solo.CreateCouple(couple_id).ok());
-  mend::v1::PostInviteRequest post;
-  post.set_couple_id(couple_id);
-  post.set_invite_id(invite_id);
-  post.set_offer_ct("offer");
-  post.set_ttl_seconds(60);
-  mend::v1::PostInviteResponse post_resp;
-  grpc::ClientContext c2;
-  solo.Authorize(&c2, solo.token);
-  ASSERT_TRUE(solo.pairing->PostInvite(&c2, post, &post_resp).ok());
+  ASSERT_TRUE(solo.PostInvite(couple_id, invite_id, 60).ok());
   server.clock.Advance(61 * 1000);
   req.set_invite_id(invite_id);
   grpc::ClientContext c3;
@@ -305,15 +297,7 @@ TEST_F(ServerTest, InviteLifetimeOverADayIsRejected) {
   ASSERT_TRUE(solo.Login().ok());
   std::string couple_id = crypto::RandomBytes(16);
   ASSERT_TRUE(solo.CreateCouple(couple_id).ok());
-  mend::v1::PostInviteRequest post;
-  post.set_couple_id(couple_id);
-  post.set_invite_id(crypto::RandomBytes(16));
-  post.set_offer_ct("offer");
-  post.set_ttl_seconds(86401);
-  mend::v1::PostInviteResponse resp;
-  grpc::ClientContext ctx;
-  solo.Authorize(&ctx, solo.token);
-  EXPECT_EQ(solo.pairing->PostInvite(&ctx, post, &resp).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(solo.PostInvite(couple_id, crypto::RandomBytes(16), 86401).error_code(), StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ServerTest, PendingMemberCannotReadBeforeConfirmation) {
@@ -322,15 +306,7 @@ TEST_F(ServerTest, PendingMemberCannotReadBeforeConfirmation) {
   ASSERT_TRUE(b.Login().ok());
   std::string couple_id = crypto::RandomBytes(16), invite_id = crypto::RandomBytes(16);
   ASSERT_TRUE(a.CreateCouple(couple_id).ok());
-  mend::v1::PostInviteRequest post;
-  post.set_couple_id(couple_id);
-  post.set_invite_id(invite_id);
-  post.set_offer_ct("offer");
-  post.set_ttl_seconds(600);
-  mend::v1::PostInviteResponse pr;
-  grpc::ClientContext c1;
-  a.Authorize(&c1, a.token);
-  ASSERT_TRUE(a.pairing->PostInvite(&c1, post, &pr).ok());
+  ASSERT_TRUE(a.PostInvite(couple_id, invite_id, 600).ok());
   mend::v1::JoinCoupleRequest join;
   join.set_invite_id(invite_id);
   join.set_box_pk(b.identity.box_pk());

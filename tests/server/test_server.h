@@ -156,6 +156,17 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->CreateCouple(&ctx, req, &resp);
   }
+  grpc::Status PostInvite(const std::string& couple_id, const std::string& invite_id, uint32_t ttl_seconds) {
+    mend::v1::PostInviteRequest req;
+    req.set_couple_id(couple_id);
+    req.set_invite_id(invite_id);
+    req.set_offer_ct("opaque offer");
+    req.set_ttl_seconds(ttl_seconds);
+    mend::v1::PostInviteResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(&ctx, token);
+    return pairing->PostInvite(&ctx, req, &resp);
+  }
   grpc::Status PutGrant(const std::string& couple_id, uint32_t epoch, const crypto::SecretBytes& key,
                         const crypto::PublicIdentity& to) {
     mend::v1::PutGrantRequest req;
@@ -228,17 +239,7 @@ struct TestCouple {
     EXPECT_TRUE(s.ok()) << s.error_message();
     EXPECT_TRUE(a->PutGrant(couple_id, 0, key, a->identity.public_identity()).ok());
     invite_id = crypto::RandomBytes(16);
-    {
-      mend::v1::PostInviteRequest req;
-      req.set_couple_id(couple_id);
-      req.set_invite_id(invite_id);
-      req.set_offer_ct("opaque offer");
-      req.set_ttl_seconds(3600);
-      mend::v1::PostInviteResponse resp;
-      grpc::ClientContext ctx;
-      a->Authorize(&ctx, a->token);
-      EXPECT_TRUE(a->pairing->PostInvite(&ctx, req, &resp).ok());
-    }
+    EXPECT_TRUE(a->PostInvite(couple_id, invite_id, 3600).ok());
     {
       mend::v1::JoinCoupleRequest req;
       req.set_invite_id(invite_id);
