@@ -120,16 +120,12 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   ASSIGN_OR_RETURN(Connection * conn, session->connection());
   int seen = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 1 << 30);
+  // Without --timeout a watch lasts a year; the stream's own deadline ends it, even when nothing arrives.
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 365 * 24 * 3600);
   int backoff_ms = 500;
   absl::Status failure;
-  // The stream blocks in Read(); a helper thread cancels it at the deadline.
-  while (std::chrono::steady_clock::now() < deadline && (count <= 0 || seen < count)) {
-    std::atomic<bool> done{false};
-    std::thread timer([&] {
-      while (!done && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    });
-    absl::Status s = conn->Watch(session->state().couple_id, session->head().seq, [&](const mend::v1::Entry& e) {
+  while (std::chrono::system_clock::now() < deadline && (count <= 0 || seen < count)) {
+    absl::Status s = conn->Watch(session->state().couple_id, session->head().seq, deadline, [&](const mend::v1::Entry& e) {
       auto accepted = session->AcceptWatched({e});
       if (!accepted.ok()) {
         failure = accepted.status();
@@ -144,10 +140,8 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
         }
         ++seen;
       }
-      return (count <= 0 || seen < count) && std::chrono::steady_clock::now() < deadline;
+      return count <= 0 || seen < count;
     });
-    done = true;
-    timer.join();
     if (!failure.ok()) return failure;
     if (count > 0 && seen >= count) break;
     if (!s.ok() && !absl::IsUnavailable(s) && !absl::IsUnauthenticated(s)) return s;

@@ -238,12 +238,14 @@ absl::StatusOr<mend::v1::Head> Connection::GetHead(const Bytes& couple_id) {
 }
 
 absl::Status Connection::Watch(const Bytes& couple_id, uint64_t after_seq,
+                               std::chrono::system_clock::time_point deadline,
                                const std::function<bool(const mend::v1::Entry&)>& on_entry) {
   if (token_.empty()) RETURN_IF_ERROR(Login());
   mend::v1::WatchRequest req;
   req.set_couple_id(couple_id);
   req.set_after_seq(after_seq);
-  grpc::ClientContext ctx;  // no deadline: a watch lasts
+  grpc::ClientContext ctx;
+  ctx.set_deadline(deadline);
   ctx.AddMetadata("authorization", "Bearer " + token_);
   auto reader = log_->Watch(&ctx, req);
   mend::v1::Entry e;
@@ -256,6 +258,7 @@ absl::Status Connection::Watch(const Bytes& couple_id, uint64_t after_seq,
   }
   grpc::Status s = reader->Finish();
   if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) token_.clear();
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return absl::OkStatus();  // the caller's time is up
   return FromGrpc(s);
 }
 

@@ -4,6 +4,7 @@
 #ifndef MEND_CLIENT_CONNECTION_H_
 #define MEND_CLIENT_CONNECTION_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,8 +41,9 @@ class Connection {
   absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry, std::optional<mend::v1::Head>* stale_head);
   absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq);
   absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id);
-  // Streams entries after `after_seq` to `on_entry` until it returns false or the stream ends.
-  absl::Status Watch(const Bytes& couple_id, uint64_t after_seq,
+  // Streams entries after `after_seq` to `on_entry` until it returns false,
+  // the stream ends, or `deadline` passes (then OK).
+  absl::Status Watch(const Bytes& couple_id, uint64_t after_seq, std::chrono::system_clock::time_point deadline,
                      const std::function<bool(const mend::v1::Entry&)>& on_entry);
   absl::Status Leave(const Bytes& couple_id);
   absl::StatusOr<uint64_t> Purge(const Bytes& couple_id);
