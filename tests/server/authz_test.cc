@@ -192,19 +192,11 @@ TEST_F(AuthzTest, MemberWhoLeftMayReadAndPurgeButNotWrite) {
 
 TEST_F(AuthzTest, ForgedLoginSignatureGetsNoToken) {
   TestMember forger(addr, crypto::Identity::Generate());
-  mend::v1::ChallengeRequest creq;
-  creq.set_member(one.a->identity.sign_pk());  // claims to be Alex of couple ONE
+  const std::string alex = one.a->identity.sign_pk();  // claims to be Alex of couple ONE
   mend::v1::ChallengeResponse c;
-  grpc::ClientContext c1;
-  ASSERT_TRUE(forger.auth->Challenge(&c1, creq, &c).ok());
-  mend::v1::LoginRequest l;
-  l.set_member(one.a->identity.sign_pk());
-  l.set_nonce(c.nonce());
-  l.set_signature(forger.identity.Sign(crypto::LoginSignatureInput(c.server_id(), c.nonce())));
-  mend::v1::LoginResponse resp;
-  grpc::ClientContext c2;
-  EXPECT_EQ(forger.auth->Login(&c2, l, &resp).error_code(), StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(resp.token().empty());
+  ASSERT_TRUE(forger.Challenge(&c, alex).ok());
+  EXPECT_EQ(forger.AnswerChallenge(c, alex, forger.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(forger.token.empty());
 }
 
 }  // namespace

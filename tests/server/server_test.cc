@@ -69,52 +69,26 @@ TEST_F(ServerTest, LoginGivesAToken) {
 
 TEST_F(ServerTest, LoginWithABadSignatureIsUnauthenticated) {
   TestMember m(addr, crypto::Identity::Generate());
-  mend::v1::ChallengeRequest creq;
-  creq.set_member(m.identity.sign_pk());
   mend::v1::ChallengeResponse c;
-  grpc::ClientContext c1;
-  ASSERT_TRUE(m.auth->Challenge(&c1, creq, &c).ok());
-  mend::v1::LoginRequest l;
-  l.set_member(m.identity.sign_pk());
-  l.set_nonce(c.nonce());
-  l.set_signature(crypto::Identity::Generate().Sign(crypto::LoginSignatureInput(c.server_id(), c.nonce())));
-  mend::v1::LoginResponse r;
-  grpc::ClientContext c2;
-  EXPECT_EQ(m.auth->Login(&c2, l, &r).error_code(), StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(m.Challenge(&c).ok());
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), crypto::Identity::Generate()).error_code(),
+            StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, ReplayedChallengeIsUnauthenticated) {
   TestMember m(addr, crypto::Identity::Generate());
-  mend::v1::ChallengeRequest creq;
-  creq.set_member(m.identity.sign_pk());
   mend::v1::ChallengeResponse c;
-  grpc::ClientContext c1;
-  ASSERT_TRUE(m.auth->Challenge(&c1, creq, &c).ok());
-  mend::v1::LoginRequest l;
-  l.set_member(m.identity.sign_pk());
-  l.set_nonce(c.nonce());
-  l.set_signature(m.identity.Sign(crypto::LoginSignatureInput(c.server_id(), c.nonce())));
-  mend::v1::LoginResponse r;
-  grpc::ClientContext c2, c3;
-  ASSERT_TRUE(m.auth->Login(&c2, l, &r).ok());
-  EXPECT_EQ(m.auth->Login(&c3, l, &r).error_code(), StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(m.Challenge(&c).ok());
+  ASSERT_TRUE(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).ok());
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, ExpiredChallengeIsUnauthenticated) {
   TestMember m(addr, crypto::Identity::Generate());
-  mend::v1::ChallengeRequest creq;
-  creq.set_member(m.identity.sign_pk());
   mend::v1::ChallengeResponse c;
-  grpc::ClientContext c1;
-  ASSERT_TRUE(m.auth->Challenge(&c1, creq, &c).ok());
+  ASSERT_TRUE(m.Challenge(&c).ok());
   server.clock.Advance(61 * 1000);
-  mend::v1::LoginRequest l;
-  l.set_member(m.identity.sign_pk());
-  l.set_nonce(c.nonce());
-  l.set_signature(m.identity.Sign(crypto::LoginSignatureInput(c.server_id(), c.nonce())));
-  mend::v1::LoginResponse r;
-  grpc::ClientContext c2;
-  EXPECT_EQ(m.auth->Login(&c2, l, &r).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, MissingBadAndExpiredTokensAreUnauthenticated) {

@@ -124,26 +124,34 @@ struct TestMember {
   void Authorize(grpc::ClientContext* ctx, const std::string& with_token) const {
     if (!with_token.empty()) ctx->AddMetadata("authorization", "Bearer " + with_token);
   }
-  grpc::Status Login() {
-    mend::v1::ChallengeRequest creq;
-    creq.set_member(identity.sign_pk());
-    mend::v1::ChallengeResponse c;
-    grpc::ClientContext c1;
+  // Asks for a challenge for `member` (default: this member's own key).
+  grpc::Status Challenge(mend::v1::ChallengeResponse* out, const std::string& member = "") {
+    mend::v1::ChallengeRequest req;
+    req.set_member(member.empty() ? identity.sign_pk() : member);
+    grpc::ClientContext ctx;
     // Wait for the channel to (re)connect instead of failing fast: tests
     // restart servers and run on a loaded machine.
-    c1.set_wait_for_ready(true);
-    c1.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-    grpc::Status s = auth->Challenge(&c1, creq, &c);
-    if (!s.ok()) return s;
-    mend::v1::LoginRequest l;
-    l.set_member(identity.sign_pk());
-    l.set_nonce(c.nonce());
-    l.set_signature(identity.Sign(crypto::LoginSignatureInput(c.server_id(), c.nonce())));
-    mend::v1::LoginResponse r;
-    grpc::ClientContext c2;
-    s = auth->Login(&c2, l, &r);
-    token = r.token();
+    ctx.set_wait_for_ready(true);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return auth->Challenge(&ctx, req, out);
+  }
+  // Answers `challenge` as `member`, signed by `signer`; sets token on success.
+  grpc::Status AnswerChallenge(const mend::v1::ChallengeResponse& challenge, const std::string& member,
+                               const crypto::Identity& signer) {
+    mend::v1::LoginRequest req;
+    req.set_member(member);
+    req.set_nonce(challenge.nonce());
+    req.set_signature(signer.Sign(crypto::LoginSignatureInput(challenge.server_id(), challenge.nonce())));
+    mend::v1::LoginResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = auth->Login(&ctx, req, &resp);
+    token = resp.token();
     return s;
+  }
+  grpc::Status Login() {
+    mend::v1::ChallengeResponse c;
+    grpc::Status s = Challenge(&c);
+    return s.ok() ? AnswerChallenge(c, identity.sign_pk(), identity) : s;
   }
 
   grpc::Status CreateCouple(const std::string& couple_id, const std::string& code = "") {
