@@ -30,20 +30,28 @@ absl::Status StreamBacklog(ServerState* state, grpc::ServerContext* context, con
 
 }  // namespace
 
-grpc::Status LogService::Append(grpc::ServerContext* context, const mend::v1::AppendRequest* request,
-                                mend::v1::AppendResponse* response) {
+grpc::ServerUnaryReactor* LogService::Append(grpc::CallbackServerContext* context,
+                                             const mend::v1::AppendRequest* request,
+                                             mend::v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallScope call("Log.Append", context);
   auto caller = state_->Caller(BearerToken(context));
-  if (!caller.ok()) return call.Finish(caller.status());
-  std::optional<mend::v1::Head> stale;
-  auto head = state_->log.Append(*caller, request->entry(), &stale);
-  if (!head.ok()) {
-    if (stale) context->AddTrailingMetadata("mend-head-bin", stale->SerializeAsString());
-    return call.Finish(head.status());
+  if (!caller.ok()) {
+    reactor->Finish(call.Finish(caller.status()));
+    return reactor;
   }
-  *response->mutable_head() = *head;
-  response->set_received_unix_ms(state_->clock());
-  return call.Finish(absl::OkStatus());
+  // Runs on the committer thread once the entry is durable or refused.
+  state_->log.AppendAsync(*caller, request->entry(), [this, context, reactor, response, call](AppendResult r) mutable {
+    if (!r.head.ok()) {
+      if (r.stale_head) context->AddTrailingMetadata("mend-head-bin", r.stale_head->SerializeAsString());
+      reactor->Finish(call.Finish(r.head.status()));
+      return;
+    }
+    *response->mutable_head() = *r.head;
+    response->set_received_unix_ms(state_->clock());
+    reactor->Finish(call.Finish(absl::OkStatus()));
+  });
+  return reactor;
 }
 
 grpc::Status LogService::Fetch(grpc::ServerContext* context, const mend::v1::FetchRequest* request,

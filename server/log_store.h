@@ -1,7 +1,7 @@
 // LogStore: everything mendd keeps durably, behind a small interface so that a
 // multi-tenant host could move couples onto another store. RocksDbLogStore is
 // the embedded default. Implementations are thread-safe; the compare-and-swap
-// on a couple's head is the caller's job (LogWriter holds a per-couple lock).
+// on a couple's head is the caller's job (AppendCommitter holds the couples' locks).
 #ifndef MEND_SERVER_LOG_STORE_H_
 #define MEND_SERVER_LOG_STORE_H_
 
@@ -30,6 +30,14 @@ struct CoupleUpdate {
   std::optional<mend::v1::KeyGrant> put_grant;   // for record->couple_id()
 };
 
+// One entry to append and the head it makes.
+struct EntryWrite {
+  Bytes couple_id;
+  uint64_t seq = 0;
+  Bytes entry_bytes;
+  mend::v1::Head new_head;
+};
+
 struct StoreStats {
   uint64_t couples = 0;
   uint64_t entries = 0;
@@ -54,10 +62,10 @@ class LogStore {
 
   // The head, {0, ""} for an empty log.
   virtual absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id) = 0;
-  // Writes the entry at `seq` and the new head in one synced batch.
-  // REQUIRES: the caller holds the couple's lock and checked the head.
-  virtual absl::Status AppendEntry(const Bytes& couple_id, uint64_t seq, const Bytes& entry_bytes,
-                                   const mend::v1::Head& new_head) = 0;
+  // Writes every entry and its new head in one synced batch: all or none, and
+  // one fsync for the lot (group commit across couples).
+  // REQUIRES: the caller holds the lock of each couple and checked its head.
+  virtual absl::Status AppendEntries(const std::vector<EntryWrite>& writes) = 0;
   // Up to `limit` serialized entries with seq > after_seq, in order.
   virtual absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
                                                          size_t limit) = 0;

@@ -1,9 +1,10 @@
-// The couple log on the server side: compare-and-swap appends that are
-// fsynced before they are acknowledged, reads, and head lookups. The server
-// checks what it can without the couple key (membership, header, author,
-// signature, epoch, size, chain position); clients verify everything else.
-// Thread-safe; appends of one couple are serialized by its lock, different
-// couples proceed in parallel and share fsyncs through RocksDB group commit.
+// The couple log on the server side: appends that are fsynced before they are
+// acknowledged, reads, and head lookups. The server checks what it can
+// without the couple key (membership, header, author, signature, epoch, size,
+// chain position); clients verify everything else.
+// Thread-safe. The cheap and the CPU-bound checks (the signature) run on the
+// caller's thread; the compare-and-swap on the head and the durable write run
+// on the AppendCommitter's thread, which shares one fsync among all couples.
 #ifndef MEND_SERVER_LOG_WRITER_H_
 #define MEND_SERVER_LOG_WRITER_H_
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/append_committer.h"
 #include "server/couple_locks.h"
 #include "server/limits.h"
 #include "server/log_store.h"
@@ -25,8 +27,13 @@ class LogWriter {
   LogWriter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub,
             const ServerLimits& limits, Clock clock);
 
-  // On a stale head, returns FailedPrecondition and sets *stale_head to the
-  // current head (other FailedPrecondition answers leave it empty).
+  // Checks and appends `entry`; calls `done` exactly once, on this thread
+  // when a check fails before the write, otherwise on the committer thread
+  // once the entry is durable (or refused). On a stale head the result is
+  // FailedPrecondition with stale_head set to the current head (other
+  // FailedPrecondition answers leave it empty).
+  void AppendAsync(const Bytes& caller, const mend::v1::Entry& entry, AppendDone done);
+  // AppendAsync, waiting for the answer: for in-process callers (fuzzing).
   absl::StatusOr<mend::v1::Head> Append(const Bytes& caller, const mend::v1::Entry& entry,
                                         std::optional<mend::v1::Head>* stale_head);
   absl::StatusOr<std::vector<Bytes>> Fetch(const Bytes& caller, const Bytes& couple_id,
@@ -34,15 +41,14 @@ class LogWriter {
   absl::StatusOr<mend::v1::Head> Head(const Bytes& caller, const Bytes& couple_id);
 
  private:
-  // The head with the genesis prev hash filled in for an empty log.
-  absl::StatusOr<mend::v1::Head> CurrentHead(const Bytes& couple_id);
+  // The checks that need no lock; the pending append when they pass.
+  absl::StatusOr<PendingAppend> Precheck(const Bytes& caller, const mend::v1::Entry& entry);
 
   LogStore* const store_;
   Registry* const registry_;
-  CoupleLocks* const locks_;
-  WatchHub* const hub_;
   const ServerLimits limits_;
   RateLimiter append_rate_;
+  AppendCommitter committer_;  // last: stops (committing what is pending) first
 };
 
 }  // namespace mend::server

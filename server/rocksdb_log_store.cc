@@ -5,6 +5,9 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <chrono>
+#include <thread>
+
 #include "crypto/bytes.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
@@ -155,11 +158,13 @@ absl::StatusOr<mend::v1::Head> RocksDbLogStore::GetHead(const Bytes& couple_id) 
   return head.value_or(mend::v1::Head());
 }
 
-absl::Status RocksDbLogStore::AppendEntry(const Bytes& couple_id, uint64_t seq, const Bytes& entry_bytes,
-                                          const mend::v1::Head& new_head) {
+absl::Status RocksDbLogStore::AppendEntries(const std::vector<EntryWrite>& writes) {
   rocksdb::WriteBatch batch;
-  batch.Put(handles_[kEntries], EntryKey(couple_id, seq), entry_bytes);
-  batch.Put(handles_[kHeads], couple_id, new_head.SerializeAsString());
+  for (const EntryWrite& w : writes) {
+    batch.Put(handles_[kEntries], EntryKey(w.couple_id, w.seq), w.entry_bytes);
+    // A later write of the same couple in the batch overwrites this head.
+    batch.Put(handles_[kHeads], w.couple_id, w.new_head.SerializeAsString());
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, &batch), "append entry");
@@ -271,6 +276,18 @@ absl::Status RocksDbLogStore::Checkpoint(const std::string& dir) {
   RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "create checkpoint"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   return FromRocks(checkpoint->CreateCheckpoint(dir), "write checkpoint to " + dir);
+}
+
+absl::Status RocksDbLogStore::Settle() {
+  RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush"));
+  for (int waited_ms = 0; waited_ms < 300'000; waited_ms += 100) {
+    uint64_t pending = 0, running = 0;
+    db_->GetIntProperty(rocksdb::DB::Properties::kCompactionPending, &pending);
+    db_->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
+    if (pending == 0 && running == 0) return absl::OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return absl::DeadlineExceededError("compactions still running after 5 minutes");
 }
 
 }  // namespace mend::server

@@ -59,11 +59,13 @@ class PairingService final : public mend::v1::Pairing::Service {
   ServerState* state_;
 };
 
-class LogService final : public mend::v1::Log::Service {
+// Append uses the callback API: its answer waits for the shared fsync, and a
+// synchronous handler would hold a thread for it.
+class LogService final : public mend::v1::Log::WithCallbackMethod_Append<mend::v1::Log::Service> {
  public:
   explicit LogService(ServerState* state) : state_(state) {}
-  grpc::Status Append(grpc::ServerContext*, const mend::v1::AppendRequest*,
-                      mend::v1::AppendResponse*) override;
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext*, const mend::v1::AppendRequest*,
+                                   mend::v1::AppendResponse*) override;
   grpc::Status Fetch(grpc::ServerContext*, const mend::v1::FetchRequest*,
                      grpc::ServerWriter<mend::v1::Entry>*) override;
   grpc::Status Watch(grpc::ServerContext*, const mend::v1::WatchRequest*,

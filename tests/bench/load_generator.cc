@@ -2,10 +2,13 @@
 // same machine in the same run. Prints one JSON object per run:
 //   {"mode", "ops", "seconds", "ops_per_s", "p50_us", "p99_us", "p999_us", ...}
 // Modes:
-//   append      --server ADDR --couples N --concurrency C --seconds S   signed, encrypted, fsynced appends
+//   append      --server ADDR --couples N --seconds S                  signed, encrypted, fsynced appends, one in flight per couple
 //   fetch       --server ADDR --entries K                              stream a K-entry log
 //   watch       --server ADDR --count K                                append-to-delivery latency
-//   echo        --concurrency C --seconds S --size B                   no-op unary gRPC (in-process server)
+//   couples     --server ADDR --count N --entries K                    pair N couples, K entries each (server memory)
+//   sync        --steps 10,100,1000                                    client Sync and Open time vs new entries (in-process)
+//   --in-process runs a mendd in this process; append --prefill K then starts every couple's log K entries long
+//   echo        --concurrency C --seconds S --size B                   no-op unary gRPC, C in flight (in-process server)
 //   stream      --entries K --size B                                   raw gRPC server streaming
 //   rocksdb     --dir D --concurrency C --seconds S --size B           raw RocksDB sync=true puts
 #include <grpcpp/grpcpp.h>
@@ -14,15 +17,23 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "crypto/entry_codec.h"
 #include "crypto/init.h"
 #include "echo.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "spdlog/spdlog.h"
+#include "client/session.h"
+#include "crypto/key_file.h"
+#include "server/rocksdb_log_store.h"
+#include "server/server_state.h"
 #include "tests/server/test_server.h"
 
 namespace {
@@ -56,7 +67,8 @@ double Micros(Clock::time_point a, Clock::time_point b) {
 }
 
 // Runs `body(thread_index, stop)` on `concurrency` threads for `seconds`; each
-// returns its latency samples. Returns the elapsed wall time.
+// returns its latency samples. Returns the elapsed wall time. Used for the
+// RocksDB baseline, whose writers are threads by nature.
 template <typename Body>
 double RunTimed(int concurrency, double seconds, Samples& samples, Body body) {
   std::atomic<bool> stop{false};
@@ -71,45 +83,182 @@ double RunTimed(int concurrency, double seconds, Samples& samples, Body body) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-int RunAppend(const std::string& server, int couples, int concurrency, double seconds, int payload) {
+// Keeps `in_flight` asynchronous calls outstanding for `seconds`: each slot
+// starts its next call from the completion of the previous one, so a few
+// gRPC threads drive every slot (64 blocking client threads on 2 cores would
+// measure the scheduler, not the server). `start(slot, done)` begins one call
+// and must call done(ok) once; a slot stops at the deadline or on !ok.
+// Returns the elapsed wall time.
+using StartCall = std::function<void(int slot, std::function<void(bool ok)> done)>;
+
+double RunInFlight(int in_flight, double seconds, Samples& samples, const StartCall& start) {
+  std::vector<std::vector<double>> per_slot(static_cast<size_t>(in_flight));
+  std::vector<Clock::time_point> began(static_cast<size_t>(in_flight));
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = in_flight;
+  std::function<void(int)> next = [&](int slot) {
+    began[static_cast<size_t>(slot)] = Clock::now();
+    start(slot, [&, slot](bool ok) {
+      if (ok) per_slot[static_cast<size_t>(slot)].push_back(Micros(began[static_cast<size_t>(slot)], Clock::now()));
+      if (ok && !stop.load()) {
+        next(slot);
+        return;
+      }
+      std::lock_guard l(mu);
+      if (--active == 0) cv.notify_all();
+    });
+  };
+  const auto t0 = Clock::now();
+  for (int slot = 0; slot < in_flight; ++slot) next(slot);
+  {
+    std::unique_lock l(mu);
+    cv.wait_for(l, std::chrono::duration<double>(seconds), [&] { return active == 0; });
+  }
+  stop = true;
+  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::unique_lock l(mu);
+  cv.wait(l, [&] { return active == 0; });
+  for (auto& v : per_slot) samples.Add(v);
+  return elapsed;
+}
+
+// A few separate HTTP/2 connections, as many clients would open; the same
+// for the echo baseline and for mendd.
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address, int in_flight) {
+  std::vector<std::shared_ptr<grpc::Channel>> out;
+  for (int i = 0; i < std::min(in_flight, 4); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("mend.bench.connection", i);  // distinct args: no shared subchannel
+    out.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  }
+  return out;
+}
+
+// Where a couple's log stands: the next entry's seq and prev hash.
+struct ChainTip {
+  uint64_t seq = 1;
+  std::string prev;
+};
+
+// `count` entries of one couple's chain from `tip`, advancing it.
+std::vector<mend::v1::Entry> BuildChain(const TestCouple& c, ChainTip* tip, size_t count, size_t payload) {
+  std::vector<mend::v1::Entry> chain;
+  chain.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    chain.push_back(c.Entry(*c.a, tip->seq++, tip->prev, 0, payload));
+    tip->prev = mend::crypto::EntryHash(chain.back().header(), chain.back().ciphertext());
+  }
+  return chain;
+}
+
+// Each couple's chain, sealed and signed before the clock starts: the figure
+// is the server's (client-side sealing is BM_EntrySeal). One writer per
+// couple, so the chain is known in advance; two threads build it.
+std::vector<std::vector<mend::v1::Entry>> BuildChains(const std::vector<std::unique_ptr<TestCouple>>& cs,
+                                                      std::vector<ChainTip>& tips, size_t per_couple,
+                                                      size_t payload) {
+  std::vector<std::vector<mend::v1::Entry>> chains(cs.size());
+  auto build = [&](size_t first) {
+    for (size_t i = first; i < cs.size(); i += 2) chains[i] = BuildChain(*cs[i], &tips[i], per_couple, payload);
+  };
+  std::thread other(build, 1);
+  build(0);
+  other.join();
+  return chains;
+}
+
+// Writes `count` valid entries into each couple's log straight into the
+// store of an in-process server, in large synced batches: a long history
+// without a long run. Only for --in-process.
+bool Prefill(mend::server::LogStore* store, const std::vector<std::unique_ptr<TestCouple>>& cs,
+             std::vector<ChainTip>& tips, size_t count) {
+  constexpr size_t kChunk = 4096;
+  for (size_t i = 0; i < cs.size(); ++i) {
+    for (size_t done = 0; done < count;) {
+      const size_t n = std::min(kChunk, count - done);
+      std::vector<mend::server::EntryWrite> writes;
+      for (auto& e : BuildChain(*cs[i], &tips[i], n, 40)) {
+        mend::v1::Head head;
+        head.set_seq(tips[i].seq - n + writes.size());
+        head.set_hash(mend::crypto::EntryHash(e.header(), e.ciphertext()));
+        writes.push_back({cs[i]->couple_id, head.seq(), e.SerializeAsString(), head});
+      }
+      if (auto s = store->AppendEntries(writes); !s.ok()) {
+        std::cerr << "mend-load: prefill: " << s << "\n";
+        return false;
+      }
+      done += n;
+    }
+  }
+  return true;
+}
+
+int RunAppend(const std::string& server, mend::testing::TestServer* in_process, int couples, double seconds,
+              double max_rate, size_t prefill, int payload) {
+  auto pairing_channel = mend::testing::MakeChannel(server);
   std::vector<std::unique_ptr<TestCouple>> cs;
   for (int i = 0; i < couples; ++i) {
-    cs.push_back(std::make_unique<TestCouple>(server));
+    cs.push_back(std::make_unique<TestCouple>(pairing_channel));
     if (!cs.back()->Pair()) {
       std::cerr << "mend-load: pairing failed; run mendd with --registration open and high append limits\n";
       return 1;
     }
   }
-  // One writer per couple at a time: a couple's chain is a sequence.
-  Samples samples;
-  double elapsed = RunTimed(concurrency, seconds, samples, [&](int t, std::atomic<bool>& stop) {
-    std::vector<double> mine;
-    TestCouple& c = *cs[static_cast<size_t>(t % couples)];
-    auto* m = (t / couples) % 2 ? c.b.get() : c.a.get();
-    std::string prev = c.genesis();
-    uint64_t seq = 0;
-    while (!stop) {
-      auto entry = c.Entry(*m, seq + 1, prev, 0, static_cast<size_t>(payload));
-      auto t0 = Clock::now();
-      mend::v1::Head head, stale;
-      grpc::Status s = m->Append(entry, &head, &stale);
-      auto t1 = Clock::now();
-      if (s.ok()) {
-        mine.push_back(Micros(t0, t1));
-        seq = head.seq();
-        prev = head.hash();
-      } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-        seq = stale.seq();
-        prev = stale.hash();
-      } else {
-        std::cerr << "mend-load: append: " << s.error_message() << "\n";
-        break;
-      }
+  std::vector<ChainTip> tips;
+  for (auto& c : cs) tips.push_back({1, c->genesis()});
+  if (prefill > 0) {
+    if (in_process == nullptr) {
+      std::cerr << "mend-load: --prefill writes into the store and needs --in-process\n";
+      return 2;
     }
-    return mine;
+    auto* store = in_process->get()->state()->store.get();
+    if (!Prefill(store, cs, tips, prefill)) return 1;
+    if (auto* rocks = dynamic_cast<mend::server::RocksDbLogStore*>(store)) {
+      if (auto s = rocks->Settle(); !s.ok()) std::cerr << "mend-load: " << s << "\n";
+    }
+  }
+  const size_t per_couple = static_cast<size_t>(max_rate * seconds / couples) + 16;
+  auto chains = BuildChains(cs, tips, per_couple, static_cast<size_t>(payload));
+  auto channels = Channels(server, couples);
+  std::vector<std::unique_ptr<mend::v1::Log::Stub>> stubs;
+  for (auto& ch : channels) stubs.push_back(mend::v1::Log::NewStub(ch));
+  struct Slot {
+    size_t next = 0;
+    std::unique_ptr<grpc::ClientContext> ctx;
+    mend::v1::AppendRequest req;
+    mend::v1::AppendResponse resp;
+  };
+  std::vector<Slot> slots(static_cast<size_t>(couples));
+  std::atomic<int> exhausted{0}, failed{0};
+  Samples samples;
+  double elapsed = RunInFlight(couples, seconds, samples, [&](int i, std::function<void(bool)> done) {
+    Slot& s = slots[static_cast<size_t>(i)];
+    auto& chain = chains[static_cast<size_t>(i)];
+    if (s.next == chain.size()) {
+      ++exhausted;
+      done(false);
+      return;
+    }
+    s.ctx = std::make_unique<grpc::ClientContext>();
+    cs[static_cast<size_t>(i)]->a->Authorize(s.ctx.get(), cs[static_cast<size_t>(i)]->a->token);
+    *s.req.mutable_entry() = chain[s.next++];
+    stubs[static_cast<size_t>(i) % stubs.size()]->async()->Append(
+        s.ctx.get(), &s.req, &s.resp, [&, done = std::move(done)](grpc::Status status) {
+          if (!status.ok()) {
+            if (failed++ == 0) std::cerr << "mend-load: append: " << status.error_message() << "\n";
+          }
+          done(status.ok());
+        });
   });
-  std::cout << Summary("append", samples, elapsed, {{"couples", couples}, {"concurrency", concurrency}}).dump() << std::endl;
-  return 0;
+  if (exhausted > 0) std::cerr << "mend-load: " << exhausted << " couples ran out of prepared entries; raise --max-rate\n";
+  std::cout << Summary("append", samples, elapsed,
+                       {{"couples", couples}, {"in_flight", couples}, {"prefill", prefill},
+                        {"exhausted", exhausted.load()}, {"failed", failed.load()}})
+                   .dump()
+            << std::endl;
+  return failed > 0 ? 1 : 0;
 }
 
 int RunFetch(const std::string& server, int entries) {
@@ -199,23 +348,27 @@ struct EchoServer {
   }
 };
 
-int RunEcho(int concurrency, double seconds, int size) {
+int RunEcho(int in_flight, double seconds, int size) {
   EchoServer es;
-  Samples samples;
-  double elapsed = RunTimed(concurrency, seconds, samples, [&](int, std::atomic<bool>& stop) {
-    auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
+  auto channels = Channels("127.0.0.1:" + std::to_string(es.port), in_flight);
+  std::vector<std::unique_ptr<mend::bench::Echo::Stub>> stubs;
+  for (auto& ch : channels) stubs.push_back(mend::bench::Echo::NewStub(ch));
+  struct Slot {
+    std::unique_ptr<grpc::ClientContext> ctx;
     mend::bench::Blob in, out;
-    in.set_data(std::string(static_cast<size_t>(size), 'x'));
-    std::vector<double> mine;
-    while (!stop) {
-      grpc::ClientContext ctx;
-      auto t0 = Clock::now();
-      if (!stub->Echo(&ctx, in, &out).ok()) break;
-      mine.push_back(Micros(t0, Clock::now()));
-    }
-    return mine;
+  };
+  std::vector<Slot> slots(static_cast<size_t>(in_flight));
+  for (auto& s : slots) s.in.set_data(std::string(static_cast<size_t>(size), 'x'));
+  Samples samples;
+  double elapsed = RunInFlight(in_flight, seconds, samples, [&](int i, std::function<void(bool)> done) {
+    Slot& s = slots[static_cast<size_t>(i)];
+    s.ctx = std::make_unique<grpc::ClientContext>();
+    // The same metadata weight as an append's bearer token.
+    s.ctx->AddMetadata("authorization", "Bearer " + std::string(43, 't'));
+    stubs[static_cast<size_t>(i) % stubs.size()]->async()->Echo(
+        s.ctx.get(), &s.in, &s.out, [done = std::move(done)](grpc::Status status) { done(status.ok()); });
   });
-  std::cout << Summary("echo", samples, elapsed, {{"concurrency", concurrency}, {"size", size}}).dump() << std::endl;
+  std::cout << Summary("echo", samples, elapsed, {{"in_flight", in_flight}, {"size", size}}).dump() << std::endl;
   es.server->Shutdown();
   return 0;
 }
@@ -266,28 +419,133 @@ int RunRocksDb(const std::string& dir, int concurrency, double seconds, int size
   return 0;
 }
 
+// Pairs `count` couples over a few shared connections, each writing
+// `entries` entries, for the server's memory per couple (the caller reads
+// mendd's RSS before and after).
+int RunCouples(const std::string& server, int count, int entries) {
+  const auto t0 = Clock::now();
+  auto channels = Channels(server, 8);
+  std::atomic<int> next{0}, failed{0};
+  auto work = [&](int t) {
+    for (int i; (i = next++) < count;) {
+      TestCouple c(channels[static_cast<size_t>(t) % channels.size()]);
+      if (!c.Pair()) {
+        ++failed;
+        continue;
+      }
+      std::string prev = c.genesis();
+      for (int seq = 1; seq <= entries; ++seq) {
+        mend::v1::Head head;
+        if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) {
+          ++failed;
+          break;
+        }
+        prev = head.hash();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) threads.emplace_back(work, t);
+  for (auto& t : threads) t.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  nlohmann::json j = {{"mode", "couples"}, {"couples", count - failed.load()}, {"entries_each", entries},
+                      {"failed", failed.load()}, {"seconds", elapsed}};
+  std::cout << j.dump() << std::endl;
+  return failed > 0 ? 1 : 0;
+}
+
+// The client library end to end: two real sessions (fast key-file limits)
+// on an in-process mendd; one writes `n` check-ins, then the other's Sync is
+// timed (fetch, verify, fold, replica write), and so is opening its profile
+// (which re-verifies the whole replica) — for each n in `steps`.
+int RunSync(const std::string& server, const std::vector<int>& steps) {
+  namespace client = mend::client;
+  auto home = mend::testing::TempDir("mend-load-home");
+  setenv("MEND_HOME", home.c_str(), 1);
+  auto pass = mend::crypto::SecretBytes::CopyOf("a long benchmark passphrase");
+  const auto fast = mend::crypto::KdfLimits::MinimumForTests();
+  auto fail = [&](const absl::Status& s) {
+    std::cerr << "mend-load: sync: " << s << "\n";
+    std::filesystem::remove_all(home);
+    return 1;
+  };
+  for (const char* name : {"alex", "sam"}) {
+    if (auto s = client::Session::Init(client::Profile::Locate(name), name, {server, ""}, pass, false, fast); !s.ok()) {
+      return fail(s);
+    }
+  }
+  auto alex = client::Session::Open(client::Profile::Locate("alex"), pass);
+  auto sam = client::Session::Open(client::Profile::Locate("sam"), pass);
+  if (!alex.ok()) return fail(alex.status());
+  if (!sam.ok()) return fail(sam.status());
+  auto code = (*alex)->Invite("", 3600);
+  if (!code.ok()) return fail(code.status());
+  if (auto s = (*sam)->Join(*code); !s.ok()) return fail(s);
+  if (auto s = (*alex)->Sync(); !s.ok()) return fail(s.status());
+  if (auto s = (*sam)->Sync(); !s.ok()) return fail(s.status());
+  nlohmann::json rows = nlohmann::json::array();
+  for (int n : steps) {
+    for (int i = 0; i < n; ++i) {
+      mend::v1::Payload p;
+      p.mutable_check_in()->set_mood(static_cast<uint32_t>(1 + i % 10));
+      p.mutable_check_in()->set_note("a short note about the day");
+      if (auto seq = (*alex)->Append(p); !seq.ok()) return fail(seq.status());
+    }
+    auto t0 = Clock::now();
+    auto report = (*sam)->Sync();
+    auto t1 = Clock::now();
+    if (!report.ok()) return fail(report.status());
+    sam->reset();
+    auto reopened = client::Session::Open(client::Profile::Locate("sam"), pass);
+    auto t2 = Clock::now();
+    if (!reopened.ok()) return fail(reopened.status());
+    *sam = std::move(*reopened);
+    rows.push_back({{"new_entries", n}, {"log_entries", (*sam)->head().seq},
+                    {"sync_ms", std::chrono::duration<double, std::milli>(t1 - t0).count()},
+                    {"open_ms", std::chrono::duration<double, std::milli>(t2 - t1).count()}});
+  }
+  std::cout << nlohmann::json{{"mode", "sync"}, {"steps", rows}}.dump() << std::endl;
+  std::filesystem::remove_all(home);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (!mend::crypto::Initialize().ok()) return 1;
+  spdlog::set_level(spdlog::level::warn);  // stdout carries the JSON answer
   CLI::App app{"mend-load: load generator and baselines for mendd"};
   std::string mode, server = "127.0.0.1:7850", dir = "/tmp/mend-load-rocksdb";
   int couples = 64, concurrency = 64, entries = 10000, count = 200, size = 400;
-  double seconds = 5;
-  app.add_option("mode", mode, "append, fetch, watch, echo, stream or rocksdb")->required()
-      ->check(CLI::IsMember({"append", "fetch", "watch", "echo", "stream", "rocksdb"}));
+  size_t prefill = 0;
+  double seconds = 5, max_rate = 30000;
+  bool in_process = false;
+  std::vector<int> steps = {10, 100, 1000};
+  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo, stream or rocksdb")->required()
+      ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "stream", "rocksdb"}));
   app.add_option("--server", server, "mendd address");
+  app.add_flag("--in-process", in_process, "run a mendd inside this process on a temp dir instead of --server");
   app.add_option("--couples", couples, "couples to create");
-  app.add_option("--concurrency", concurrency, "concurrent clients");
+  app.add_option("--concurrency", concurrency, "calls in flight (echo) or writer threads (rocksdb)");
+  app.add_option("--max-rate", max_rate, "append: entries prepared per second of the run, over all couples");
+  app.add_option("--prefill", prefill, "append: entries already in each couple's log (needs --in-process)");
   app.add_option("--seconds", seconds, "duration");
-  app.add_option("--entries", entries, "entries to fetch or stream");
-  app.add_option("--count", count, "entries to watch");
+  app.add_option("--entries", entries, "entries to fetch or stream; couples: entries per couple");
+  app.add_option("--count", count, "entries to watch; couples: couples to create");
+  app.add_option("--steps", steps, "sync: new entries before each timed sync")->delimiter(',');
   app.add_option("--size", size, "payload bytes for the baselines (an entry is about this size)");
   app.add_option("--dir", dir, "RocksDB directory for the raw baseline");
   CLI11_PARSE(app, argc, argv);
-  if (mode == "append") return RunAppend(server, couples, concurrency, seconds, 40);
+  std::unique_ptr<mend::testing::TestServer> local;
+  if (in_process || mode == "sync") {
+    local = std::make_unique<mend::testing::TestServer>();
+    server = local->address();
+  }
+  if (mode == "append") return RunAppend(server, local.get(), couples, seconds, max_rate, prefill, 40);
   if (mode == "fetch") return RunFetch(server, entries);
   if (mode == "watch") return RunWatch(server, count);
+  if (mode == "couples") return RunCouples(server, count, entries);
+  if (mode == "sync") return RunSync(server, steps);
   if (mode == "echo") return RunEcho(concurrency, seconds, size);
   if (mode == "stream") return RunStream(entries, size);
   return RunRocksDb(dir, concurrency, seconds, size);

@@ -115,8 +115,10 @@ inline std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 
 // A member with raw stubs; `token` is set by Login().
 struct TestMember {
-  TestMember(const std::string& address, crypto::Identity id)
-      : identity(std::move(id)), channel(MakeChannel(address)),
+  TestMember(const std::string& address, crypto::Identity id) : TestMember(MakeChannel(address), std::move(id)) {}
+  // Shares `channel` (one connection for many members, as the load generator needs).
+  TestMember(std::shared_ptr<grpc::Channel> shared, crypto::Identity id)
+      : identity(std::move(id)), channel(std::move(shared)),
         auth(mend::v1::Auth::NewStub(channel)), pairing(mend::v1::Pairing::NewStub(channel)),
         log(mend::v1::Log::NewStub(channel)), couple(mend::v1::Couple::NewStub(channel)),
         info(mend::v1::ServerInfo::NewStub(channel)) {}
@@ -234,10 +236,11 @@ struct TestMember {
 // Two members of one couple with epoch-0 grants, joined through the real
 // invite/join/confirm calls (the offer and answer are opaque to the server).
 struct TestCouple {
-  explicit TestCouple(const std::string& address)
+  explicit TestCouple(const std::string& address) : TestCouple(MakeChannel(address)) {}
+  explicit TestCouple(const std::shared_ptr<grpc::Channel>& channel)
       : couple_id(crypto::RandomBytes(16)), key(crypto::SecretBytes::Random(32)) {
-    a = std::make_unique<TestMember>(address, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
-    b = std::make_unique<TestMember>(address, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
+    a = std::make_unique<TestMember>(channel, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
+    b = std::make_unique<TestMember>(channel, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
   }
   // Returns false (with a gtest failure) when a step fails.
   bool Pair(const std::string& registration_code = "") {

@@ -1,0 +1,130 @@
+#include "server/append_committer.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "crypto/entry_codec.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::server {
+namespace {
+
+// Membership, closed log and key epoch: what may change under the couple's
+// lock between the handler's checks and the write.
+absl::Status CheckMembership(Registry* registry, const PendingAppend& a) {
+  ASSIGN_OR_RETURN(auto record, registry->MemberRecord(a.caller, a.header.couple_id(), false));
+  if (record.closed()) {
+    return absl::FailedPreconditionError("the couple's log is closed: a member has left");
+  }
+  const auto& epochs = record.epochs();
+  if (std::find(epochs.begin(), epochs.end(), a.header.key_epoch()) == epochs.end()) {
+    return absl::FailedPreconditionError(
+        fmt::format("unknown key epoch {}: write the key grants for it first", a.header.key_epoch()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<mend::v1::Head> CurrentHead(LogStore* store, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(mend::v1::Head head, store->GetHead(couple_id));
+  if (head.seq() == 0) head.set_hash(crypto::GenesisPrevHash(couple_id));
+  return head;
+}
+
+AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub)
+    : store_(store), registry_(registry), locks_(locks), hub_(hub), thread_([this] { Run(); }) {}
+
+AppendCommitter::~AppendCommitter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void AppendCommitter::Submit(PendingAppend append) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(append));
+  }
+  cv_.notify_one();
+}
+
+void AppendCommitter::Run() {
+  std::vector<PendingAppend> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to commit
+      const size_t n = std::min(queue_.size(), kMaxBatch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+    }
+    Commit(batch);
+    batch.clear();
+  }
+}
+
+void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
+  // Every couple's lock, each once: membership changes of these couples wait
+  // until the batch is durable. Only this thread ever holds more than one
+  // couple lock, so the order cannot deadlock.
+  std::vector<std::mutex*> couple_locks;
+  for (const auto& a : batch) couple_locks.push_back(&locks_->For(a.header.couple_id()));
+  std::sort(couple_locks.begin(), couple_locks.end());
+  couple_locks.erase(std::unique(couple_locks.begin(), couple_locks.end()), couple_locks.end());
+  for (std::mutex* m : couple_locks) m->lock();
+
+  std::vector<AppendResult> results(batch.size());
+  std::vector<EntryWrite> writes;
+  std::vector<size_t> written;  // indexes into batch
+  std::unordered_map<Bytes, mend::v1::Head> heads;  // including this batch's earlier entries
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const PendingAppend& a = batch[i];
+    const Bytes& couple_id = a.header.couple_id();
+    if (absl::Status s = CheckMembership(registry_, a); !s.ok()) {
+      results[i].head = s;
+      continue;
+    }
+    auto known = heads.find(couple_id);
+    if (known == heads.end()) {
+      auto head = CurrentHead(store_, couple_id);
+      if (!head.ok()) {
+        results[i].head = head.status();
+        continue;
+      }
+      known = heads.emplace(couple_id, *head).first;
+    }
+    const mend::v1::Head& head = known->second;
+    if (a.header.seq() != head.seq() + 1 || a.header.prev_hash() != head.hash()) {
+      results[i].stale_head = head;
+      results[i].head = absl::FailedPreconditionError(
+          fmt::format("stale head: the log is at seq {}; sync and rebuild the entry", head.seq()));
+      continue;
+    }
+    mend::v1::Head new_head;
+    new_head.set_seq(a.header.seq());
+    new_head.set_hash(a.entry_hash);
+    known->second = new_head;
+    results[i].head = new_head;
+    writes.push_back({couple_id, a.header.seq(), std::move(batch[i].entry_bytes), new_head});
+    written.push_back(i);
+  }
+  absl::Status durable = writes.empty() ? absl::OkStatus() : store_->AppendEntries(writes);
+  for (std::mutex* m : couple_locks) m->unlock();
+
+  for (size_t i : written) {
+    if (durable.ok()) {
+      hub_->Notify(batch[i].header.couple_id(), batch[i].header.seq());
+    } else {
+      results[i].head = durable;
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+}
+
+}  // namespace mend::server
