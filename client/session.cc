@@ -336,16 +336,18 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
           state_.verified_seq, crypto::ToHex(e.hash), crypto::ToHex(state_.verified_hash)));
     }
   }
-  std::vector<crypto::OpenedEntry> all = entries_;
-  for (auto& e : r.entries) all.push_back(std::move(e));
+  // Extended in place (copying the whole history made every append cost
+  // O(history)) and cut back if Genesis or the replica write fails.
+  const size_t kept = entries_.size();
+  for (auto& e : r.entries) entries_.push_back(std::move(e));
   // Genesis must match pairing before anything is kept.
-  std::swap(all, entries_);
-  absl::Status genesis = CheckGenesis();
-  std::swap(all, entries_);
-  if (!genesis.ok()) return genesis;
-  RETURN_IF_ERROR(Replica(profile_.replica_path()).Append(fresh));
+  absl::Status stored = CheckGenesis();
+  if (stored.ok()) stored = Replica(profile_.replica_path()).Append(fresh);
+  if (!stored.ok()) {
+    entries_.resize(kept);
+    return stored;
+  }
   raw_.insert(raw_.end(), fresh.begin(), fresh.end());
-  entries_ = std::move(all);
   couple_ = Fold(entries_);
   if (!entries_.empty() && entries_.back().header.seq() >= state_.verified_seq) {
     state_.verified_seq = entries_.back().header.seq();

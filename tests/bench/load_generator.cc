@@ -13,27 +13,29 @@
 //   rocksdb     --dir D --concurrency C --seconds S --size B           raw RocksDB sync=true puts
 #include <grpcpp/grpcpp.h>
 #include <rocksdb/db.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <filesystem>
+#include <functional>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "client/session.h"
 #include "crypto/entry_codec.h"
 #include "crypto/init.h"
+#include "crypto/key_file.h"
 #include "echo.grpc.pb.h"
 #include "nlohmann/json.hpp"
-#include "spdlog/spdlog.h"
-#include "client/session.h"
-#include "crypto/key_file.h"
 #include "server/rocksdb_log_store.h"
 #include "server/server_state.h"
+#include "spdlog/spdlog.h"
 #include "tests/server/test_server.h"
 
 namespace {
@@ -41,9 +43,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using mend::testing::TestCouple;
 
+// Busy CPU time of the whole machine (every process, user + system), from
+// /proc/stat: client and server share the machine, so CPU per operation over
+// a run covers both sides and compares fairly between mend and a baseline.
+double MachineBusySeconds() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+  return (user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct Samples {
   std::mutex mu;
   std::vector<double> micros;
+  double busy_seconds = 0;  // machine CPU during the timed part, when measured
   void Add(const std::vector<double>& v) {
     std::lock_guard l(mu);
     micros.insert(micros.end(), v.begin(), v.end());
@@ -58,6 +72,7 @@ nlohmann::json Summary(const std::string& mode, Samples& s, double seconds, nloh
   nlohmann::json j = {{"mode", mode}, {"ops", s.micros.size()}, {"seconds", seconds},
                       {"ops_per_s", s.micros.size() / seconds}, {"p50_us", pct(0.50)}, {"p99_us", pct(0.99)},
                       {"p999_us", pct(0.999)}};
+  if (s.busy_seconds > 0 && !s.micros.empty()) j["machine_cpu_us_per_op"] = s.busy_seconds * 1e6 / s.micros.size();
   for (auto& [k, v] : extra.items()) j[k] = v;
   return j;
 }
@@ -73,6 +88,7 @@ template <typename Body>
 double RunTimed(int concurrency, double seconds, Samples& samples, Body body) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
+  const double busy0 = MachineBusySeconds();
   const auto start = Clock::now();
   for (int t = 0; t < concurrency; ++t) {
     threads.emplace_back([&, t] { samples.Add(body(t, stop)); });
@@ -80,6 +96,7 @@ double RunTimed(int concurrency, double seconds, Samples& samples, Body body) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& t : threads) t.join();
+  samples.busy_seconds = MachineBusySeconds() - busy0;
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
@@ -110,6 +127,7 @@ double RunInFlight(int in_flight, double seconds, Samples& samples, const StartC
       if (--active == 0) cv.notify_all();
     });
   };
+  const double busy0 = MachineBusySeconds();
   const auto t0 = Clock::now();
   for (int slot = 0; slot < in_flight; ++slot) next(slot);
   {
@@ -120,6 +138,7 @@ double RunInFlight(int in_flight, double seconds, Samples& samples, const StartC
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
   std::unique_lock l(mu);
   cv.wait(l, [&] { return active == 0; });
+  samples.busy_seconds = MachineBusySeconds() - busy0;
   for (auto& v : per_slot) samples.Add(v);
   return elapsed;
 }
