@@ -3,7 +3,7 @@
 //   {"mode", "ops", "seconds", "ops_per_s", "p50_us", "p99_us", "p999_us", ...}
 // Modes:
 //   append      --server ADDR --couples N --seconds S                  signed, encrypted, fsynced appends, one in flight per couple
-//   fetch       --server ADDR --entries K                              stream a K-entry log
+//   fetch       --server ADDR --entries K --repeat R                   stream a K-entry log, beside raw gRPC streaming
 //   watch       --server ADDR --count K                                append-to-delivery latency
 //   couples     --server ADDR --count N --entries K                    pair N couples, K entries each (server memory)
 //   sync        --steps 10,100,1000                                    client Sync and Open time vs new entries (in-process)
@@ -280,24 +280,6 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
   return failed > 0 ? 1 : 0;
 }
 
-int RunFetch(const std::string& server, int entries) {
-  TestCouple c(server);
-  if (!c.Pair()) return 1;
-  std::string prev = c.genesis();
-  for (int seq = 1; seq <= entries; ++seq) {
-    mend::v1::Head head;
-    if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) return 1;
-    prev = head.hash();
-  }
-  Samples samples;
-  auto t0 = Clock::now();
-  auto got = c.b->Fetch(c.couple_id, 0);
-  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  samples.micros.assign(got.size(), 0.0);
-  std::cout << Summary("fetch", samples, elapsed, {{"entries", got.size()}}).dump() << std::endl;
-  return got.size() == static_cast<size_t>(entries) ? 0 : 1;
-}
-
 int RunWatch(const std::string& server, int count) {
   TestCouple c(server);
   if (!c.Pair()) return 1;
@@ -408,6 +390,59 @@ int RunStream(int entries, int size) {
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
   std::cout << Summary("stream", samples, elapsed, {{"size", size}}).dump() << std::endl;
   es.server->Shutdown();
+  return 0;
+}
+
+// Streams a K-entry log from mendd, and (interleaved, `repeat` times each,
+// medians reported) the raw gRPC stream baseline with messages of the same
+// average size: on a shared VM, alternating keeps slow moments from landing
+// on one side only.
+int RunFetch(const std::string& server, int entries, int repeat) {
+  TestCouple c(server);
+  if (!c.Pair()) return 1;
+  std::string prev = c.genesis();
+  for (int seq = 1; seq <= entries; ++seq) {
+    mend::v1::Head head;
+    if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) return 1;
+    prev = head.hash();
+  }
+  EchoServer es;
+  auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
+  std::vector<double> fetch_rates, stream_rates;
+  size_t entry_bytes = 0;
+  for (int r = 0; r < repeat; ++r) {
+    auto t0 = Clock::now();
+    auto got = c.b->Fetch(c.couple_id, 0);
+    double fetch_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (got.size() != static_cast<size_t>(entries)) {
+      std::cerr << "mend-load: fetch returned " << got.size() << " of " << entries << " entries\n";
+      return 1;
+    }
+    fetch_rates.push_back(got.size() / fetch_s);
+    if (entry_bytes == 0) {
+      for (const auto& e : got) entry_bytes += e.ByteSizeLong();
+      entry_bytes /= got.size();
+    }
+    mend::bench::StreamRequest req;
+    req.set_count(static_cast<uint32_t>(entries));
+    req.set_size(static_cast<uint32_t>(entry_bytes));
+    grpc::ClientContext ctx;
+    size_t received = 0;
+    auto t1 = Clock::now();
+    auto reader = stub->Stream(&ctx, req);
+    mend::bench::Blob b;
+    while (reader->Read(&b)) ++received;
+    reader->Finish();
+    stream_rates.push_back(received / std::chrono::duration<double>(Clock::now() - t1).count());
+  }
+  es.server->Shutdown();
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  nlohmann::json j = {{"mode", "fetch"}, {"entries", entries}, {"repeat", repeat}, {"entry_bytes", entry_bytes},
+                      {"ops_per_s", median(fetch_rates)}, {"stream_ops_per_s", median(stream_rates)}};
+  std::cout << j.dump() << std::endl;
   return 0;
 }
 
@@ -538,6 +573,7 @@ int main(int argc, char** argv) {
   int couples = 64, concurrency = 64, entries = 10000, count = 200, size = 400;
   size_t prefill = 0;
   double seconds = 5, max_rate = 30000;
+  int repeat = 5;
   bool in_process = false;
   std::vector<int> steps = {10, 100, 1000};
   app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo, stream or rocksdb")->required()
@@ -550,6 +586,7 @@ int main(int argc, char** argv) {
   app.add_option("--prefill", prefill, "append: entries already in each couple's log (needs --in-process)");
   app.add_option("--seconds", seconds, "duration");
   app.add_option("--entries", entries, "entries to fetch or stream; couples: entries per couple");
+  app.add_option("--repeat", repeat, "fetch: interleaved runs of fetch and the raw stream; medians reported");
   app.add_option("--count", count, "entries to watch; couples: couples to create");
   app.add_option("--steps", steps, "sync: new entries before each timed sync")->delimiter(',');
   app.add_option("--size", size, "payload bytes for the baselines (an entry is about this size)");
@@ -561,7 +598,7 @@ int main(int argc, char** argv) {
     server = local->address();
   }
   if (mode == "append") return RunAppend(server, local.get(), couples, seconds, max_rate, prefill, 40);
-  if (mode == "fetch") return RunFetch(server, entries);
+  if (mode == "fetch") return RunFetch(server, entries, repeat);
   if (mode == "watch") return RunWatch(server, count);
   if (mode == "couples") return RunCouples(server, count, entries);
   if (mode == "sync") return RunSync(server, steps);
