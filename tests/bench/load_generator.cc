@@ -2,7 +2,9 @@
 // same machine in the same run. Prints one JSON object per run:
 //   {"mode", "ops", "seconds", "ops_per_s", "p50_us", "p99_us", "p999_us", ...}
 // Modes:
-//   append      --server ADDR --couples N --seconds S                  signed, encrypted, fsynced appends, one in flight per couple
+//   append      --server ADDR --couples N --seconds S [--rounds R --echo-baseline]
+//                                                                      signed, encrypted, fsynced appends, one in flight per
+//                                                                      couple; rounds alternate with the echo baseline
 //   fetch       --server ADDR --entries K --repeat R                   stream a K-entry log, beside raw gRPC streaming
 //   watch       --server ADDR --count K                                append-to-delivery latency
 //   couples     --server ADDR --count N --entries K                    pair N couples, K entries each (server memory)
@@ -75,6 +77,12 @@ nlohmann::json Summary(const std::string& mode, Samples& s, double seconds, nloh
   if (s.busy_seconds > 0 && !s.micros.empty()) j["machine_cpu_us_per_op"] = s.busy_seconds * 1e6 / s.micros.size();
   for (auto& [k, v] : extra.items()) j[k] = v;
   return j;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 double Micros(Clock::time_point a, Clock::time_point b) {
@@ -214,8 +222,78 @@ bool Prefill(mend::server::LogStore* store, const std::vector<std::unique_ptr<Te
   return true;
 }
 
+class EchoService final : public mend::bench::Echo::Service {
+  grpc::Status Echo(grpc::ServerContext*, const mend::bench::Blob* in, mend::bench::Blob* out) override {
+    *out = *in;
+    return grpc::Status::OK;
+  }
+  grpc::Status Stream(grpc::ServerContext*, const mend::bench::StreamRequest* req,
+                      grpc::ServerWriter<mend::bench::Blob>* writer) override {
+    mend::bench::Blob blob;
+    blob.set_data(std::string(req->size(), 'x'));
+    for (uint32_t i = 0; i < req->count(); ++i) {
+      if (!writer->Write(blob)) break;
+    }
+    return grpc::Status::OK;
+  }
+};
+
+struct EchoServer {
+  EchoService service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  EchoServer() {
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(&service);
+    server = b.BuildAndStart();
+  }
+};
+
+// Keeps `in_flight` no-op unary calls with `size`-byte payloads going, the
+// same way the append load does: the RPC ceiling on this machine.
+class EchoLoad {
+ public:
+  EchoLoad(int in_flight, int size) : slots_(static_cast<size_t>(in_flight)) {
+    for (auto& ch : Channels("127.0.0.1:" + std::to_string(server_.port), in_flight)) {
+      stubs_.push_back(mend::bench::Echo::NewStub(ch));
+    }
+    for (auto& s : slots_) s.in.set_data(std::string(static_cast<size_t>(size), 'x'));
+  }
+  ~EchoLoad() { server_.server->Shutdown(); }
+
+  // One timed round; returns its elapsed time.
+  double Round(double seconds, Samples& samples) {
+    return RunInFlight(static_cast<int>(slots_.size()), seconds, samples, [&](int i, std::function<void(bool)> done) {
+      Slot& s = slots_[static_cast<size_t>(i)];
+      s.ctx = std::make_unique<grpc::ClientContext>();
+      // The same metadata weight as an append's bearer token.
+      s.ctx->AddMetadata("authorization", "Bearer " + std::string(43, 't'));
+      stubs_[static_cast<size_t>(i) % stubs_.size()]->async()->Echo(
+          s.ctx.get(), &s.in, &s.out, [done = std::move(done)](grpc::Status status) { done(status.ok()); });
+    });
+  }
+
+ private:
+  struct Slot {
+    std::unique_ptr<grpc::ClientContext> ctx;
+    mend::bench::Blob in, out;
+  };
+  EchoServer server_;
+  std::vector<std::unique_ptr<mend::bench::Echo::Stub>> stubs_;
+  std::vector<Slot> slots_;
+};
+
+int RunEcho(int in_flight, double seconds, int size) {
+  EchoLoad load(in_flight, size);
+  Samples samples;
+  double elapsed = load.Round(seconds, samples);
+  std::cout << Summary("echo", samples, elapsed, {{"in_flight", in_flight}, {"size", size}}).dump() << std::endl;
+  return 0;
+}
+
 int RunAppend(const std::string& server, mend::testing::TestServer* in_process, int couples, double seconds,
-              double max_rate, size_t prefill, int payload) {
+              int rounds, double max_rate, size_t prefill, bool echo_baseline, int echo_size, int payload) {
   auto pairing_channel = mend::testing::MakeChannel(server);
   std::vector<std::unique_ptr<TestCouple>> cs;
   for (int i = 0; i < couples; ++i) {
@@ -238,7 +316,7 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
       if (auto s = rocks->Settle(); !s.ok()) std::cerr << "mend-load: " << s << "\n";
     }
   }
-  const size_t per_couple = static_cast<size_t>(max_rate * seconds / couples) + 16;
+  const size_t per_couple = static_cast<size_t>(max_rate * seconds * rounds / couples) + 16;
   auto chains = BuildChains(cs, tips, per_couple, static_cast<size_t>(payload));
   auto channels = Channels(server, couples);
   std::vector<std::unique_ptr<mend::v1::Log::Stub>> stubs;
@@ -251,32 +329,62 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
   };
   std::vector<Slot> slots(static_cast<size_t>(couples));
   std::atomic<int> exhausted{0}, failed{0};
-  Samples samples;
-  double elapsed = RunInFlight(couples, seconds, samples, [&](int i, std::function<void(bool)> done) {
-    Slot& s = slots[static_cast<size_t>(i)];
-    auto& chain = chains[static_cast<size_t>(i)];
-    if (s.next == chain.size()) {
-      ++exhausted;
-      done(false);
-      return;
+  auto append_round = [&](Samples& samples) {
+    return RunInFlight(couples, seconds, samples, [&](int i, std::function<void(bool)> done) {
+      Slot& s = slots[static_cast<size_t>(i)];
+      auto& chain = chains[static_cast<size_t>(i)];
+      if (s.next == chain.size()) {
+        ++exhausted;
+        done(false);
+        return;
+      }
+      s.ctx = std::make_unique<grpc::ClientContext>();
+      cs[static_cast<size_t>(i)]->a->Authorize(s.ctx.get(), cs[static_cast<size_t>(i)]->a->token);
+      *s.req.mutable_entry() = chain[s.next++];
+      stubs[static_cast<size_t>(i) % stubs.size()]->async()->Append(
+          s.ctx.get(), &s.req, &s.resp, [&, done = std::move(done)](grpc::Status status) {
+            if (!status.ok()) {
+              if (failed++ == 0) std::cerr << "mend-load: append: " << status.error_message() << "\n";
+            }
+            done(status.ok());
+          });
+    });
+  };
+  // Rounds of appends alternate with rounds of the echo baseline (when
+  // asked), so that a slow moment of a shared VM does not land on one side
+  // only; the rates reported are the medians of the rounds.
+  std::unique_ptr<EchoLoad> echo;
+  if (echo_baseline) echo = std::make_unique<EchoLoad>(couples, echo_size);
+  Samples all, echo_all;
+  std::vector<double> rates, echo_rates;
+  double elapsed = 0;
+  for (int r = 0; r < rounds; ++r) {
+    Samples round;
+    double t = append_round(round);
+    elapsed += t;
+    rates.push_back(round.micros.size() / t);
+    all.Add(round.micros);
+    all.busy_seconds += round.busy_seconds;
+    if (echo) {
+      Samples e;
+      double et = echo->Round(seconds, e);
+      echo_rates.push_back(e.micros.size() / et);
+      echo_all.Add(e.micros);
+      echo_all.busy_seconds += e.busy_seconds;
     }
-    s.ctx = std::make_unique<grpc::ClientContext>();
-    cs[static_cast<size_t>(i)]->a->Authorize(s.ctx.get(), cs[static_cast<size_t>(i)]->a->token);
-    *s.req.mutable_entry() = chain[s.next++];
-    stubs[static_cast<size_t>(i) % stubs.size()]->async()->Append(
-        s.ctx.get(), &s.req, &s.resp, [&, done = std::move(done)](grpc::Status status) {
-          if (!status.ok()) {
-            if (failed++ == 0) std::cerr << "mend-load: append: " << status.error_message() << "\n";
-          }
-          done(status.ok());
-        });
-  });
+  }
   if (exhausted > 0) std::cerr << "mend-load: " << exhausted << " couples ran out of prepared entries; raise --max-rate\n";
-  std::cout << Summary("append", samples, elapsed,
-                       {{"couples", couples}, {"in_flight", couples}, {"prefill", prefill},
-                        {"exhausted", exhausted.load()}, {"failed", failed.load()}})
-                   .dump()
-            << std::endl;
+  nlohmann::json extra = {{"couples", couples}, {"in_flight", couples}, {"prefill", prefill}, {"rounds", rounds},
+                          {"exhausted", exhausted.load()}, {"failed", failed.load()}};
+  nlohmann::json out = Summary("append", all, elapsed, extra);
+  out["ops_per_s"] = Median(rates);
+  if (echo) {
+    nlohmann::json e = Summary("echo", echo_all, 1.0);
+    out["echo_ops_per_s"] = Median(echo_rates);
+    out["echo_p99_us"] = e["p99_us"];
+    out["echo_machine_cpu_us_per_op"] = e.value("machine_cpu_us_per_op", 0.0);
+  }
+  std::cout << out.dump() << std::endl;
   return failed > 0 ? 1 : 0;
 }
 
@@ -318,59 +426,6 @@ int RunWatch(const std::string& server, int count) {
   ctx.TryCancel();
   writer.join();
   std::cout << Summary("watch", samples, std::chrono::duration<double>(Clock::now() - start).count()).dump() << std::endl;
-  return 0;
-}
-
-class EchoService final : public mend::bench::Echo::Service {
-  grpc::Status Echo(grpc::ServerContext*, const mend::bench::Blob* in, mend::bench::Blob* out) override {
-    *out = *in;
-    return grpc::Status::OK;
-  }
-  grpc::Status Stream(grpc::ServerContext*, const mend::bench::StreamRequest* req,
-                      grpc::ServerWriter<mend::bench::Blob>* writer) override {
-    mend::bench::Blob blob;
-    blob.set_data(std::string(req->size(), 'x'));
-    for (uint32_t i = 0; i < req->count(); ++i) {
-      if (!writer->Write(blob)) break;
-    }
-    return grpc::Status::OK;
-  }
-};
-
-struct EchoServer {
-  EchoService service;
-  std::unique_ptr<grpc::Server> server;
-  int port = 0;
-  EchoServer() {
-    grpc::ServerBuilder b;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(&service);
-    server = b.BuildAndStart();
-  }
-};
-
-int RunEcho(int in_flight, double seconds, int size) {
-  EchoServer es;
-  auto channels = Channels("127.0.0.1:" + std::to_string(es.port), in_flight);
-  std::vector<std::unique_ptr<mend::bench::Echo::Stub>> stubs;
-  for (auto& ch : channels) stubs.push_back(mend::bench::Echo::NewStub(ch));
-  struct Slot {
-    std::unique_ptr<grpc::ClientContext> ctx;
-    mend::bench::Blob in, out;
-  };
-  std::vector<Slot> slots(static_cast<size_t>(in_flight));
-  for (auto& s : slots) s.in.set_data(std::string(static_cast<size_t>(size), 'x'));
-  Samples samples;
-  double elapsed = RunInFlight(in_flight, seconds, samples, [&](int i, std::function<void(bool)> done) {
-    Slot& s = slots[static_cast<size_t>(i)];
-    s.ctx = std::make_unique<grpc::ClientContext>();
-    // The same metadata weight as an append's bearer token.
-    s.ctx->AddMetadata("authorization", "Bearer " + std::string(43, 't'));
-    stubs[static_cast<size_t>(i) % stubs.size()]->async()->Echo(
-        s.ctx.get(), &s.in, &s.out, [done = std::move(done)](grpc::Status status) { done(status.ok()); });
-  });
-  std::cout << Summary("echo", samples, elapsed, {{"in_flight", in_flight}, {"size", size}}).dump() << std::endl;
-  es.server->Shutdown();
   return 0;
 }
 
@@ -436,12 +491,8 @@ int RunFetch(const std::string& server, int entries, int repeat) {
     stream_rates.push_back(received / std::chrono::duration<double>(Clock::now() - t1).count());
   }
   es.server->Shutdown();
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
   nlohmann::json j = {{"mode", "fetch"}, {"entries", entries}, {"repeat", repeat}, {"entry_bytes", entry_bytes},
-                      {"ops_per_s", median(fetch_rates)}, {"stream_ops_per_s", median(stream_rates)}};
+                      {"ops_per_s", Median(fetch_rates)}, {"stream_ops_per_s", Median(stream_rates)}};
   std::cout << j.dump() << std::endl;
   return 0;
 }
@@ -573,8 +624,8 @@ int main(int argc, char** argv) {
   int couples = 64, concurrency = 64, entries = 10000, count = 200, size = 400;
   size_t prefill = 0;
   double seconds = 5, max_rate = 30000;
-  int repeat = 5;
-  bool in_process = false;
+  int repeat = 5, rounds = 1;
+  bool in_process = false, echo_baseline = false;
   std::vector<int> steps = {10, 100, 1000};
   app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo, stream or rocksdb")->required()
       ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "stream", "rocksdb"}));
@@ -583,6 +634,8 @@ int main(int argc, char** argv) {
   app.add_option("--couples", couples, "couples to create");
   app.add_option("--concurrency", concurrency, "calls in flight (echo) or writer threads (rocksdb)");
   app.add_option("--max-rate", max_rate, "append: entries prepared per second of the run, over all couples");
+  app.add_option("--rounds", rounds, "append: timed rounds of --seconds each; the median rate is reported");
+  app.add_flag("--echo-baseline", echo_baseline, "append: alternate each round with a round of the echo baseline (--size)");
   app.add_option("--prefill", prefill, "append: entries already in each couple's log (needs --in-process)");
   app.add_option("--seconds", seconds, "duration");
   app.add_option("--entries", entries, "entries to fetch or stream; couples: entries per couple");
@@ -597,7 +650,9 @@ int main(int argc, char** argv) {
     local = std::make_unique<mend::testing::TestServer>();
     server = local->address();
   }
-  if (mode == "append") return RunAppend(server, local.get(), couples, seconds, max_rate, prefill, 40);
+  if (mode == "append") {
+    return RunAppend(server, local.get(), couples, seconds, rounds, max_rate, prefill, echo_baseline, size, 40);
+  }
   if (mode == "fetch") return RunFetch(server, entries, repeat);
   if (mode == "watch") return RunWatch(server, count);
   if (mode == "couples") return RunCouples(server, count, entries);
