@@ -11,7 +11,6 @@
 //   sync        --steps 10,100,1000                                    client Sync and Open time vs new entries (in-process)
 //   --in-process runs a mendd in this process; append --prefill K then starts every couple's log K entries long
 //   echo        --concurrency C --seconds S --size B                   no-op unary gRPC, C in flight (in-process server)
-//   stream      --entries K --size B                                   raw gRPC server streaming
 //   rocksdb     --dir D --concurrency C --seconds S --size B           raw RocksDB sync=true puts
 #include <grpcpp/grpcpp.h>
 #include <rocksdb/db.h>
@@ -388,6 +387,17 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
   return failed > 0 ? 1 : 0;
 }
 
+// Appends entries 1..n by member a, one at a time; false on any failure.
+bool AppendInOrder(const TestCouple& c, int n) {
+  std::string prev = c.genesis();
+  for (int seq = 1; seq <= n; ++seq) {
+    mend::v1::Head head;
+    if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) return false;
+    prev = head.hash();
+  }
+  return true;
+}
+
 int RunWatch(const std::string& server, int count) {
   TestCouple c(server);
   if (!c.Pair()) return 1;
@@ -429,38 +439,13 @@ int RunWatch(const std::string& server, int count) {
   return 0;
 }
 
-int RunStream(int entries, int size) {
-  EchoServer es;
-  auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
-  mend::bench::StreamRequest req;
-  req.set_count(static_cast<uint32_t>(entries));
-  req.set_size(static_cast<uint32_t>(size));
-  grpc::ClientContext ctx;
-  Samples samples;
-  auto t0 = Clock::now();
-  auto reader = stub->Stream(&ctx, req);
-  mend::bench::Blob b;
-  while (reader->Read(&b)) samples.micros.push_back(0);
-  reader->Finish();
-  double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::cout << Summary("stream", samples, elapsed, {{"size", size}}).dump() << std::endl;
-  es.server->Shutdown();
-  return 0;
-}
-
 // Streams a K-entry log from mendd, and (interleaved, `repeat` times each,
 // medians reported) the raw gRPC stream baseline with messages of the same
 // average size: on a shared VM, alternating keeps slow moments from landing
 // on one side only.
 int RunFetch(const std::string& server, int entries, int repeat) {
   TestCouple c(server);
-  if (!c.Pair()) return 1;
-  std::string prev = c.genesis();
-  for (int seq = 1; seq <= entries; ++seq) {
-    mend::v1::Head head;
-    if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) return 1;
-    prev = head.hash();
-  }
+  if (!c.Pair() || !AppendInOrder(c, entries)) return 1;
   EchoServer es;
   auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
   std::vector<double> fetch_rates, stream_rates;
@@ -534,19 +519,7 @@ int RunCouples(const std::string& server, int count, int entries) {
   auto work = [&](int t) {
     for (int i; (i = next++) < count;) {
       TestCouple c(channels[static_cast<size_t>(t) % channels.size()]);
-      if (!c.Pair()) {
-        ++failed;
-        continue;
-      }
-      std::string prev = c.genesis();
-      for (int seq = 1; seq <= entries; ++seq) {
-        mend::v1::Head head;
-        if (!c.a->Append(c.Entry(*c.a, static_cast<uint64_t>(seq), prev), &head).ok()) {
-          ++failed;
-          break;
-        }
-        prev = head.hash();
-      }
+      if (!c.Pair() || !AppendInOrder(c, entries)) ++failed;
     }
   };
   std::vector<std::thread> threads;
@@ -627,8 +600,8 @@ int main(int argc, char** argv) {
   int repeat = 5, rounds = 1;
   bool in_process = false, echo_baseline = false;
   std::vector<int> steps = {10, 100, 1000};
-  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo, stream or rocksdb")->required()
-      ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "stream", "rocksdb"}));
+  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo or rocksdb")->required()
+      ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "rocksdb"}));
   app.add_option("--server", server, "mendd address");
   app.add_flag("--in-process", in_process, "run a mendd inside this process on a temp dir instead of --server");
   app.add_option("--couples", couples, "couples to create");
@@ -638,7 +611,7 @@ int main(int argc, char** argv) {
   app.add_flag("--echo-baseline", echo_baseline, "append: alternate each round with a round of the echo baseline (--size)");
   app.add_option("--prefill", prefill, "append: entries already in each couple's log (needs --in-process)");
   app.add_option("--seconds", seconds, "duration");
-  app.add_option("--entries", entries, "entries to fetch or stream; couples: entries per couple");
+  app.add_option("--entries", entries, "entries to fetch; couples: entries per couple");
   app.add_option("--repeat", repeat, "fetch: interleaved runs of fetch and the raw stream; medians reported");
   app.add_option("--count", count, "entries to watch; couples: couples to create");
   app.add_option("--steps", steps, "sync: new entries before each timed sync")->delimiter(',');
@@ -658,6 +631,5 @@ int main(int argc, char** argv) {
   if (mode == "couples") return RunCouples(server, count, entries);
   if (mode == "sync") return RunSync(server, steps);
   if (mode == "echo") return RunEcho(concurrency, seconds, size);
-  if (mode == "stream") return RunStream(entries, size);
   return RunRocksDb(dir, concurrency, seconds, size);
 }
