@@ -94,6 +94,7 @@ absl::StatusOr<ProfileState> Profile::LoadState() const {
     }
     s.verified_seq = j.value("verified_seq", uint64_t{0});
     s.verified_hash = HexField(j, "verified_hash");
+    s.replica_anchor = HexField(j, "replica_anchor");
     s.last_sync_unix_ms = j.value("last_sync_unix_ms", int64_t{0});
     s.safety_confirmed = j.value("safety_confirmed", false);
   } catch (const nlohmann::json::exception& e) {
@@ -118,6 +119,7 @@ absl::Status Profile::SaveState(const ProfileState& s) const {
       {"partner", s.partner ? MemberJson(*s.partner) : nlohmann::json(nullptr)},
       {"verified_seq", s.verified_seq},
       {"verified_hash", crypto::ToHex(s.verified_hash)},
+      {"replica_anchor", crypto::ToHex(s.replica_anchor)},
       {"last_sync_unix_ms", s.last_sync_unix_ms},
       {"safety_confirmed", s.safety_confirmed},
   };

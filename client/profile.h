@@ -39,6 +39,10 @@ struct ProfileState {
   std::optional<Member> partner;
   uint64_t verified_seq = 0;  // last verified head (rollback detection)
   Bytes verified_hash;
+  // MAC, under a key only this identity's seed gives, over the verified head
+  // and the exact bytes of replica entries 1..verified_seq: lets an open skip
+  // re-checking their signatures. Empty or wrong means check everything.
+  Bytes replica_anchor;
   int64_t last_sync_unix_ms = 0;
   bool safety_confirmed = false;
 };

@@ -8,6 +8,7 @@
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
+#include "crypto/hash.h"
 #include "crypto/invite.h"
 #include "crypto/sealed_answer.h"
 #include "crypto/status_macros.h"
@@ -15,6 +16,8 @@
 
 namespace mend::client {
 namespace {
+
+constexpr std::string_view kReplicaAnchorLabel = "mend replica anchor v1";
 
 constexpr int kAppendAttempts = 6;
 constexpr size_t kMaxNameBytes = 64;
@@ -114,7 +117,35 @@ absl::StatusOr<Connection*> Session::connection() {
 absl::Status Session::SaveKeys() {
   return crypto::KeyFile::Write(profile_.key_path(), passphrase_, keys_, kdf_limits_);
 }
-absl::Status Session::SaveState() { return profile_.SaveState(state_); }
+absl::Status Session::SaveState() {
+  // Anchor the verified prefix so that the next open need not re-check its
+  // signatures; a replica shorter than the verified head (a dropped torn
+  // tail) gets no anchor, and its next open checks everything.
+  state_.replica_anchor.clear();
+  if (state_.verified_seq > 0 && raw_.size() >= state_.verified_seq) {
+    state_.replica_anchor = ReplicaAnchor(state_.verified_seq, state_.verified_hash);
+  }
+  return profile_.SaveState(state_);
+}
+
+Bytes Session::ReplicaAnchor(uint64_t seq, const Bytes& hash) const {
+  // Every byte of every entry, signatures included, each with its length.
+  std::vector<Bytes> framed(seq);
+  std::vector<std::string_view> parts;
+  parts.reserve(seq);
+  for (uint64_t i = 0; i < seq; ++i) {
+    Bytes bytes = raw_[i].SerializeAsString();
+    crypto::AppendU64(&framed[i], bytes.size());
+    framed[i] += bytes;
+    parts.push_back(framed[i]);
+  }
+  Bytes digest = crypto::Blake2bKeyed(crypto::kHashBytes, "", parts);
+  Bytes seq_bytes;
+  crypto::AppendU64(&seq_bytes, seq);
+  // Keyed with the identity seed: forging an anchor takes the passphrase.
+  return crypto::Blake2bKeyed(crypto::kHashBytes, identity_.seed().view(),
+                              {kReplicaAnchorLabel, state_.couple_id, seq_bytes, hash, digest});
+}
 
 crypto::ChainHead Session::head() const {
   if (entries_.empty()) return {0, crypto::GenesisPrevHash(state_.couple_id)};
@@ -139,9 +170,19 @@ absl::Status Session::LoadLocal() {
   couple_ = CoupleState();
   if (state_.pairing != PairingState::kPaired) return absl::OkStatus();
   ASSIGN_OR_RETURN(raw_, Replica(profile_.replica_path()).Load());
-  crypto::ChainResult r = crypto::VerifyChain(ChainContextAt({0, crypto::GenesisPrevHash(state_.couple_id)}), raw_);
+  crypto::ChainContext context = ChainContextAt({0, crypto::GenesisPrevHash(state_.couple_id)});
+  const uint64_t anchored = state_.verified_seq;
+  if (anchored > 0 && raw_.size() >= anchored && !state_.replica_anchor.empty() &&
+      crypto::ConstantTimeEquals(ReplicaAnchor(anchored, state_.verified_hash), state_.replica_anchor)) {
+    context.signatures_verified_through = anchored;
+  }
+  signatures_checked_on_open_ = raw_.size() - context.signatures_verified_through;
+  crypto::ChainResult r = crypto::VerifyChain(context, raw_);
   if (r.failure) {
     return VerificationError(fmt::format("the local replica does not verify: {}", r.failure->Message()));
+  }
+  if (context.signatures_verified_through > 0 && r.entries[anchored - 1].hash != state_.verified_hash) {
+    return VerificationError(fmt::format("the local replica's entry {} is not the one verified before", anchored));
   }
   entries_ = std::move(r.entries);
   couple_ = Fold(entries_);

@@ -46,6 +46,9 @@ class Session {
   const CoupleState& couple() const { return couple_; }
   const std::vector<crypto::OpenedEntry>& entries() const { return entries_; }
   crypto::ChainHead head() const;
+  // Signatures this session checked when it opened the replica: all of them,
+  // or only those after the replica anchor (PROTOCOL.md "Client files").
+  uint64_t signatures_checked_on_open() const { return signatures_checked_on_open_; }
   absl::StatusOr<Connection*> connection();
 
   // Pairing. Invite returns the code to give the partner.
@@ -84,6 +87,9 @@ class Session {
         keys_(std::move(keys)), state_(std::move(state)), kdf_limits_(limits) {}
 
   absl::Status LoadLocal();
+  // The MAC over the verified head and replica entries 1..seq.
+  // REQUIRES: raw_.size() >= seq.
+  Bytes ReplicaAnchor(uint64_t seq, const Bytes& hash) const;
   absl::Status SaveKeys();
   absl::Status SaveState();
   absl::Status RefreshGrants();
@@ -97,6 +103,7 @@ class Session {
   uint32_t CurrentEpoch() const;
 
   Profile profile_;
+  uint64_t signatures_checked_on_open_ = 0;
   crypto::SecretBytes passphrase_;
   crypto::Identity identity_;
   crypto::KeySecrets keys_;

@@ -38,7 +38,8 @@ ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::E
                   fmt::format("author {} is not a member of this couple", ToHex(header.author())));
     }
     OpenedEntry opened;
-    if (auto failure = OpenEntry(entry, header, *context.keys, &opened)) {
+    if (auto failure = OpenEntry(entry, header, *context.keys, &opened,
+                                 expected > context.signatures_verified_through)) {
       result.failure = std::move(failure);
       return result;
     }

@@ -24,6 +24,11 @@ struct ChainContext {
   std::vector<Bytes> members;  // Ed25519 public keys allowed to author entries
   const KeyRing* keys = nullptr;
   ChainHead head;              // last verified position
+  // Entries with seq <= this were verified on this device before, and the
+  // caller has proven that these are the very bytes it verified (the
+  // client's replica anchor, PROTOCOL.md "Client files"): their signatures
+  // are not checked again. Every other check still runs on them.
+  uint64_t signatures_verified_through = 0;
 };
 
 struct ChainResult {

@@ -94,10 +94,12 @@ std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t e
 bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author);
 
 // Verifies signature, decrypts, unpads and parses one entry whose header is
-// already parsed. Does not check the chain or membership.
+// already parsed. Does not check the chain or membership. `check_signature`
+// is false only for bytes proven identical to ones verified before (see
+// ChainContext::signatures_verified_through).
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       const mend::v1::EntryHeader& header, const KeyRing& keys,
-                                      OpenedEntry* out);
+                                      OpenedEntry* out, bool check_signature = true);
 
 }  // namespace mend::crypto
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <filesystem>
 
+#include "client/replica.h"
 #include "client/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
@@ -342,6 +343,50 @@ TEST_F(SessionTest, TamperedLocalReplicaIsCaughtOnOpen) {
   ASSERT_TRUE(crypto::AtomicWriteFile(path, data, 0600).ok());
   auto s = Session::Open(Profile::Locate("sam"), pass_);
   EXPECT_FALSE(s.ok());
+}
+
+TEST_F(SessionTest, ReopeningChecksOnlySignaturesBeyondTheAnchor) {
+  for (uint32_t mood = 1; mood <= 4; ++mood) CheckIn(*alex_, mood);
+  ASSERT_TRUE(sam_->Sync().ok());
+  ASSERT_EQ(sam_->head().seq, 6u);
+  auto reopened = Open("sam");
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->signatures_checked_on_open(), 0u);
+  EXPECT_EQ(reopened->head().seq, 6u);
+  EXPECT_EQ(reopened->couple().entries.size(), sam_->couple().entries.size());
+}
+
+TEST_F(SessionTest, TheAnchorCoversSignatureBytesToo) {
+  for (uint32_t mood = 1; mood <= 3; ++mood) CheckIn(*alex_, mood);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  // A well-formed replica (valid record checksums) whose entry 3 carries a
+  // broken signature: the entry hash does not cover signatures, the anchor does.
+  client::Replica replica(Profile::Locate("sam").replica_path());
+  auto entries = *replica.Load();
+  entries[2].mutable_signature()->at(5) ^= 1;
+  ASSERT_TRUE(replica.Rewrite(entries).ok());
+  auto s = Session::Open(Profile::Locate("sam"), pass_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(IsVerificationError(s.status())) << s.status();
+  EXPECT_NE(std::string(s.status().message()).find("signature"), std::string::npos) << s.status();
+}
+
+TEST_F(SessionTest, AWrongAnchorMeansEverySignatureIsCheckedAgain) {
+  for (uint32_t mood = 1; mood <= 3; ++mood) CheckIn(*alex_, mood);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  Profile profile = Profile::Locate("sam");
+  auto state = *profile.LoadState();
+  ASSERT_FALSE(state.replica_anchor.empty());
+  state.replica_anchor[0] ^= 1;
+  ASSERT_TRUE(profile.SaveState(state).ok());
+  auto reopened = Open("sam");
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->signatures_checked_on_open(), 5u);
+  // Saving the state again anchors the prefix afresh.
+  ASSERT_TRUE(reopened->Sync().ok());
+  EXPECT_EQ(Open("sam")->signatures_checked_on_open(), 0u);
 }
 
 TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {
