@@ -117,6 +117,7 @@ absl::StatusOr<Connection*> Session::connection() {
 absl::Status Session::SaveKeys() {
   return crypto::KeyFile::Write(profile_.key_path(), passphrase_, keys_, kdf_limits_);
 }
+
 absl::Status Session::SaveState() {
   // Anchor the verified prefix so that the next open need not re-check its
   // signatures; a replica shorter than the verified head (a dropped torn
@@ -128,18 +129,24 @@ absl::Status Session::SaveState() {
   return profile_.SaveState(state_);
 }
 
-Bytes Session::ReplicaAnchor(uint64_t seq, const Bytes& hash) const {
-  // Every byte of every entry, signatures included, each with its length.
-  std::vector<Bytes> framed(seq);
-  std::vector<std::string_view> parts;
-  parts.reserve(seq);
-  for (uint64_t i = 0; i < seq; ++i) {
-    Bytes bytes = raw_[i].SerializeAsString();
-    crypto::AppendU64(&framed[i], bytes.size());
-    framed[i] += bytes;
-    parts.push_back(framed[i]);
+Bytes Session::ReplicaDigest(uint64_t seq) {
+  // A chain over every byte of every entry, signatures included, so that a
+  // save extends it by the new entries instead of hashing the history again.
+  if (digest_seq_ > seq) {
+    digest_seq_ = 0;
+    digest_.clear();
   }
-  Bytes digest = crypto::Blake2bKeyed(crypto::kHashBytes, "", parts);
+  for (; digest_seq_ < seq; ++digest_seq_) {
+    Bytes bytes = raw_[digest_seq_].SerializeAsString();
+    Bytes len;
+    crypto::AppendU64(&len, bytes.size());
+    digest_ = crypto::Blake2b256({digest_, len, bytes});
+  }
+  return digest_;
+}
+
+Bytes Session::ReplicaAnchor(uint64_t seq, const Bytes& hash) {
+  Bytes digest = ReplicaDigest(seq);
   Bytes seq_bytes;
   crypto::AppendU64(&seq_bytes, seq);
   // Keyed with the identity seed: forging an anchor takes the passphrase.
@@ -167,6 +174,8 @@ uint32_t Session::CurrentEpoch() const { return couple_.epoch; }
 absl::Status Session::LoadLocal() {
   entries_.clear();
   raw_.clear();
+  digest_seq_ = 0;
+  digest_.clear();
   couple_ = CoupleState();
   if (state_.pairing != PairingState::kPaired) return absl::OkStatus();
   ASSIGN_OR_RETURN(raw_, Replica(profile_.replica_path()).Load());

@@ -87,9 +87,11 @@ class Session {
         keys_(std::move(keys)), state_(std::move(state)), kdf_limits_(limits) {}
 
   absl::Status LoadLocal();
-  // The MAC over the verified head and replica entries 1..seq.
+  // The MAC over the verified head and replica entries 1..seq, and the
+  // digest of those entries it covers (cached: saves extend it).
   // REQUIRES: raw_.size() >= seq.
-  Bytes ReplicaAnchor(uint64_t seq, const Bytes& hash) const;
+  Bytes ReplicaAnchor(uint64_t seq, const Bytes& hash);
+  Bytes ReplicaDigest(uint64_t seq);
   absl::Status SaveKeys();
   absl::Status SaveState();
   absl::Status RefreshGrants();
@@ -104,6 +106,8 @@ class Session {
 
   Profile profile_;
   uint64_t signatures_checked_on_open_ = 0;
+  uint64_t digest_seq_ = 0;  // ReplicaDigest's cache: the digest of raw_[0..digest_seq_)
+  Bytes digest_;
   crypto::SecretBytes passphrase_;
   crypto::Identity identity_;
   crypto::KeySecrets keys_;

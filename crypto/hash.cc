@@ -6,10 +6,6 @@ namespace mend::crypto {
 
 Bytes Blake2bKeyed(size_t out_len, std::string_view key,
                    std::initializer_list<std::string_view> parts) {
-  return Blake2bKeyed(out_len, key, std::span<const std::string_view>(parts.begin(), parts.size()));
-}
-
-Bytes Blake2bKeyed(size_t out_len, std::string_view key, std::span<const std::string_view> parts) {
   crypto_generichash_state state;
   crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
                           key.size(), out_len);

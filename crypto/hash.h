@@ -4,7 +4,6 @@
 #define MEND_CRYPTO_HASH_H_
 
 #include <initializer_list>
-#include <span>
 #include <string_view>
 
 #include "crypto/bytes.h"
@@ -17,8 +16,6 @@ inline constexpr size_t kHashBytes = 32;
 Bytes Blake2b(size_t out_len, std::initializer_list<std::string_view> parts);
 // Keyed BLAKE2b (key 16..64 bytes).
 Bytes Blake2bKeyed(size_t out_len, std::string_view key, std::initializer_list<std::string_view> parts);
-// The same over a run of parts known only at run time (an empty key is unkeyed).
-Bytes Blake2bKeyed(size_t out_len, std::string_view key, std::span<const std::string_view> parts);
 inline Bytes Blake2b256(std::initializer_list<std::string_view> parts) {
   return Blake2b(kHashBytes, parts);
 }
