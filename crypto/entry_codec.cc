@@ -176,8 +176,11 @@ std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t e
 }
 
 bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author) {
-  Bytes hash = EntryHash(entry.header(), entry.ciphertext());
-  return VerifySignature(author, EntrySignatureInput(hash), entry.signature());
+  return EntrySignatureValid(entry, author, EntryHash(entry.header(), entry.ciphertext()));
+}
+
+bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, std::string_view entry_hash) {
+  return VerifySignature(author, EntrySignatureInput(entry_hash), entry.signature());
 }
 
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
@@ -185,7 +188,7 @@ std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       OpenedEntry* out, bool check_signature) {
   const uint64_t seq = header.seq();
   Bytes hash = EntryHash(entry.header(), entry.ciphertext());
-  if (check_signature && !VerifySignature(header.author(), EntrySignatureInput(hash), entry.signature())) {
+  if (check_signature && !EntrySignatureValid(entry, header.author(), hash)) {
     return Fail(seq, EntryCheck::kSignature, "the author's signature does not verify");
   }
   auto key = keys.find(header.key_epoch());

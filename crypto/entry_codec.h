@@ -92,6 +92,8 @@ std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t e
                                         mend::v1::EntryHeader* header);
 // Checks the author's signature only (what the server can check).
 bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author);
+// The same, for a caller that already has EntryHash(entry) and keeps it.
+bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, std::string_view entry_hash);
 
 // Verifies signature, decrypts, unpads and parses one entry whose header is
 // already parsed. Does not check the chain or membership. `check_signature`

@@ -4,7 +4,6 @@
 #include <future>
 
 #include "crypto/entry_codec.h"
-#include "crypto/identity.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
 
@@ -38,7 +37,7 @@ absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller, const men
   // The costly check, here on the handler's thread so that signatures are
   // verified in parallel and never while a couple's lock is held.
   pending.entry_hash = crypto::EntryHash(entry.header(), entry.ciphertext());
-  if (!crypto::VerifySignature(caller, crypto::EntrySignatureInput(pending.entry_hash), entry.signature())) {
+  if (!crypto::EntrySignatureValid(entry, caller, pending.entry_hash)) {
     return absl::InvalidArgumentError("the entry's signature does not verify");
   }
   pending.caller = caller;
