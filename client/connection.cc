@@ -214,18 +214,33 @@ absl::StatusOr<mend::v1::Head> Connection::Append(const mend::v1::Entry& entry,
   return resp.head();
 }
 
-absl::StatusOr<std::vector<mend::v1::Entry>> Connection::Fetch(const Bytes& couple_id, uint64_t after_seq) {
+absl::StatusOr<std::vector<mend::v1::Entry>> Connection::Fetch(const Bytes& couple_id, uint64_t after_seq,
+                                                               uint32_t limit) {
   std::vector<mend::v1::Entry> out;
   mend::v1::FetchRequest req;
   req.set_couple_id(couple_id);
   req.set_after_seq(after_seq);
+  req.set_limit(limit);
+  bool overrun = false;
   RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) {
     out.clear();
     auto reader = log_->Fetch(ctx, req);
     mend::v1::Entry e;
-    while (reader->Read(&e)) out.push_back(e);
-    return reader->Finish();
+    while (reader->Read(&e)) {
+      if (out.size() == limit) {  // a server that streams past what was asked is not believed
+        overrun = true;
+        ctx->TryCancel();
+        break;
+      }
+      out.push_back(std::move(e));
+    }
+    grpc::Status s = reader->Finish();
+    return overrun ? grpc::Status::OK : s;
   }));
+  if (overrun) {
+    return absl::DataLossError(
+        fmt::format("the server sent more than the {} entries asked for after entry {}", limit, after_seq));
+  }
   return out;
 }
 

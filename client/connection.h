@@ -39,7 +39,10 @@ class Connection {
   absl::StatusOr<mend::v1::GetCoupleResponse> GetCouple(const Bytes& couple_id);
   // On a stale head: FailedPrecondition and *stale_head set.
   absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry, std::optional<mend::v1::Head>* stale_head);
-  absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq);
+  // At most `limit` entries after `after_seq` (fewer when the log ends). A
+  // server that streams more is refused with DataLoss, having cost no more
+  // than `limit` entries of memory.
+  absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq, uint32_t limit);
   absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id);
   // Streams entries after `after_seq` to `on_entry` until it returns false,
   // the stream ends, or `deadline` passes (then OK).

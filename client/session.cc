@@ -20,6 +20,8 @@ namespace {
 constexpr std::string_view kReplicaAnchorLabel = "mend replica anchor v1";
 
 constexpr int kAppendAttempts = 6;
+// Entries per Fetch during a sync: at most 500 x 64 KiB in memory at once.
+constexpr uint64_t kFetchPage = 500;
 constexpr size_t kMaxNameBytes = 64;
 
 mend::v1::MemberKeys KeysOf(const Bytes& sign_pk, const Bytes& box_pk, const std::string& name) {
@@ -426,13 +428,21 @@ absl::StatusOr<SyncReport> Session::Sync() {
     return VerificationError(fmt::format("fork: the server's entry {} has hash {}, but this device verified hash {}",
                                          local.seq, crypto::ToHex(server.hash()), crypto::ToHex(local.hash)));
   }
-  if (server.seq() > local.seq) {
-    ASSIGN_OR_RETURN(auto fresh, conn->Fetch(state_.couple_id, local.seq));
-    RETURN_IF_ERROR(AdoptVerified(fresh, &report.new_entries));
-    if (head().seq < server.seq()) {
+  // Page by page, each verified and stored before the next is asked for,
+  // and never past the head the server announced: a server that streams
+  // without end costs one page of memory, then a verification error.
+  while (head().seq < server.seq()) {
+    const uint64_t want = std::min<uint64_t>(kFetchPage, server.seq() - head().seq);
+    auto fresh = conn->Fetch(state_.couple_id, head().seq, static_cast<uint32_t>(want));
+    if (!fresh.ok() && absl::IsDataLoss(fresh.status())) return VerificationError(std::string(fresh.status().message()));
+    RETURN_IF_ERROR(fresh.status());
+    if (fresh->empty()) {
       return VerificationError(fmt::format("the server announced entry {} but sent only up to {}", server.seq(),
                                            head().seq));
     }
+    size_t adopted = 0;
+    RETURN_IF_ERROR(AdoptVerified(*fresh, &adopted));
+    report.new_entries += adopted;
   }
   state_.last_sync_unix_ms = NowMs();
   RETURN_IF_ERROR(SaveState());

@@ -93,7 +93,8 @@ std::string AdminSocket::Handle(const std::string& line) {
   if (line == "stats") {
     auto stats = state_->store->Stats();
     if (!stats.ok()) return "error " + std::string(stats.status().message());
-    nlohmann::json j = {{"couples", stats->couples}, {"entries", stats->entries}, {"invites", stats->invites}};
+    nlohmann::json j = {{"couples", stats->couples}, {"entries", stats->entries}, {"invites", stats->invites},
+                        {"watchers", state_->hub.watchers()}};
     return "ok " + j.dump();
   }
   if (line.rfind("backup ", 0) == 0) {

@@ -27,14 +27,23 @@ absl::Status CheckMembership(Registry* registry, const PendingAppend& a) {
 
 }  // namespace
 
-absl::StatusOr<mend::v1::Head> CurrentHead(LogStore* store, const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(mend::v1::Head head, store->GetHead(couple_id));
+absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(mend::v1::HeadRecord head, store->GetHead(couple_id));
   if (head.seq() == 0) head.set_hash(crypto::GenesisPrevHash(couple_id));
   return head;
 }
 
-AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub)
-    : store_(store), registry_(registry), locks_(locks), hub_(hub), thread_([this] { Run(); }) {}
+mend::v1::Head ToHead(const mend::v1::HeadRecord& record) {
+  mend::v1::Head head;
+  head.set_seq(record.seq());
+  head.set_hash(record.hash());
+  return head;
+}
+
+AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub,
+                                 uint64_t quota_bytes)
+    : store_(store), registry_(registry), locks_(locks), hub_(hub), quota_bytes_(quota_bytes),
+      thread_([this] { Run(); }) {}
 
 AppendCommitter::~AppendCommitter() {
   {
@@ -82,7 +91,7 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
   std::vector<AppendResult> results(batch.size());
   std::vector<EntryWrite> writes;
   std::vector<size_t> written;  // indexes into batch
-  std::unordered_map<Bytes, mend::v1::Head> heads;  // including this batch's earlier entries
+  std::unordered_map<Bytes, mend::v1::HeadRecord> heads;  // including this batch's earlier entries
   for (size_t i = 0; i < batch.size(); ++i) {
     const PendingAppend& a = batch[i];
     const Bytes& couple_id = a.header.couple_id();
@@ -99,18 +108,26 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
       }
       known = heads.emplace(couple_id, *head).first;
     }
-    const mend::v1::Head& head = known->second;
+    const mend::v1::HeadRecord& head = known->second;
     if (a.header.seq() != head.seq() + 1 || a.header.prev_hash() != head.hash()) {
-      results[i].stale_head = head;
+      results[i].stale_head = ToHead(head);
       results[i].head = absl::FailedPreconditionError(
           fmt::format("stale head: the log is at seq {}; sync and rebuild the entry", head.seq()));
       continue;
     }
-    mend::v1::Head new_head;
+    const uint64_t stored = head.stored_bytes() + a.entry_bytes.size();
+    if (stored > quota_bytes_) {
+      results[i].head = absl::ResourceExhaustedError(fmt::format(
+          "this couple's log has reached the server's storage quota ({} MiB, [limits] couple_quota_bytes); "
+          "export it, and ask the operator to raise the quota", quota_bytes_ >> 20));
+      continue;
+    }
+    mend::v1::HeadRecord new_head;
     new_head.set_seq(a.header.seq());
     new_head.set_hash(a.entry_hash);
+    new_head.set_stored_bytes(stored);
     known->second = new_head;
-    results[i].head = new_head;
+    results[i].head = ToHead(new_head);
     writes.push_back({couple_id, a.header.seq(), std::move(batch[i].entry_bytes), new_head});
     written.push_back(i);
   }

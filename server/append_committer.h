@@ -1,7 +1,7 @@
 // AppendCommitter: the one thread that makes appends durable. Handlers hand it
 // appends whose size, header, author and signature they have checked; it
 // takes everything pending, checks each against its couple's membership, key
-// epochs and head under the couple's lock, writes the accepted ones in one
+// epochs, storage quota and head under the couple's lock, writes the accepted ones in one
 // synced RocksDB batch, and only then answers each of them.
 //
 // Why one thread: acknowledged must mean fsynced, and an fsync costs the same
@@ -46,8 +46,10 @@ struct PendingAppend {
   AppendDone done;    // called once, on the committer thread
 };
 
-// The head with the genesis prev hash filled in for an empty log.
-absl::StatusOr<mend::v1::Head> CurrentHead(LogStore* store, const Bytes& couple_id);
+// The stored head with the genesis prev hash filled in for an empty log.
+absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id);
+// The wire form of a stored head.
+mend::v1::Head ToHead(const mend::v1::HeadRecord& record);
 
 class AppendCommitter {
  public:
@@ -55,7 +57,8 @@ class AppendCommitter {
   // stays bounded under any load.
   static constexpr size_t kMaxBatch = 1024;
 
-  AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub);
+  // `quota_bytes`: the most entry bytes one couple may store.
+  AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub, uint64_t quota_bytes);
   // Commits everything already submitted, then stops.
   ~AppendCommitter();
   AppendCommitter(const AppendCommitter&) = delete;
@@ -71,6 +74,7 @@ class AppendCommitter {
   Registry* const registry_;
   CoupleLocks* const locks_;
   WatchHub* const hub_;
+  const uint64_t quota_bytes_;
 
   std::mutex mu_;
   std::condition_variable cv_;

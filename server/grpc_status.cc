@@ -37,11 +37,15 @@ CallScope::CallScope(const char* method, const grpc::ServerContextBase* context)
 grpc::Status CallScope::Finish(const absl::Status& status) {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - start_).count();
+  // A peer address says who talks to whom: only in the verbose log.
   if (status.ok()) {
     spdlog::debug("{} peer={} status=OK latency_us={}", method_, peer_, micros);
+  } else if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("{} peer={} status={} latency_us={} detail=\"{}\"", method_, peer_,
+                  absl::StatusCodeToString(status.code()), micros, std::string(status.message()));
   } else {
-    spdlog::info("{} peer={} status={} latency_us={} detail=\"{}\"", method_, peer_,
-                 absl::StatusCodeToString(status.code()), micros, std::string(status.message()));
+    spdlog::info("{} status={} latency_us={} detail=\"{}\"", method_, absl::StatusCodeToString(status.code()),
+                 micros, std::string(status.message()));
   }
   return ToGrpcStatus(status);
 }

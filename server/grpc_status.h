@@ -15,8 +15,8 @@ namespace mend::server {
 // Authentication failures are answered without detail; the detail is logged.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// Logs method, peer, status code and latency when the call ends. Never logs
-// request contents, tokens or keys.
+// Logs method, status code and latency when the call ends (and the peer's
+// address in the verbose log only). Never logs request contents, tokens or keys.
 class CallScope {
  public:
   CallScope(const char* method, const grpc::ServerContextBase* context);

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "mend/v1/envelope.pb.h"
 #include "mend/v1/service.pb.h"
+#include "crypto/secret_bytes.h"
 #include "mend/v1/store.pb.h"
 
 namespace mend::server {
@@ -24,7 +25,7 @@ using Bytes = std::string;
 struct CoupleUpdate {
   std::optional<mend::v1::CoupleRecord> record;  // written when set
   std::vector<Bytes> index_members;              // member id -> couple id index entries to add
-  std::optional<Bytes> delete_invite;            // invite id to delete
+  std::vector<Bytes> delete_invites;             // invite ids to delete
   std::optional<Bytes> consume_registration;     // registration code hash to delete
   std::optional<std::pair<Bytes, mend::v1::InviteRecord>> put_invite;  // invite id, record
   std::optional<mend::v1::KeyGrant> put_grant;   // for record->couple_id()
@@ -35,7 +36,7 @@ struct EntryWrite {
   Bytes couple_id;
   uint64_t seq = 0;
   Bytes entry_bytes;
-  mend::v1::Head new_head;
+  mend::v1::HeadRecord new_head;
 };
 
 struct StoreStats {
@@ -50,6 +51,9 @@ class LogStore {
 
   // 16 bytes, created on first open and fixed for the store's life.
   virtual const Bytes& server_id() const = 0;
+  // 32 secret bytes, created on first open: the key of login challenges and
+  // bearer tokens (Authenticator). Every node sharing the store shares it.
+  virtual const crypto::SecretBytes& auth_key() const = 0;
 
   virtual absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(const Bytes& couple_id) = 0;
   virtual absl::StatusOr<std::optional<Bytes>> GetMemberCouple(const Bytes& member) = 0;
@@ -60,18 +64,23 @@ class LogStore {
   virtual absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
                                                                     const Bytes& member) = 0;
 
-  // The head, {0, ""} for an empty log.
-  virtual absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id) = 0;
+  // The head and the couple's stored bytes; {0, "", 0} for an empty log.
+  virtual absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) = 0;
   // Writes every entry and its new head in one synced batch: all or none, and
   // one fsync for the lot (group commit across couples).
   // REQUIRES: the caller holds the lock of each couple and checked its head.
   virtual absl::Status AppendEntries(const std::vector<EntryWrite>& writes) = 0;
-  // Up to `limit` serialized entries with seq > after_seq, in order.
+  // Serialized entries with seq > after_seq, in order: at most `limit`, and
+  // no more than `max_bytes` of them, except that the first is always
+  // returned whatever its size.
   virtual absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
-                                                         size_t limit) = 0;
+                                                         size_t limit, size_t max_bytes) = 0;
 
   virtual absl::Status AddRegistrationCode(const Bytes& code_hash) = 0;
   virtual absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) = 0;
+
+  // Deletes invites that expired before `now_unix_ms`; returns how many.
+  virtual absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) = 0;
 
   // Couples closed before `closed_before_unix_ms`.
   virtual absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) = 0;

@@ -14,8 +14,8 @@ LogWriter::LogWriter(LogStore* store, Registry* registry, CoupleLocks* locks, Wa
     : store_(store),
       registry_(registry),
       limits_(limits),
-      append_rate_(limits.append_rate_per_second, limits.append_burst, std::move(clock)),
-      committer_(store, registry, locks, hub) {}
+      append_rate_(limits.append_rate_per_second, limits.append_burst, limits.max_rate_keys, std::move(clock)),
+      committer_(store, registry, locks, hub, limits.couple_quota_bytes) {}
 
 absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller, const mend::v1::Entry& entry) {
   const size_t size = entry.ByteSizeLong();
@@ -34,6 +34,9 @@ absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller, const men
   if (!append_rate_.Allow(caller)) {
     return absl::ResourceExhaustedError("too many appends; slow down and retry in a few seconds");
   }
+  // Members only, before the signature check and the committer's lock (the
+  // committer checks again under the lock, where it cannot change).
+  RETURN_IF_ERROR(registry_->MemberRecord(caller, pending.header.couple_id(), false).status());
   // The costly check, here on the handler's thread so that signatures are
   // verified in parallel and never while a couple's lock is held.
   pending.entry_hash = crypto::EntryHash(entry.header(), entry.ciphertext());
@@ -66,15 +69,18 @@ absl::StatusOr<mend::v1::Head> LogWriter::Append(const Bytes& caller, const mend
 }
 
 absl::StatusOr<std::vector<Bytes>> LogWriter::Fetch(const Bytes& caller, const Bytes& couple_id,
-                                                    uint64_t after_seq, uint32_t limit) {
+                                                    uint64_t after_seq, uint32_t limit, uint32_t max_bytes) {
   RETURN_IF_ERROR(registry_->MemberRecord(caller, couple_id, true).status());
-  uint32_t page = limit == 0 ? limits_.max_fetch_page : std::min(limit, limits_.max_fetch_page);
-  return store_->ReadEntries(couple_id, after_seq, page);
+  const uint32_t page = limit == 0 ? limits_.max_fetch_page : std::min(limit, limits_.max_fetch_page);
+  const uint32_t bytes =
+      max_bytes == 0 ? limits_.max_fetch_page_bytes : std::min(max_bytes, limits_.max_fetch_page_bytes);
+  return store_->ReadEntries(couple_id, after_seq, page, bytes);
 }
 
 absl::StatusOr<mend::v1::Head> LogWriter::Head(const Bytes& caller, const Bytes& couple_id) {
   RETURN_IF_ERROR(registry_->MemberRecord(caller, couple_id, true).status());
-  return CurrentHead(store_, couple_id);
+  ASSIGN_OR_RETURN(mend::v1::HeadRecord head, CurrentHead(store_, couple_id));
+  return ToHead(head);
 }
 
 }  // namespace mend::server

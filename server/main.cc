@@ -2,6 +2,7 @@
 // a running one over its admin socket.
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -39,11 +40,39 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   if (unset("--insecure-listen")) o->insecure_listen = config["insecure_listen"].value_or(o->insecure_listen);
   if (unset("--registration")) *registration = config["registration"].value_or(*registration);
   auto& l = o->limits;
-  l.append_rate_per_second = config["limits"]["append_rate_per_second"].value_or(l.append_rate_per_second);
-  l.append_burst = config["limits"]["append_burst"].value_or(l.append_burst);
-  l.max_watchers_per_couple = config["limits"]["max_watchers_per_couple"].value_or(l.max_watchers_per_couple);
-  l.pairing_rate_per_second = config["limits"]["pairing_rate_per_second"].value_or(l.pairing_rate_per_second);
-  l.pairing_burst = config["limits"]["pairing_burst"].value_or(l.pairing_burst);
+  const auto limits = config["limits"];
+  auto set = [&](const char* key, auto* field) { *field = limits[key].value_or(*field); };
+  set("append_rate_per_second", &l.append_rate_per_second);
+  set("append_burst", &l.append_burst);
+  set("member_rate_per_second", &l.member_rate_per_second);
+  set("member_burst", &l.member_burst);
+  set("pairing_rate_per_second", &l.pairing_rate_per_second);
+  set("pairing_burst", &l.pairing_burst);
+  set("login_rate_per_second", &l.login_rate_per_second);
+  set("login_burst", &l.login_burst);
+  set("max_watchers_per_couple", &l.max_watchers_per_couple);
+  set("max_watchers", &l.max_watchers);
+  set("max_open_invites", &l.max_open_invites);
+  set("couple_quota_bytes", &l.couple_quota_bytes);
+  set("max_fetch_page_bytes", &l.max_fetch_page_bytes);
+  if (l.max_open_invites == 0 || l.max_watchers_per_couple == 0 || l.couple_quota_bytes == 0) {
+    return Fail("config " + path + ": [limits] max_open_invites, max_watchers_per_couple and couple_quota_bytes "
+                "must be at least 1");
+  }
+  if (const auto* trusted = config["proxy"]["trusted"].as_array()) {
+    for (const auto& item : *trusted) {
+      auto text = item.value<std::string>();
+      if (!text) return Fail("config " + path + ": [proxy] trusted must be a list of strings");
+      auto network = mend::server::ParseIpNetwork(*text);
+      if (!network.ok()) return Fail("config " + path + ": [proxy] trusted: " + std::string(network.status().message()));
+      o->proxies.trusted.push_back(*network);
+    }
+  } else if (config["proxy"]["trusted"]) {
+    return Fail("config " + path + ": [proxy] trusted must be a list, for example [\"127.0.0.1\"]");
+  }
+  std::string header = config["proxy"]["header"].value_or(o->proxies.header);
+  std::transform(header.begin(), header.end(), header.begin(), [](unsigned char c) { return std::tolower(c); });
+  o->proxies.header = header;
   return 0;
 }
 

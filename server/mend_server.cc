@@ -23,7 +23,11 @@ bool IsLoopbackAddress(const std::string& listen) {
   } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
     host.resize(colon);
   }
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  auto ip = ParseIpAddress(host);
+  if (!ip) return false;
+  if (ip->v6) return ip->bytes == std::string(15, '\0') + '\1';
+  return static_cast<unsigned char>(ip->bytes[0]) == 127;
 }
 
 absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOptions& options) {
@@ -43,7 +47,8 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
 
   ASSIGN_OR_RETURN(auto store, RocksDbLogStore::Open((std::filesystem::path(options.data_dir) / "db").string()));
   auto server = std::unique_ptr<MendServer>(new MendServer());
-  server->state_ = std::make_unique<ServerState>(std::move(store), options.limits, options.registration, options.clock);
+  server->state_ = std::make_unique<ServerState>(std::move(store), options.limits, options.registration,
+                                                options.proxies, options.clock);
   ServerState* state = server->state_.get();
   server->info_service_ = std::make_unique<ServerInfoService>(state);
   server->auth_service_ = std::make_unique<AuthService>(state);
@@ -92,6 +97,9 @@ void MendServer::Maintain() {
     auto purged = state_->registry.PurgeExpiredClosedCouples();
     if (!purged.ok()) spdlog::error("maintenance: {}", purged.status().ToString());
     else if (*purged > 0) spdlog::info("maintenance: purged {} couples closed for 30 days", *purged);
+    auto invites = state_->registry.DeleteExpiredInvites();
+    if (!invites.ok()) spdlog::error("maintenance: {}", invites.status().ToString());
+    else if (*invites > 0) spdlog::info("maintenance: deleted {} expired invites", *invites);
     lock.lock();
     cv_.wait_for(lock, std::chrono::hours(1), [&] { return stopped_; });
   }
@@ -104,8 +112,7 @@ void MendServer::Shutdown(std::chrono::milliseconds grace) {
     stopped_ = true;
   }
   cv_.notify_all();
-  state_->shutting_down = true;
-  state_->hub.WakeAll();
+  state_->hub.CloseAll();  // watchers end now instead of holding the drain
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   if (maintenance_.joinable()) maintenance_.join();
   admin_.reset();

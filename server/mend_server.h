@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "server/client_address.h"
 #include "server/clock.h"
 #include "server/limits.h"
 #include "server/registry.h"
@@ -37,10 +38,12 @@ struct ServerOptions {
   bool insecure_listen = false;  // allow plaintext on a non-loopback address
   RegistrationMode registration = RegistrationMode::kCode;
   ServerLimits limits;
+  ProxyConfig proxies;  // reverse proxies whose client-address header is believed
   Clock clock = SystemNowMs;
 };
 
-// True for 127.0.0.0/8, ::1 and localhost listen addresses.
+// True for listen addresses on 127.0.0.0/8, ::1 and "localhost". A host name
+// is not loopback because it starts with "127." (127.example.com is not).
 bool IsLoopbackAddress(const std::string& listen);
 
 class MendServer {

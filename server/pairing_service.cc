@@ -9,7 +9,7 @@ namespace {
 template <typename Body>
 grpc::Status WithCaller(ServerState* state, grpc::ServerContext* context, const char* method, Body body) {
   CallScope call(method, context);
-  auto caller = state->Caller(BearerToken(context));
+  auto caller = state->Caller(context);
   if (!caller.ok()) return call.Finish(caller.status());
   return call.Finish(body(*caller));
 }
@@ -37,9 +37,7 @@ grpc::Status PairingService::PostInvite(grpc::ServerContext* context, const mend
 grpc::Status PairingService::GetInvite(grpc::ServerContext* context, const mend::v1::GetInviteRequest* request,
                                        mend::v1::GetInviteResponse* response) {
   CallScope call("Pairing.GetInvite", context);
-  if (!state_->pairing_rate.Allow(PeerAddress(context))) {
-    return call.Finish(absl::ResourceExhaustedError("too many invite lookups from this address; retry later"));
-  }
+  if (absl::Status s = state_->ChargeAddress(context, "invite lookups"); !s.ok()) return call.Finish(s);
   auto invite = state_->registry.GetInvite(request->invite_id());
   if (!invite.ok()) return call.Finish(invite.status());
   response->set_offer_ct(invite->offer_ct());
@@ -49,9 +47,9 @@ grpc::Status PairingService::GetInvite(grpc::ServerContext* context, const mend:
 
 grpc::Status PairingService::JoinCouple(grpc::ServerContext* context, const mend::v1::JoinCoupleRequest* request,
                                         mend::v1::JoinCoupleResponse* response) {
-  if (!state_->pairing_rate.Allow(PeerAddress(context))) {
+  if (absl::Status s = state_->ChargeAddress(context, "join attempts"); !s.ok()) {
     CallScope call("Pairing.JoinCouple", context);
-    return call.Finish(absl::ResourceExhaustedError("too many join attempts from this address; retry later"));
+    return call.Finish(s);
   }
   return WithCaller(state_, context, "Pairing.JoinCouple", [&](const std::string& caller) -> absl::Status {
     ASSIGN_OR_RETURN(std::string couple_id, state_->registry.JoinCouple(caller, request->invite_id(),

@@ -27,10 +27,29 @@ absl::Status NotAMember() {
   return absl::PermissionDeniedError("not a member of this couple");
 }
 
+absl::Status CheckLength(const Bytes& value, size_t size, const char* name) {
+  if (value.size() == size) return absl::OkStatus();
+  return absl::InvalidArgumentError(fmt::format("{} must be {} bytes", name, size));
+}
+
+// Open invites that have not expired, and the ids of those that have.
+void DropExpiredInvites(mend::v1::CoupleRecord* record, int64_t now, std::vector<Bytes>* expired) {
+  auto* invites = record->mutable_open_invites();
+  for (int i = invites->size() - 1; i >= 0; --i) {
+    if (invites->Get(i).expires_unix_ms() <= now) {
+      expired->push_back(invites->Get(i).invite_id());
+      invites->DeleteSubrange(i, 1);
+    }
+  }
+}
+
 }  // namespace
+
+absl::Status Registry::CheckCoupleId(const Bytes& couple_id) { return CheckLength(couple_id, kIdBytes, "couple_id"); }
 
 absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& caller, const Bytes& couple_id,
                                                               bool allow_left) {
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
   ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
   if (!record) return NotAMember();
   mend::v1::CoupleMember* m = FindMember(&*record, caller);
@@ -45,8 +64,12 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& calle
 
 absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
                                     const std::string& registration_code) {
-  if (couple_id.size() != kIdBytes) return absl::InvalidArgumentError("couple_id must be 16 bytes");
-  if (box_pk.size() != kKeyBytes) return absl::InvalidArgumentError("box_pk must be 32 bytes");
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
+  RETURN_IF_ERROR(CheckLength(box_pk, kKeyBytes, "box_pk"));
+  if (registration_code.size() > 64) return absl::InvalidArgumentError("registration_code is at most 64 characters");
+  // One code makes one couple and one identity joins one couple: the checks
+  // and the write of the member index happen under one lock.
+  std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto existing_membership, store_->GetMemberCouple(caller));
   if (existing_membership) {
@@ -83,7 +106,8 @@ absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id,
 absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& couple_id,
                                              const Bytes& invite_id, const Bytes& offer_ct,
                                              uint32_t ttl_seconds) {
-  if (invite_id.size() != kIdBytes) return absl::InvalidArgumentError("invite_id must be 16 bytes");
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
+  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
   if (offer_ct.empty() || offer_ct.size() > limits_.max_pairing_blob_bytes) {
     return absl::InvalidArgumentError(
         fmt::format("offer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
@@ -93,25 +117,42 @@ absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& c
                                                   limits_.min_invite_ttl_seconds,
                                                   limits_.max_invite_ttl_seconds));
   }
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  if (record.members(0).member() != caller) {
+    return absl::PermissionDeniedError("only the member who created the couple posts invites");
+  }
   if (record.members_size() != 1) {
     return absl::FailedPreconditionError("this couple already has two members");
   }
   ASSIGN_OR_RETURN(auto existing, store_->GetInvite(invite_id));
   if (existing) return absl::AlreadyExistsError("an invite with this id already exists");
+  const int64_t now = clock_();
   mend::v1::InviteRecord invite;
   invite.set_couple_id(couple_id);
   invite.set_offer_ct(offer_ct);
-  invite.set_expires_unix_ms(clock_() + int64_t{ttl_seconds} * 1000);
+  invite.set_expires_unix_ms(now + int64_t{ttl_seconds} * 1000);
   CoupleUpdate update;
+  // A couple keeps at most max_open_invites: a new one withdraws the oldest,
+  // so that a lost code can always be replaced and storage stays bounded.
+  DropExpiredInvites(&record, now, &update.delete_invites);
+  auto* open = record.mutable_open_invites();
+  while (open->size() > 0 && static_cast<uint32_t>(open->size()) >= limits_.max_open_invites) {
+    update.delete_invites.push_back(open->Get(0).invite_id());
+    open->DeleteSubrange(0, 1);
+  }
+  auto* ref = record.add_open_invites();
+  ref->set_invite_id(invite_id);
+  ref->set_expires_unix_ms(invite.expires_unix_ms());
+  update.record = record;
   update.put_invite = {invite_id, invite};
   RETURN_IF_ERROR(store_->Apply(update));
   return invite.expires_unix_ms();
 }
 
 absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_id) {
-  if (invite_id.size() != kIdBytes) return absl::InvalidArgumentError("invite_id must be 16 bytes");
+  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
   ASSIGN_OR_RETURN(auto invite, store_->GetInvite(invite_id));
   if (!invite || invite->expires_unix_ms() <= clock_()) {
     return absl::NotFoundError(
@@ -122,19 +163,21 @@ absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_i
 
 absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& invite_id,
                                            const Bytes& box_pk, const Bytes& answer_ct) {
-  if (box_pk.size() != kKeyBytes) return absl::InvalidArgumentError("box_pk must be 32 bytes");
+  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
+  RETURN_IF_ERROR(CheckLength(box_pk, kKeyBytes, "box_pk"));
   if (answer_ct.empty() || answer_ct.size() > limits_.max_pairing_blob_bytes) {
     return absl::InvalidArgumentError(
         fmt::format("answer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
   }
   ASSIGN_OR_RETURN(auto invite, GetInvite(invite_id));
   const Bytes couple_id = invite.couple_id();
+  std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
   // Re-read under the lock: two joiners racing for one invite, one wins.
   ASSIGN_OR_RETURN(auto still, store_->GetInvite(invite_id));
   if (!still) return absl::NotFoundError("no such invite: it was just used");
-  ASSIGN_OR_RETURN(auto membership, store_->GetMemberCouple(caller));
-  if (membership) return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
+  ASSIGN_OR_RETURN(auto existing_membership, store_->GetMemberCouple(caller));
+  if (existing_membership) return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
   ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
   if (!record || record->members_size() != 1 || record->closed()) {
     return absl::FailedPreconditionError("this couple cannot take a new member");
@@ -145,9 +188,14 @@ absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& inv
   m->set_state(mend::v1::MEMBER_STATE_PENDING);
   record->set_pending_answer_ct(answer_ct);
   CoupleUpdate update;
+  // The couple is full: every open invite goes, not just the one used.
+  update.delete_invites.push_back(invite_id);
+  for (const auto& open : record->open_invites()) {
+    if (open.invite_id() != invite_id) update.delete_invites.push_back(open.invite_id());
+  }
+  record->clear_open_invites();
   update.record = *record;
   update.index_members = {caller};
-  update.delete_invite = invite_id;
   RETURN_IF_ERROR(store_->Apply(update));
   return couple_id;
 }
@@ -167,6 +215,9 @@ absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller,
 }
 
 absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
+  RETURN_IF_ERROR(CheckLength(member, kKeyBytes, "member"));
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.members(0).member() != caller) {
@@ -184,10 +235,13 @@ absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id
 }
 
 absl::Status Registry::PutGrant(const Bytes& caller, const Bytes& couple_id, const mend::v1::KeyGrant& grant) {
-  if (grant.sealed_key().size() != crypto::kSealedKeyBytes) {
-    return absl::InvalidArgumentError("sealed_key must be 80 bytes");
-  }
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
+  RETURN_IF_ERROR(CheckLength(grant.sealed_key(), crypto::kSealedKeyBytes, "sealed_key"));
+  RETURN_IF_ERROR(CheckLength(grant.member(), kKeyBytes, "grant.member"));
+  RETURN_IF_ERROR(CheckLength(grant.granter(), kKeyBytes, "grant.granter"));
+  RETURN_IF_ERROR(CheckLength(grant.signature(), 64, "grant.signature"));
   if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.closed()) return absl::FailedPreconditionError("the couple's log is closed");
@@ -226,6 +280,7 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::GetCouple(const Bytes& caller, 
 }
 
 absl::Status Registry::Leave(const Bytes& caller, const Bytes& couple_id) {
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   FindMember(&record, caller)->set_state(mend::v1::MEMBER_STATE_LEFT);
@@ -239,10 +294,14 @@ absl::Status Registry::Leave(const Bytes& caller, const Bytes& couple_id) {
 }
 
 absl::StatusOr<uint64_t> Registry::Purge(const Bytes& caller, const Bytes& couple_id) {
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, true).status());  // before the locks: members only
+  std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   return store_->PurgeCouple(couple_id);
 }
+
+absl::StatusOr<uint64_t> Registry::DeleteExpiredInvites() { return store_->DeleteExpiredInvites(clock_()); }
 
 absl::StatusOr<std::string> Registry::NewRegistrationCode() {
   std::string code = "reg-" + crypto::ToHex(crypto::RandomBytes(12));
@@ -253,6 +312,7 @@ absl::StatusOr<std::string> Registry::NewRegistrationCode() {
 absl::StatusOr<size_t> Registry::PurgeExpiredClosedCouples() {
   ASSIGN_OR_RETURN(auto closed, store_->ClosedCouples(clock_() - limits_.purge_closed_after_ms));
   for (const Bytes& id : closed) {
+    std::lock_guard membership(membership_mu_);
     std::lock_guard lock(locks_->For(id));
     RETURN_IF_ERROR(store_->PurgeCouple(id).status());
   }

@@ -3,9 +3,12 @@
 // behind the Pairing and Couple services; every method takes the
 // authenticated caller's member id and checks what that caller may do.
 // Thread-safe: metadata changes of one couple are serialized by its lock.
+// Every method checks the lengths of what it is given, and the caller's
+// membership where one is needed, before it takes a lock or writes.
 #ifndef MEND_SERVER_REGISTRY_H_
 #define MEND_SERVER_REGISTRY_H_
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,12 @@ class Registry {
   absl::StatusOr<std::string> NewRegistrationCode();
   // Purges couples closed longer than limits.purge_closed_after_ms. Returns how many.
   absl::StatusOr<size_t> PurgeExpiredClosedCouples();
+  // Deletes expired invites (a couple's own list is trimmed when it next posts one).
+  absl::StatusOr<uint64_t> DeleteExpiredInvites();
+
+  // InvalidArgument unless `couple_id` has the right length: every call that
+  // names a couple checks this before it reads, locks or allocates anything.
+  static absl::Status CheckCoupleId(const Bytes& couple_id);
 
   // The caller's couple record when the caller is a member of `couple_id` in
   // one of the allowed states; PermissionDenied otherwise (no detail leaks).
@@ -56,6 +65,10 @@ class Registry {
   const ServerLimits limits_;
   const RegistrationMode mode_;
   const Clock clock_;
+  // Held around every change to the member index and registration codes
+  // (create, join, purge): one code makes one couple, one identity is in one
+  // couple. Rare calls; taken before a couple lock, never after.
+  std::mutex membership_mu_;
 };
 
 }  // namespace mend::server

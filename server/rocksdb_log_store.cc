@@ -8,6 +8,8 @@
 #include <chrono>
 #include <thread>
 
+#include <sodium.h>
+
 #include "crypto/bytes.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
@@ -19,6 +21,7 @@ const char* const kFamilyNames[] = {"default",
                                     "couples", "members", "entries", "heads",
                                     "invites", "grants", "meta"};
 constexpr std::string_view kServerIdKey = "server_id";
+constexpr std::string_view kAuthKeyKey = "auth_key";
 constexpr std::string_view kRegistrationPrefix = "reg/";
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -76,19 +79,26 @@ absl::StatusOr<std::unique_ptr<RocksDbLogStore>> RocksDbLogStore::Open(const std
     return FromRocks(s, "open " + dir);
   }
   store->db_.reset(raw);
-  auto* meta = store->handles_[kMeta];
-  std::string id;
-  s = raw->Get(rocksdb::ReadOptions(), meta, std::string(kServerIdKey), &id);
+  ASSIGN_OR_RETURN(store->server_id_, store->GetOrCreateMeta(kServerIdKey, 16));
+  ASSIGN_OR_RETURN(std::string auth_key, store->GetOrCreateMeta(kAuthKeyKey, 32));
+  store->auth_key_ = crypto::SecretBytes::CopyOf(auth_key);
+  sodium_memzero(auth_key.data(), auth_key.size());
+  return store;
+}
+
+absl::StatusOr<Bytes> RocksDbLogStore::GetOrCreateMeta(std::string_view key, size_t random_bytes) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], std::string(key), &value);
   if (s.IsNotFound()) {
-    id = crypto::RandomBytes(16);
+    value = crypto::RandomBytes(random_bytes);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocks(raw->Put(wo, meta, std::string(kServerIdKey), id), "write server id"));
-  } else {
-    RETURN_IF_ERROR(FromRocks(s, "read server id"));
+    RETURN_IF_ERROR(FromRocks(db_->Put(wo, handles_[kMeta], std::string(key), value), fmt::format("write {}", key)));
+    return value;
   }
-  store->server_id_ = id;
-  return store;
+  RETURN_IF_ERROR(FromRocks(s, fmt::format("read {}", key)));
+  if (value.size() != random_bytes) return absl::DataLossError(fmt::format("storage: {} has the wrong length", key));
+  return value;
 }
 
 RocksDbLogStore::~RocksDbLogStore() {
@@ -126,7 +136,7 @@ absl::Status RocksDbLogStore::Apply(const CoupleUpdate& update) {
       batch.Put(handles_[kGrants], key, update.put_grant->SerializeAsString());
     }
   }
-  if (update.delete_invite) batch.Delete(handles_[kInvites], *update.delete_invite);
+  for (const Bytes& invite_id : update.delete_invites) batch.Delete(handles_[kInvites], invite_id);
   if (update.put_invite) {
     batch.Put(handles_[kInvites], update.put_invite->first, update.put_invite->second.SerializeAsString());
   }
@@ -153,9 +163,9 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> RocksDbLogStore::GetGrants(const
   return out;
 }
 
-absl::StatusOr<mend::v1::Head> RocksDbLogStore::GetHead(const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(auto head, GetMessage<mend::v1::Head>(db_.get(), handles_[kHeads], couple_id, "head"));
-  return head.value_or(mend::v1::Head());
+absl::StatusOr<mend::v1::HeadRecord> RocksDbLogStore::GetHead(const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(auto head, GetMessage<mend::v1::HeadRecord>(db_.get(), handles_[kHeads], couple_id, "head"));
+  return head.value_or(mend::v1::HeadRecord());
 }
 
 absl::Status RocksDbLogStore::AppendEntries(const std::vector<EntryWrite>& writes) {
@@ -171,11 +181,14 @@ absl::Status RocksDbLogStore::AppendEntries(const std::vector<EntryWrite>& write
 }
 
 absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ReadEntries(const Bytes& couple_id, uint64_t after_seq,
-                                                                size_t limit) {
+                                                                size_t limit, size_t max_bytes) {
   std::vector<Bytes> out;
+  size_t bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
   for (it->Seek(EntryKey(couple_id, after_seq + 1));
        it->Valid() && it->key().starts_with(couple_id) && out.size() < limit; it->Next()) {
+    if (!out.empty() && bytes + it->value().size() > max_bytes) break;
+    bytes += it->value().size();
     out.emplace_back(it->value().ToString());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "read entries"));
@@ -195,6 +208,26 @@ absl::StatusOr<bool> RocksDbLogStore::HasRegistrationCode(const Bytes& code_hash
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s, "registration code"));
   return true;
+}
+
+absl::StatusOr<uint64_t> RocksDbLogStore::DeleteExpiredInvites(int64_t now_unix_ms) {
+  rocksdb::WriteBatch batch;
+  uint64_t deleted = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kInvites]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    mend::v1::InviteRecord invite;
+    if (!invite.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+        invite.expires_unix_ms() <= now_unix_ms) {
+      batch.Delete(handles_[kInvites], it->key());
+      ++deleted;
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan invites"));
+  if (deleted == 0) return deleted;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "delete expired invites"));
+  return deleted;
 }
 
 absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ClosedCouples(int64_t closed_before_unix_ms) {
@@ -217,6 +250,7 @@ absl::StatusOr<uint64_t> RocksDbLogStore::PurgeCouple(const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, GetCouple(couple_id));
   if (record) {
     for (const auto& m : record->members()) batch.Delete(handles_[kMembers], m.member());
+    for (const auto& invite : record->open_invites()) batch.Delete(handles_[kInvites], invite.invite_id());
   }
   batch.Delete(handles_[kCouples], couple_id);
   batch.Delete(handles_[kHeads], couple_id);
@@ -227,15 +261,6 @@ absl::StatusOr<uint64_t> RocksDbLogStore::PurgeCouple(const Bytes& couple_id) {
       if (f == kEntries) ++entries;
     }
     RETURN_IF_ERROR(FromRocks(it->status(), "scan for purge"));
-  }
-  // Invites are keyed by invite id; find the couple's by value.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kInvites]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    mend::v1::InviteRecord invite;
-    if (invite.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) &&
-        invite.couple_id() == couple_id) {
-      batch.Delete(handles_[kInvites], it->key());
-    }
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;

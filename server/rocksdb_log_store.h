@@ -3,10 +3,11 @@
 //   couples  couple_id -> CoupleRecord
 //   members  member id -> couple_id
 //   entries  couple_id || u64be(seq) -> Entry bytes
-//   heads    couple_id -> Head
+//   heads    couple_id -> HeadRecord
 //   invites  invite_id -> InviteRecord
 //   grants   couple_id || u32be(epoch) || member -> KeyGrant
-//   meta     "server_id" -> 16 bytes; "reg/" || BLAKE2b(code) -> ""
+//   meta     "server_id" -> 16 bytes; "auth_key" -> 32 secret bytes;
+//            "reg/" || BLAKE2b(code) -> ""
 #ifndef MEND_SERVER_ROCKSDB_LOG_STORE_H_
 #define MEND_SERVER_ROCKSDB_LOG_STORE_H_
 
@@ -30,16 +31,18 @@ class RocksDbLogStore final : public LogStore {
   ~RocksDbLogStore() override;
 
   const Bytes& server_id() const override { return server_id_; }
+  const crypto::SecretBytes& auth_key() const override { return auth_key_; }
   absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(const Bytes& couple_id) override;
   absl::StatusOr<std::optional<Bytes>> GetMemberCouple(const Bytes& member) override;
   absl::StatusOr<std::optional<mend::v1::InviteRecord>> GetInvite(const Bytes& invite_id) override;
   absl::Status Apply(const CoupleUpdate& update) override;
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
                                                             const Bytes& member) override;
-  absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id) override;
+  absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) override;
   absl::Status AppendEntries(const std::vector<EntryWrite>& writes) override;
   absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
-                                                 size_t limit) override;
+                                                 size_t limit, size_t max_bytes) override;
+  absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
   absl::Status AddRegistrationCode(const Bytes& code_hash) override;
   absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) override;
   absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) override;
@@ -57,10 +60,13 @@ class RocksDbLogStore final : public LogStore {
   enum Family { kDefault, kCouples, kMembers, kEntries, kHeads, kInvites, kGrants, kMeta, kFamilies };
 
   RocksDbLogStore() = default;
+  // The meta value under `key`, or a fresh random one of `random_bytes`, written durably.
+  absl::StatusOr<Bytes> GetOrCreateMeta(std::string_view key, size_t random_bytes);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Bytes server_id_;
+  crypto::SecretBytes auth_key_;
 };
 
 }  // namespace mend::server

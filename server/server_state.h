@@ -3,11 +3,11 @@
 #ifndef MEND_SERVER_SERVER_STATE_H_
 #define MEND_SERVER_SERVER_STATE_H_
 
-#include <atomic>
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "server/auth_sessions.h"
+#include "server/authenticator.h"
+#include "server/client_address.h"
 #include "server/couple_locks.h"
 #include "server/limits.h"
 #include "server/log_store.h"
@@ -16,38 +16,36 @@
 #include "server/registry.h"
 #include "server/watch_hub.h"
 
+namespace grpc {
+class ServerContextBase;
+}
+
 namespace mend::server {
 
 struct ServerState {
   ServerState(std::unique_ptr<LogStore> store_in, const ServerLimits& limits_in, RegistrationMode mode,
-              Clock clock_in)
-      : limits(limits_in),
-        registration(mode),
-        clock(clock_in),
-        store(std::move(store_in)),
-        auth(store->server_id(), limits, clock),
-        registry(store.get(), &locks, limits, mode, clock),
-        hub(limits.max_watchers_per_couple),
-        log(store.get(), &registry, &locks, &hub, limits, clock),
-        pairing_rate(limits.pairing_rate_per_second, limits.pairing_burst, clock) {}
+              ProxyConfig proxies_in, Clock clock_in);
 
-  // The caller's member id from the request's bearer token.
-  absl::StatusOr<std::string> Caller(const std::string& token) {
-    if (token.empty()) return absl::UnauthenticatedError("no bearer token");
-    return auth.Authenticate(token);
-  }
+  // The caller's member id from the call's bearer token, charged to the
+  // member's budget of calls (appends have their own, in LogWriter).
+  absl::StatusOr<std::string> Caller(const grpc::ServerContextBase* context, bool charge = true);
+  // Charges one unauthenticated call to the client's address.
+  absl::Status ChargeAddress(const grpc::ServerContextBase* context, std::string_view what);
+  // True when `member` belongs to a couple here (then it has budgets of its own).
+  bool IsKnownMember(const std::string& member);
 
   const ServerLimits limits;
   const RegistrationMode registration;
+  const ProxyConfig proxies;
   const Clock clock;
   std::unique_ptr<LogStore> store;
-  AuthSessions auth;
+  Authenticator auth;
   CoupleLocks locks;
   Registry registry;
   WatchHub hub;
   LogWriter log;
-  RateLimiter pairing_rate;
-  std::atomic<bool> shutting_down{false};
+  RateLimiter address_calls;  // unauthenticated and pre-membership calls, per client address
+  RateLimiter member_calls;   // authenticated calls other than Append, per member
 };
 
 }  // namespace mend::server

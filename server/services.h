@@ -59,18 +59,20 @@ class PairingService final : public mend::v1::Pairing::Service {
   ServerState* state_;
 };
 
-// Append uses the callback API: its answer waits for the shared fsync, and a
-// synchronous handler would hold a thread for it.
-class LogService final : public mend::v1::Log::WithCallbackMethod_Append<mend::v1::Log::Service> {
+// The log on gRPC's callback API: an append waits for the shared fsync, and a
+// Fetch or Watch for a slow reader or for the next entry, and none of them
+// may hold a thread while it waits.
+class LogService final : public mend::v1::Log::CallbackService {
  public:
   explicit LogService(ServerState* state) : state_(state) {}
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext*, const mend::v1::AppendRequest*,
                                    mend::v1::AppendResponse*) override;
-  grpc::Status Fetch(grpc::ServerContext*, const mend::v1::FetchRequest*,
-                     grpc::ServerWriter<mend::v1::Entry>*) override;
-  grpc::Status Watch(grpc::ServerContext*, const mend::v1::WatchRequest*,
-                     grpc::ServerWriter<mend::v1::Entry>*) override;
-  grpc::Status GetHead(grpc::ServerContext*, const mend::v1::GetHeadRequest*, mend::v1::Head*) override;
+  grpc::ServerWriteReactor<mend::v1::Entry>* Fetch(grpc::CallbackServerContext*,
+                                                   const mend::v1::FetchRequest*) override;
+  grpc::ServerWriteReactor<mend::v1::Entry>* Watch(grpc::CallbackServerContext*,
+                                                   const mend::v1::WatchRequest*) override;
+  grpc::ServerUnaryReactor* GetHead(grpc::CallbackServerContext*, const mend::v1::GetHeadRequest*,
+                                    mend::v1::Head*) override;
 
  private:
   ServerState* state_;

@@ -1,41 +1,67 @@
 #include "server/watch_hub.h"
 
+#include <algorithm>
+
+#include "fmt/format.h"
+
 namespace mend::server {
 
+absl::Status WatchHub::Subscribe(const std::string& couple_id, std::shared_ptr<Listener> listener) {
+  std::lock_guard lock(mu_);
+  if (closed_) return absl::UnavailableError("server is shutting down; reconnect");
+  auto& list = listeners_[couple_id];
+  if (list.size() >= max_per_couple_) {
+    if (list.empty()) listeners_.erase(couple_id);
+    return absl::ResourceExhaustedError(
+        fmt::format("this couple already has {} watchers; close one", max_per_couple_));
+  }
+  if (total_ >= max_total_) {
+    if (list.empty()) listeners_.erase(couple_id);
+    return absl::ResourceExhaustedError("this server has as many watchers as it takes; retry later");
+  }
+  list.push_back(std::move(listener));
+  ++total_;
+  return absl::OkStatus();
+}
+
+void WatchHub::Unsubscribe(const std::string& couple_id, const Listener* listener) {
+  std::shared_ptr<Listener> last_reference;  // released after the lock
+  std::lock_guard lock(mu_);
+  auto it = listeners_.find(couple_id);
+  if (it == listeners_.end()) return;
+  auto& list = it->second;
+  auto found = std::find_if(list.begin(), list.end(), [&](const auto& l) { return l.get() == listener; });
+  if (found == list.end()) return;
+  last_reference = std::move(*found);
+  list.erase(found);
+  --total_;
+  if (list.empty()) listeners_.erase(it);
+}
+
 void WatchHub::Notify(const std::string& couple_id, uint64_t seq) {
+  std::vector<std::shared_ptr<Listener>> wake;
   {
     std::lock_guard lock(mu_);
-    uint64_t& head = heads_[couple_id];
-    if (seq > head) head = seq;
+    auto it = listeners_.find(couple_id);
+    if (it == listeners_.end()) return;
+    wake = it->second;
   }
-  cv_.notify_all();
+  for (const auto& l : wake) l->OnAppended(seq);
 }
 
-void WatchHub::WakeAll() { cv_.notify_all(); }
-
-uint64_t WatchHub::WaitBeyond(const std::string& couple_id, uint64_t after_seq,
-                              std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] {
-    auto it = heads_.find(couple_id);
-    return it != heads_.end() && it->second > after_seq;
-  });
-  auto it = heads_.find(couple_id);
-  return it == heads_.end() ? 0 : it->second;
+void WatchHub::CloseAll() {
+  std::vector<std::shared_ptr<Listener>> all;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    for (const auto& [id, list] : listeners_) all.insert(all.end(), list.begin(), list.end());
+  }
+  for (const auto& l : all) l->OnClose();
 }
 
-bool WatchHub::TryRegister(const std::string& couple_id) {
+size_t WatchHub::watchers() {
   std::lock_guard lock(mu_);
-  uint32_t& n = watchers_[couple_id];
-  if (n >= max_watchers_) return false;
-  ++n;
-  return true;
-}
-
-void WatchHub::Unregister(const std::string& couple_id) {
-  std::lock_guard lock(mu_);
-  auto it = watchers_.find(couple_id);
-  if (it != watchers_.end() && --it->second == 0) watchers_.erase(it);
+  return total_;
 }
 
 }  // namespace mend::server

@@ -1,53 +1,54 @@
-// Wakes Watch streams when a couple's head moves. Thread-safe.
+// Who is watching which couple, and waking them when its log grows. A
+// watcher is a Listener (EntryStream), not a thread: the hub only holds a
+// pointer to it and calls it, so an idle watcher costs memory only.
+// Thread-safe. Listeners are called outside the hub's lock.
 #ifndef MEND_SERVER_WATCH_HUB_H_
 #define MEND_SERVER_WATCH_HUB_H_
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 
 namespace mend::server {
 
 class WatchHub {
  public:
-  explicit WatchHub(uint32_t max_watchers_per_couple) : max_watchers_(max_watchers_per_couple) {}
-
-  // Records that `couple_id` now has entries up to `seq` and wakes its watchers.
-  void Notify(const std::string& couple_id, uint64_t seq);
-  // Wakes everyone (shutdown).
-  void WakeAll();
-  // Blocks until the couple's known head exceeds `after_seq` or `timeout`
-  // passes. Returns the known head seq (which may be <= after_seq on timeout).
-  uint64_t WaitBeyond(const std::string& couple_id, uint64_t after_seq,
-                      std::chrono::milliseconds timeout);
-
-  // RAII registration that bounds watchers per couple.
-  class Registration {
+  class Listener {
    public:
-    Registration(WatchHub* hub, std::string couple_id) : hub_(hub), couple_id_(std::move(couple_id)) {}
-    Registration(const Registration&) = delete;
-    Registration& operator=(const Registration&) = delete;
-    ~Registration() { if (hub_) hub_->Unregister(couple_id_); }
-   private:
-    WatchHub* hub_;
-    std::string couple_id_;
+    virtual ~Listener() = default;
+    // The couple's log now holds entries up to `seq` (durably). Called on the
+    // committer thread: must not block.
+    virtual void OnAppended(uint64_t seq) = 0;
+    // The server is shutting down.
+    virtual void OnClose() = 0;
   };
-  // False when the couple already has the maximum number of watchers.
-  bool TryRegister(const std::string& couple_id);
+
+  WatchHub(uint32_t max_per_couple, uint32_t max_total) : max_per_couple_(max_per_couple), max_total_(max_total) {}
+
+  // ResourceExhausted when the couple or the server has its maximum of
+  // watchers; Unavailable after CloseAll.
+  absl::Status Subscribe(const std::string& couple_id, std::shared_ptr<Listener> listener);
+  void Unsubscribe(const std::string& couple_id, const Listener* listener);
+
+  void Notify(const std::string& couple_id, uint64_t seq);
+  // Tells every listener the server is stopping; later subscriptions fail.
+  void CloseAll();
+
+  size_t watchers();
 
  private:
-  void Unregister(const std::string& couple_id);
-
-  const uint32_t max_watchers_;
+  const uint32_t max_per_couple_;
+  const uint32_t max_total_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, uint64_t> heads_ ABSL_GUARDED_BY(mu_);
-  std::unordered_map<std::string, uint32_t> watchers_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Listener>>> listeners_ ABSL_GUARDED_BY(mu_);
+  size_t total_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace mend::server

@@ -206,7 +206,9 @@ bool Prefill(mend::server::LogStore* store, const std::vector<std::unique_ptr<Te
       const size_t n = std::min(kChunk, count - done);
       std::vector<mend::server::EntryWrite> writes;
       for (auto& e : BuildChain(*cs[i], &tips[i], n, 40)) {
-        mend::v1::Head head;
+        // Prefilled entries do not count toward the couple's storage quota
+        // (stored_bytes stays 0): the bench measures growth, not quotas.
+        mend::v1::HeadRecord head;
         head.set_seq(tips[i].seq - n + writes.size());
         head.set_hash(mend::crypto::EntryHash(e.header(), e.ciphertext()));
         writes.push_back({cs[i]->couple_id, head.seq(), e.SerializeAsString(), head});

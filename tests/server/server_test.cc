@@ -64,7 +64,9 @@ TEST_F(ServerTest, HealthCheckAnswersServing) {
 TEST_F(ServerTest, LoginGivesAToken) {
   TestMember m(addr, crypto::Identity::Generate());
   ASSERT_TRUE(m.Login().ok());
-  EXPECT_EQ(m.token.size(), 64u);
+  // "mt1." and hex of member(32) || u64be(expiry) || MAC(32): PROTOCOL.md "Login".
+  EXPECT_EQ(m.token.size(), 4u + 2 * 72);
+  EXPECT_EQ(m.token.rfind("mt1.", 0), 0u);
 }
 
 TEST_F(ServerTest, LoginWithABadSignatureIsUnauthenticated) {

@@ -57,9 +57,11 @@ inline std::filesystem::path TempDir(const std::string& prefix) {
 class TestServer {
  public:
   explicit TestServer(server::RegistrationMode mode = server::RegistrationMode::kOpen,
-                      server::ServerLimits limits = TestLimits(), std::filesystem::path dir = {})
+                      server::ServerLimits limits = TestLimits(), std::filesystem::path dir = {},
+                      server::ProxyConfig proxies = {})
       : dir_(dir.empty() ? TempDir("mendd-test") : dir), owns_dir_(dir.empty()) {
     options_.listen = "127.0.0.1:0";
+    options_.proxies = std::move(proxies);
     options_.data_dir = dir_.string();
     options_.registration = mode;
     options_.limits = limits;
@@ -76,6 +78,10 @@ class TestServer {
     l.append_burst = 1e6;
     l.pairing_rate_per_second = 1e6;
     l.pairing_burst = 1e6;
+    l.member_rate_per_second = 1e6;
+    l.member_burst = 1e6;
+    l.login_rate_per_second = 1e6;
+    l.login_burst = 1e6;
     return l;
   }
   void Start() {

@@ -1,0 +1,126 @@
+#include "server/authenticator.h"
+
+#include "crypto/bytes.h"
+#include "crypto/grant.h"
+#include "crypto/hash.h"
+#include "crypto/identity.h"
+
+namespace mend::server {
+namespace {
+
+constexpr size_t kRandomBytes = 8;
+constexpr size_t kChallengeMacBytes = 16;
+constexpr size_t kMemberBytes = 32;
+constexpr size_t kTokenMacBytes = 32;
+constexpr std::string_view kTokenPrefix = "mt1.";
+// Known members may fill the used-nonce cache this many times past the
+// anonymous limit: their logins are bounded by their own budgets.
+constexpr size_t kKnownMemberHeadroom = 4;
+
+crypto::SecretBytes SubKey(const crypto::SecretBytes& key, std::string_view label) {
+  return crypto::SecretBytes::CopyOf(crypto::Blake2bKeyed(32, key.view(), {label}));
+}
+
+std::string U64(int64_t v) {
+  std::string out;
+  crypto::AppendU64(&out, static_cast<uint64_t>(v));
+  return out;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const std::string& server_id, const crypto::SecretBytes& auth_key,
+                             const ServerLimits& limits, Clock clock)
+    : server_id_(server_id),
+      challenge_key_(SubKey(auth_key, "mend challenge key v1")),
+      token_key_(SubKey(auth_key, "mend token key v1")),
+      limits_(limits),
+      clock_(std::move(clock)),
+      member_logins_(limits.login_rate_per_second, limits.login_burst, limits.max_rate_keys, clock_) {}
+
+std::string Authenticator::ChallengeMac(const std::string& member, std::string_view random,
+                                        std::string_view expiry) const {
+  return crypto::Blake2bKeyed(kChallengeMacBytes, challenge_key_.view(),
+                              {"mend challenge v1", server_id_, member, random, expiry});
+}
+
+std::string Authenticator::TokenMac(std::string_view member, std::string_view expiry) const {
+  return crypto::Blake2bKeyed(kTokenMacBytes, token_key_.view(), {"mend token v1", server_id_, member, expiry});
+}
+
+Authenticator::Challenge Authenticator::IssueChallenge(const std::string& member) {
+  const int64_t expires = clock_() + limits_.challenge_ttl_ms;
+  const std::string random = crypto::RandomBytes(kRandomBytes);
+  const std::string expiry = U64(expires);
+  return {random + expiry + ChallengeMac(member, random, expiry), expires};
+}
+
+absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& member, const std::string& nonce,
+                                                          const std::string& signature, bool known_member) {
+  if (member.size() != kMemberBytes || nonce.size() != kRandomBytes + 8 + kChallengeMacBytes) {
+    return absl::UnauthenticatedError("malformed login");
+  }
+  const std::string_view random = std::string_view(nonce).substr(0, kRandomBytes);
+  const std::string_view expiry = std::string_view(nonce).substr(kRandomBytes, 8);
+  const std::string_view mac = std::string_view(nonce).substr(kRandomBytes + 8);
+  if (!crypto::ConstantTimeEquals(mac, ChallengeMac(member, random, expiry))) {
+    return absl::UnauthenticatedError("challenge was not issued by this server to this member");
+  }
+  const int64_t expires = static_cast<int64_t>(crypto::ReadU64(expiry));
+  const int64_t now = clock_();
+  if (expires <= now) return absl::UnauthenticatedError("expired challenge");
+  if (!crypto::VerifySignature(member, crypto::LoginSignatureInput(server_id_, nonce), signature)) {
+    return absl::UnauthenticatedError("login signature does not verify");
+  }
+  if (known_member && !member_logins_.Allow(member)) {
+    return absl::ResourceExhaustedError("too many logins for this member; wait a minute and retry");
+  }
+  bool full = false;
+  if (!MarkUsed(nonce, expires, known_member, &full)) {
+    if (full) return absl::ResourceExhaustedError("the server is handling too many logins; retry in a minute");
+    return absl::UnauthenticatedError("challenge already used");
+  }
+  const int64_t token_expires = now + limits_.token_ttl_ms;
+  const std::string token_expiry = U64(token_expires);
+  return Token{std::string(kTokenPrefix) + crypto::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
+               token_expires};
+}
+
+bool Authenticator::MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member, bool* full) {
+  const int64_t now = clock_();
+  std::lock_guard lock(mu_);
+  const size_t limit = limits_.max_used_nonces * (known_member ? kKnownMemberHeadroom : 1);
+  if (used_.size() >= limit && (now - last_prune_ms_ >= 1000 || now < last_prune_ms_)) {
+    last_prune_ms_ = now;
+    std::erase_if(used_, [&](const auto& kv) { return kv.second <= now; });
+  }
+  if (used_.count(nonce)) return false;
+  if (used_.size() >= limit) {
+    *full = true;
+    return false;
+  }
+  used_.emplace(nonce, expires_unix_ms);
+  return true;
+}
+
+absl::StatusOr<std::string> Authenticator::Authenticate(const std::string& token) const {
+  constexpr size_t kBodyBytes = kMemberBytes + 8 + kTokenMacBytes;
+  if (token.size() != kTokenPrefix.size() + 2 * kBodyBytes || token.rfind(kTokenPrefix, 0) != 0) {
+    return absl::UnauthenticatedError("unknown token");
+  }
+  auto body = crypto::FromHex(std::string_view(token).substr(kTokenPrefix.size()));
+  if (!body || body->size() != kBodyBytes) return absl::UnauthenticatedError("unknown token");
+  const std::string_view member = std::string_view(*body).substr(0, kMemberBytes);
+  const std::string_view expiry = std::string_view(*body).substr(kMemberBytes, 8);
+  const std::string_view mac = std::string_view(*body).substr(kMemberBytes + 8);
+  if (!crypto::ConstantTimeEquals(mac, TokenMac(member, expiry))) return absl::UnauthenticatedError("unknown token");
+  if (static_cast<int64_t>(crypto::ReadU64(expiry)) <= clock_()) return absl::UnauthenticatedError("expired token");
+  return std::string(member);
+}
+
+size_t Authenticator::used_nonces() {
+  std::lock_guard lock(mu_);
+  return used_.size();
+}
+
+}  // namespace mend::server
