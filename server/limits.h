@@ -19,8 +19,8 @@ struct ServerLimits {
   double member_burst = 100;
   double pairing_rate_per_second = 2;          // per client address, unauthenticated and pre-membership calls
   double pairing_burst = 20;
-  double login_rate_per_second = 0.5;          // per known member, successful logins
-  double login_burst = 20;
+  double login_rate_per_second = 1;            // per known member, successful logins
+  double login_burst = 60;
   uint32_t max_invite_ttl_seconds = 24 * 3600;
   uint32_t min_invite_ttl_seconds = 60;
   uint32_t max_open_invites = 3;               // per couple; a new one withdraws the oldest
