@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"mend: an end-to-end encrypted check-in log for two partners rebuilding trust"};
   app.require_subcommand(1);
+  // Global options may come after the subcommand too (`mend log --json`),
+  // as the README shows them: subcommands pass what they do not know upward.
+  app.fallthrough();
   GlobalOptions g;
   app.add_option("--profile", g.profile, "profile name (several partners or servers on one machine)")
       ->envname("MEND_PROFILE")->capture_default_str();

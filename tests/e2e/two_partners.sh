@@ -86,6 +86,13 @@ sam show "$T" | grep -q "saw a message notification" || fail "show"
 expect 1 "no entry #999" sam show 999 >/dev/null
 sam --offline log >/dev/null
 
+echo "== global options after the subcommand, as the README writes them"
+[ "$(sam log --json | jq 'length')" = "$(echo "$LOG" | jq 'length')" ] || fail "mend log --json"
+[ "$(alex status --json | jq -r .safety_confirmed)" = true ] || fail "mend status --json"
+[ "$(alex promise list --json | jq 'length')" -ge 1 ] || fail "mend promise list --json"
+sam log --offline --kind trigger >/dev/null
+"$MEND_BIN" sync --profile sam --passphrase-file "$WORK/sam.pass" >/dev/null || fail "mend sync --profile sam"
+
 echo "== watch"
 sam watch --count 1 --timeout 30 > "$WORK/watch.out" &
 WATCH=$!
