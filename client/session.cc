@@ -563,7 +563,20 @@ absl::StatusOr<uint64_t> Session::Purge() {
 absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
                                              const std::string& answer) {
   RETURN_IF_ERROR(NotPaired(state_));
+  // Every rule the fold applies, checked before the key file is touched.
+  if (prompt_id.empty() || prompt_id.size() > 64) {
+    return absl::InvalidArgumentError("the prompt id must be 1 to 64 bytes");
+  }
   if (answer.empty()) return absl::InvalidArgumentError("the answer is empty");
+  {
+    mend::v1::Payload utf8_check;
+    utf8_check.mutable_sealed_answer()->set_prompt_id(prompt_id);
+    utf8_check.mutable_sealed_answer()->set_prompt_text(prompt_text);
+    mend::v1::Payload round_trip;
+    if (!round_trip.ParseFromString(utf8_check.SerializeAsString())) {
+      return absl::InvalidArgumentError("the prompt id and text must be valid UTF-8");
+    }
+  }
   auto mine = couple_.sealed.find(prompt_id);
   if (mine != couple_.sealed.end() && mine->second.count(state_.sign_pk)) {
     return absl::AlreadyExistsError(fmt::format("you already answered '{}'", prompt_id));
@@ -571,7 +584,10 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const
   if (!keys_.sealed_keys.count(prompt_id)) {
     // The key goes to disk before the answer leaves: a crash must not strand a sealed answer.
     keys_.sealed_keys[prompt_id] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
-    RETURN_IF_ERROR(SaveKeys());
+    if (absl::Status saved = SaveKeys(); !saved.ok()) {
+      keys_.sealed_keys.erase(prompt_id);
+      return saved;
+    }
   }
   mend::v1::Payload p;
   auto* sa = p.mutable_sealed_answer();

@@ -37,7 +37,24 @@ absl::StatusOr<SecretBytes> DeriveKey(const SecretBytes& passphrase, std::string
 }
 
 // The secrets as tag(1) || u16be len || value records, in guarded memory.
-SecretBytes EncodeSecrets(const KeySecrets& secrets) {
+// Refuses what the records cannot represent (a length over 65535, a prompt id
+// over 255 bytes) instead of writing a file that cannot be read back.
+absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
+  if (secrets.identity_seed.size() != kIdentitySeedBytes) {
+    return absl::InvalidArgumentError("identity seed must be 32 bytes");
+  }
+  for (const auto& [epoch, key] : secrets.couple_keys) {
+    if (key.size() != kAeadKeyBytes) return absl::InvalidArgumentError("a couple key must be 32 bytes");
+  }
+  if (secrets.invite_secret && secrets.invite_secret->size() > 1024) {
+    return absl::InvalidArgumentError("the invite secret is too long for the key file");
+  }
+  for (const auto& [prompt, key] : secrets.sealed_keys) {
+    if (prompt.empty() || prompt.size() > 255) {
+      return absl::InvalidArgumentError("a prompt id in the key file must be 1 to 255 bytes");
+    }
+    if (key.size() != kAeadKeyBytes) return absl::InvalidArgumentError("a sealed-answer key must be 32 bytes");
+  }
   size_t total = 3 + secrets.identity_seed.size();
   for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();
   if (secrets.invite_secret) total += 3 + secrets.invite_secret->size();
@@ -104,26 +121,63 @@ absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
   return out;
 }
 
-}  // namespace
+// What the parsed header says, up to the key derivation.
+struct Header {
+  KdfLimits limits;
+  std::string_view salt, nonce, check, body;  // body: everything the checksum covers
+};
 
-KdfLimits KdfLimits::Moderate() {
-  return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
-}
-
-KdfLimits KdfLimits::MinimumForTests() {
-  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-}
-
-absl::StatusOr<std::string> KeyFile::Encode(const SecretBytes& passphrase,
-                                            const KeySecrets& secrets, KdfLimits limits) {
-  if (secrets.identity_seed.size() != kIdentitySeedBytes) {
-    return absl::InvalidArgumentError("identity seed must be 32 bytes");
+absl::StatusOr<Header> ParseHeader(std::string_view file) {
+  if (file.size() < kMagic.size() || file.substr(0, kMagic.size()) != kMagic) {
+    if (file.size() < kMagic.size() && kMagic.substr(0, file.size()) == file) {
+      return absl::DataLossError("key file is truncated");
+    }
+    return absl::DataLossError("not a mend key file (bad magic)");
   }
+  if (file.size() < kHeaderBytes) return absl::DataLossError("key file is truncated");
+  const uint32_t ct_len = ReadU32(file.substr(kHeaderBytes - 4));
+  const size_t total = kHeaderBytes + ct_len + kChecksumBytes;
+  if (file.size() < total) return absl::DataLossError("key file is truncated");
+  if (file.size() > total) return absl::DataLossError("key file is corrupted: trailing bytes");
+  Header h;
+  h.body = file.substr(0, total - kChecksumBytes);
+  if (Blake2b(kChecksumBytes, {h.body}) != file.substr(total - kChecksumBytes)) {
+    return absl::DataLossError("key file is corrupted: checksum mismatch");
+  }
+  if (static_cast<uint8_t>(file[8]) != kVersion || static_cast<uint8_t>(file[9]) != kKdfArgon2id13 ||
+      static_cast<uint8_t>(file[10]) != kAeadXChaCha20Poly1305) {
+    return absl::UnimplementedError("key file uses a newer format; upgrade mend");
+  }
+  h.limits = {ReadU64(file.substr(12)), ReadU64(file.substr(20))};
+  if (h.limits.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+      h.limits.memlimit < crypto_pwhash_MEMLIMIT_MIN || h.limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
+    return absl::DataLossError("key file is corrupted: Argon2id limits out of range");
+  }
+  h.salt = file.substr(28, kSaltBytes);
+  h.nonce = file.substr(28 + kSaltBytes, kAeadNonceBytes);
+  h.check = file.substr(28 + kSaltBytes + kAeadNonceBytes, kCheckBytes);
+  return h;
+}
+
+// The secrets of a parsed file, given the key derived from its passphrase.
+absl::StatusOr<KeySecrets> OpenWithKey(const Header& h, const SecretBytes& key) {
+  Bytes expected_check = Blake2bKeyed(kCheckBytes, key.view(), {kCheckLabel});
+  if (sodium_memcmp(expected_check.data(), h.check.data(), kCheckBytes) != 0) {
+    return absl::UnauthenticatedError("wrong passphrase for this key file");
+  }
+  auto plain = AeadDecrypt(key, h.nonce, h.body.substr(kHeaderBytes), h.body.substr(0, kHeaderBytes));
+  if (!plain.ok()) return absl::DataLossError("key file is corrupted: decryption failed");
+  return DecodeSecrets(*plain);
+}
+
+// The file and the key it was encrypted under (so that Write can read it
+// back without a second Argon2id).
+absl::StatusOr<std::pair<std::string, SecretBytes>> EncodeWithKey(const SecretBytes& passphrase,
+                                                                  const KeySecrets& secrets, KdfLimits limits) {
+  ASSIGN_OR_RETURN(SecretBytes plain, EncodeSecrets(secrets));
   Bytes salt = RandomBytes(kSaltBytes);
   Bytes nonce = RandomBytes(kAeadNonceBytes);
   ASSIGN_OR_RETURN(SecretBytes key, DeriveKey(passphrase, salt, limits));
-  SecretBytes plain = EncodeSecrets(secrets);
-
   std::string file(kMagic);
   file.push_back(static_cast<char>(kVersion));
   file.push_back(static_cast<char>(kKdfArgon2id13));
@@ -137,53 +191,59 @@ absl::StatusOr<std::string> KeyFile::Encode(const SecretBytes& passphrase,
   AppendU32(&file, static_cast<uint32_t>(plain.size() + kAeadTagBytes));
   file += AeadEncrypt(key, nonce, plain.view(), file);
   file += Blake2b(kChecksumBytes, {file});
-  return file;
+  return std::make_pair(std::move(file), std::move(key));
+}
+
+// True when `a` and `b` hold the same secrets.
+bool SameSecrets(const KeySecrets& a, const KeySecrets& b) {
+  auto same_map = [](const auto& x, const auto& y) {
+    if (x.size() != y.size()) return false;
+    for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j) {
+      if (i->first != j->first || !i->second.Equals(j->second)) return false;
+    }
+    return true;
+  };
+  return a.identity_seed.Equals(b.identity_seed) && same_map(a.couple_keys, b.couple_keys) &&
+         same_map(a.sealed_keys, b.sealed_keys) && a.invite_secret.has_value() == b.invite_secret.has_value() &&
+         (!a.invite_secret || a.invite_secret->Equals(*b.invite_secret));
+}
+
+}  // namespace
+
+KdfLimits KdfLimits::Moderate() {
+  return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+
+KdfLimits KdfLimits::MinimumForTests() {
+  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+absl::StatusOr<std::string> KeyFile::Encode(const SecretBytes& passphrase,
+                                            const KeySecrets& secrets, KdfLimits limits) {
+  ASSIGN_OR_RETURN(auto encoded, EncodeWithKey(passphrase, secrets, limits));
+  return std::move(encoded.first);
 }
 
 absl::StatusOr<KeySecrets> KeyFile::Decode(std::string_view file, const SecretBytes& passphrase,
                                            KdfLimits* limits_out) {
-  if (file.size() < kMagic.size() || file.substr(0, kMagic.size()) != kMagic) {
-    if (file.size() < kMagic.size() && kMagic.substr(0, file.size()) == file) {
-      return absl::DataLossError("key file is truncated");
-    }
-    return absl::DataLossError("not a mend key file (bad magic)");
-  }
-  if (file.size() < kHeaderBytes) return absl::DataLossError("key file is truncated");
-  const uint32_t ct_len = ReadU32(file.substr(kHeaderBytes - 4));
-  const size_t total = kHeaderBytes + ct_len + kChecksumBytes;
-  if (file.size() < total) return absl::DataLossError("key file is truncated");
-  if (file.size() > total) return absl::DataLossError("key file is corrupted: trailing bytes");
-  std::string_view body = file.substr(0, total - kChecksumBytes);
-  if (Blake2b(kChecksumBytes, {body}) != file.substr(total - kChecksumBytes)) {
-    return absl::DataLossError("key file is corrupted: checksum mismatch");
-  }
-  if (static_cast<uint8_t>(file[8]) != kVersion || static_cast<uint8_t>(file[9]) != kKdfArgon2id13 ||
-      static_cast<uint8_t>(file[10]) != kAeadXChaCha20Poly1305) {
-    return absl::UnimplementedError("key file uses a newer format; upgrade mend");
-  }
-  KdfLimits limits{ReadU64(file.substr(12)), ReadU64(file.substr(20))};
-  if (limits.opslimit < crypto_pwhash_OPSLIMIT_MIN || limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-      limits.memlimit < crypto_pwhash_MEMLIMIT_MIN || limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
-    return absl::DataLossError("key file is corrupted: Argon2id limits out of range");
-  }
-  std::string_view salt = file.substr(28, kSaltBytes);
-  std::string_view nonce = file.substr(28 + kSaltBytes, kAeadNonceBytes);
-  std::string_view check = file.substr(28 + kSaltBytes + kAeadNonceBytes, kCheckBytes);
-  ASSIGN_OR_RETURN(SecretBytes key, DeriveKey(passphrase, salt, limits));
-  Bytes expected_check = Blake2bKeyed(kCheckBytes, key.view(), {kCheckLabel});
-  if (sodium_memcmp(expected_check.data(), check.data(), kCheckBytes) != 0) {
-    return absl::UnauthenticatedError("wrong passphrase for this key file");
-  }
-  auto plain = AeadDecrypt(key, nonce, body.substr(kHeaderBytes), body.substr(0, kHeaderBytes));
-  if (!plain.ok()) return absl::DataLossError("key file is corrupted: decryption failed");
-  if (limits_out != nullptr) *limits_out = limits;
-  return DecodeSecrets(*plain);
+  ASSIGN_OR_RETURN(Header h, ParseHeader(file));
+  ASSIGN_OR_RETURN(SecretBytes key, DeriveKey(passphrase, h.salt, h.limits));
+  ASSIGN_OR_RETURN(KeySecrets secrets, OpenWithKey(h, key));
+  if (limits_out != nullptr) *limits_out = h.limits;
+  return secrets;
 }
 
 absl::Status KeyFile::Write(const std::string& path, const SecretBytes& passphrase,
                             const KeySecrets& secrets, KdfLimits limits) {
-  ASSIGN_OR_RETURN(std::string file, Encode(passphrase, secrets, limits));
-  return AtomicWriteFile(path, file, 0600);
+  ASSIGN_OR_RETURN(auto encoded, EncodeWithKey(passphrase, secrets, limits));
+  // Read back what is about to replace the file: the identity and every
+  // couple key live only here, and a file that cannot be opened loses them.
+  auto header = ParseHeader(encoded.first);
+  auto reread = header.ok() ? OpenWithKey(*header, encoded.second) : header.status();
+  if (!reread.ok() || !SameSecrets(*reread, secrets)) {
+    return absl::InternalError("the new key file did not read back as written; the old one was kept");
+  }
+  return AtomicWriteFile(path, encoded.first, 0600);
 }
 
 absl::StatusOr<KeySecrets> KeyFile::Read(const std::string& path, const SecretBytes& passphrase,

@@ -36,7 +36,10 @@ struct KdfLimits {
 
 class KeyFile {
  public:
-  // Encrypts `secrets` under `passphrase` and atomically replaces `path` (mode 0600).
+  // Encrypts `secrets` under `passphrase` and atomically replaces `path` (mode
+  // 0600), after reading the new file back: InvalidArgument for secrets the
+  // format cannot hold, Internal when the new file does not read back as
+  // written; either way the old file is left as it was.
   static absl::Status Write(const std::string& path, const SecretBytes& passphrase,
                             const KeySecrets& secrets, KdfLimits limits = KdfLimits::Moderate());
   // Errors: NotFound (no file), DataLoss ("truncated" or "corrupted"),

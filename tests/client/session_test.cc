@@ -462,3 +462,25 @@ TEST_F(SessionTest, WrongPassphraseIsAClearError) {
 
 }  // namespace
 }  // namespace mend::client
+
+namespace mend::client {
+namespace {
+
+class KeyFileSafetyTest : public TwoPartnersTest {};
+
+// The verified reproduction of issue 14: a 300-character prompt id saved the
+// key file with a one-byte length, and the identity was gone for good.
+TEST_F(KeyFileSafetyTest, ALongPromptIdIsRefusedAndTheKeyFileStillOpens) {
+  auto sealed = alex_->SealAnswer(std::string(300, 'p'), "", "x");
+  ASSERT_FALSE(sealed.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(sealed.status())) << sealed.status();
+  EXPECT_NE(std::string(sealed.status().message()).find("1 to 64"), std::string::npos);
+  alex_.reset();
+  auto reopened = Session::Open(Profile::Locate("alex"), pass_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE((*reopened)->SealAnswer(std::string(64, 'p'), "", "x").ok());
+  EXPECT_TRUE(Session::Open(Profile::Locate("alex"), pass_).ok());
+}
+
+}  // namespace
+}  // namespace mend::client

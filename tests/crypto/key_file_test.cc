@@ -109,3 +109,77 @@ TEST_F(KeyFileTest, RewriteReplacesAtomically) {
 
 }  // namespace
 }  // namespace mend::crypto
+
+namespace mend::crypto {
+namespace {
+
+TEST_F(KeyFileTest, ASecretTheFormatCannotHoldIsRefusedAndTheOldFileKept) {
+  const auto fast = KdfLimits::MinimumForTests();
+  KeySecrets good = SampleSecrets();
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), good, fast).ok());
+  // `mend reflect --prompt-id <300 characters>` once wrote a one-byte length
+  // for a 300-byte id, and every later open said "bad secret record".
+  KeySecrets bad = SampleSecrets();
+  bad.identity_seed = good.identity_seed.Clone();
+  bad.sealed_keys[std::string(300, 'p')] = SecretBytes::Random(32);
+  absl::Status written = KeyFile::Write(path_, Passphrase(), bad, fast);
+  EXPECT_TRUE(absl::IsInvalidArgument(written)) << written;
+  bad.sealed_keys.clear();
+  bad.sealed_keys[""] = SecretBytes::Random(32);
+  EXPECT_FALSE(KeyFile::Write(path_, Passphrase(), bad, fast).ok());
+  bad.sealed_keys.clear();
+  bad.couple_keys[9] = SecretBytes::Random(31);
+  EXPECT_FALSE(KeyFile::Write(path_, Passphrase(), bad, fast).ok());
+  auto read = KeyFile::Read(path_, Passphrase());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(read->identity_seed.Equals(good.identity_seed));
+  EXPECT_EQ(read->sealed_keys.size(), 1u);
+}
+
+// Random sequences of the changes a session makes to its secrets, some of
+// them invalid: after every write, successful or not, the file opens with the
+// passphrase and holds exactly what the last successful write held.
+TEST_F(KeyFileTest, NoSequenceOfWritesLeavesAFileThatDoesNotOpen) {
+  const auto fast = KdfLimits::MinimumForTests();
+  KeySecrets live;
+  live.identity_seed = SecretBytes::Random(32);
+  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), live, fast).ok());
+  std::string last_good = *ReadWholeFile(path_);
+  uint32_t seed = 12345;
+  auto next = [&](uint32_t bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % bound;
+  };
+  int refused = 0;
+  for (int step = 0; step < 150; ++step) {
+    KeySecrets change;
+    change.identity_seed = live.identity_seed.Clone();
+    for (const auto& [e, k] : live.couple_keys) change.couple_keys[e] = k.Clone();
+    for (const auto& [p, k] : live.sealed_keys) change.sealed_keys[p] = k.Clone();
+    if (live.invite_secret) change.invite_secret = live.invite_secret->Clone();
+    switch (next(5)) {
+      case 0: change.couple_keys[next(1000)] = SecretBytes::Random(next(4) == 0 ? 1 + next(40) : 32); break;
+      case 1: change.sealed_keys[std::string(next(300), static_cast<char>('a' + next(26)))] = SecretBytes::Random(32); break;
+      case 2: if (!change.sealed_keys.empty()) change.sealed_keys.erase(change.sealed_keys.begin()); break;
+      case 3: change.invite_secret = SecretBytes::Random(next(2000)); break;
+      case 4: change.invite_secret.reset(); break;
+    }
+    absl::Status written = KeyFile::Write(path_, Passphrase(), change, fast);
+    if (written.ok()) {
+      live = std::move(change);
+      last_good = *ReadWholeFile(path_);
+    } else {
+      ++refused;
+      EXPECT_EQ(*ReadWholeFile(path_), last_good) << "a refused write changed the file at step " << step;
+    }
+    auto read = KeyFile::Read(path_, Passphrase());
+    ASSERT_TRUE(read.ok()) << "step " << step << ": " << read.status();
+    EXPECT_TRUE(read->identity_seed.Equals(live.identity_seed));
+    EXPECT_EQ(read->couple_keys.size(), live.couple_keys.size());
+    EXPECT_EQ(read->sealed_keys.size(), live.sealed_keys.size());
+  }
+  EXPECT_GT(refused, 10);  // the sequence did try what the format cannot hold
+}
+
+}  // namespace
+}  // namespace mend::crypto
