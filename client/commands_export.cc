@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "client/commands.h"
+#include "client/text_safety.h"
 #include "client/report.h"
 #include "crypto/age_writer.h"
 #include "crypto/atomic_file.h"
@@ -65,9 +66,9 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
     options.only.insert(*k);
   }
   for (const auto& word : SplitCommas(a.redact)) {
-    if (!IsRedactionWord(word)) {
+    if (!RedactionWords().count(word)) {
       return absl::InvalidArgumentError(fmt::format(
-          "unknown --redact '{}'; use notes, letters, questions, answers, disclosures or triggers", word));
+          "unknown --redact '{}'; use notes, letters, questions, answers, disclosures, triggers or reflections", word));
     }
     options.redact.insert(word);
   }
@@ -101,8 +102,11 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
     out = std::move(text);
   }
   if (a.output.empty()) {
-    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+    // The report is a file format of its own (escaped for its readers, or
+    // age ciphertext): its bytes go out as they are.
     std::cout.flush();
+    RawStdout()->sputn(out.data(), static_cast<std::streamsize>(out.size()));
+    RawStdout()->pubsync();
   } else {
     RETURN_IF_ERROR(crypto::AtomicWriteFile(a.output, out, 0600));
     if (::isatty(STDERR_FILENO)) {

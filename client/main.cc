@@ -3,6 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "client/commands.h"
+#include "client/text_safety.h"
 #include "client/verification_error.h"
 #include "crypto/init.h"
 
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
     std::cerr << "mend: error: libsodium could not be initialised\n";
     return 1;
   }
+  // Everything printed from here on passes through the terminal filter: a
+  // partner's words cannot move the cursor, recolour or reorder the screen.
+  GuardedTerminal terminal;
   CLI::App app{"mend: an end-to-end encrypted check-in log for two partners rebuilding trust"};
   app.require_subcommand(1);
   // Global options may come after the subcommand too (`mend log --json`),
@@ -254,7 +258,7 @@ int main(int argc, char** argv) {
   c_export->add_option("--last", exp.last, "a period ending today (or --until): 2w, 10d, 3m");
   c_export->add_option("--format", exp.format, "md, json or html")->check(CLI::IsMember({"md", "json", "html"}))->capture_default_str();
   c_export->add_option("--only", exp.only, "only these kinds, comma-separated (checkin,trigger,ack,...)");
-  c_export->add_option("--redact", exp.redact, "hide: notes, letters, questions, answers, disclosures, triggers");
+  c_export->add_option("--redact", exp.redact, "hide: notes, letters, questions, answers, disclosures, triggers, reflections");
   c_export->add_option("-o,--output", exp.output, "write to this file (mode 0600) instead of stdout");
   c_export->add_option("--age-recipient", exp.age_recipients, "encrypt to this age1... key (repeatable)");
   c_export->callback(run([&] { return RunExport(g, exp); }));

@@ -89,9 +89,13 @@ std::string LocalDateTime(int64_t unix_ms) { return LocalTimeString(unix_ms, "%Y
 
 std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
   const auto& e = *f.entry;
-  std::string line = fmt::format("#{:<4} {}  {:<10} {:<10} {}", e.header.seq(), LocalDateTime(e.header.created_unix_ms()),
-                                 couple.NameOf(e.header.author()), KindName(e.payload), Summary(couple, e.payload));
-  if (!f.valid) line += "  [INVALID: " + f.invalid_reason + "]";
+  // The verdict comes before anything the author wrote, where their text
+  // cannot imitate or push it out of sight (and the terminal filter keeps
+  // their text from moving the cursor back over it).
+  std::string line = fmt::format("#{:<4} {}{}  {:<10} {:<10} {}", e.header.seq(),
+                                 f.valid ? "" : "[INVALID: " + f.invalid_reason + "] ",
+                                 LocalDateTime(e.header.created_unix_ms()), couple.NameOf(e.header.author()),
+                                 KindName(e.payload), Summary(couple, e.payload));
   return line;
 }
 

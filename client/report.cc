@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "client/redaction.h"
 #include "client/render.h"
 #include "client/session.h"
 #include "crypto/bytes.h"
@@ -13,8 +14,6 @@ namespace mend::client {
 namespace {
 
 using mend::v1::Payload;
-
-constexpr char kRedacted[] = "[redacted]";
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -67,51 +66,51 @@ int64_t DayNumber(const std::string& date) {
                        static_cast<unsigned>(std::stoi(date.substr(8, 2))));
 }
 
-// Title and body of an entry, with the requested redactions applied.
+// Title and body of an entry. `p` is already redacted (RedactPayload); the
+// only text not in the payload, an opened reflection, is redacted here.
 void Describe(const CoupleState& couple, const Payload& p, const std::set<std::string>& redact, TimelineItem* item) {
-  auto r = [&](const char* word, const std::string& text) { return redact.count(word) && !text.empty() ? kRedacted : text; };
   switch (p.kind_case()) {
     case Payload::kCheckIn: {
       const auto& c = p.check_in();
       item->title = fmt::format("Check-in: mood {}/10", c.mood());
       std::string feelings = Feelings(c.feelings(), &c.other_feelings());
       if (!feelings.empty()) item->body += "Feelings: " + feelings + "\n";
-      if (!c.needs().empty()) item->body += "Needs: " + r("notes", c.needs()) + "\n";
-      if (!c.gratitude().empty()) item->body += "Grateful for: " + r("notes", c.gratitude()) + "\n";
-      if (!c.note().empty()) item->body += "Note: " + r("notes", c.note()) + "\n";
+      if (!c.needs().empty()) item->body += "Needs: " + c.needs() + "\n";
+      if (!c.gratitude().empty()) item->body += "Grateful for: " + c.gratitude() + "\n";
+      if (!c.note().empty()) item->body += "Note: " + c.note() + "\n";
       break;
     }
     case Payload::kTrigger: {
       const auto& t = p.trigger();
       item->title = fmt::format("Trigger, intensity {}/10", t.intensity());
-      item->body += "What happened: " + r("triggers", t.what_happened()) + "\n";
+      item->body += "What happened: " + t.what_happened() + "\n";
       std::string feelings = Feelings(t.feelings());
       if (!feelings.empty()) item->body += "Feelings: " + feelings + "\n";
       std::string help;
       for (int h : t.would_help()) help += (help.empty() ? "" : ", ") + EnumWord(mend::v1::Help_Name(static_cast<mend::v1::Help>(h)), "HELP_");
       if (!help.empty()) item->body += "What would help: " + help + "\n";
-      if (!t.note().empty()) item->body += "Note: " + r("notes", t.note()) + "\n";
+      if (!t.note().empty()) item->body += "Note: " + t.note() + "\n";
       break;
     }
     case Payload::kAcknowledgement:
       item->title = fmt::format("Acknowledged trigger #{}", p.acknowledgement().trigger_seq());
-      item->body = r("notes", p.acknowledgement().message());
+      item->body = p.acknowledgement().message();
       break;
     case Payload::kQuestion:
       item->title = "Question";
-      item->body = r("questions", p.question().text());
+      item->body = p.question().text();
       break;
     case Payload::kAnswer:
       item->title = fmt::format("Answer to #{}", p.answer().question_seq());
-      item->body = r("answers", p.answer().text());
+      item->body = p.answer().text();
       break;
     case Payload::kLetter:
       item->title = "Letter: " + (p.letter().subject().empty() ? std::string("(no subject)") : p.letter().subject());
-      item->body = r("letters", p.letter().body());
+      item->body = p.letter().body();
       break;
     case Payload::kDisclosure:
       item->title = "Disclosure";
-      item->body = r("disclosures", p.disclosure().text());
+      item->body = p.disclosure().text();
       break;
     case Payload::kCommitmentProposal: {
       const auto& c = p.commitment_proposal();
@@ -131,7 +130,7 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
                                                    : c.decision() == mend::v1::DECISION_DECLINE ? "Declines"
                                                                                                 : "Asks for changes to",
                                 c.proposal_seq());
-      item->body = r("notes", c.note());
+      item->body = c.note();
       break;
     }
     case Payload::kCommitmentReport: {
@@ -140,18 +139,18 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
       item->title = fmt::format("{} commitment #{}{}", c.outcome() == mend::v1::OUTCOME_KEPT ? "Kept" : "Slipped on",
                                 c.commitment_seq(),
                                 it == couple.commitments.end() ? "" : " (" + it->second.proposal.title() + ")");
-      item->body = r("notes", c.note());
+      item->body = c.note();
       break;
     }
     case Payload::kSpaceRequest: {
       const auto& s = p.space_request();
       item->title = s.end() ? "Ends the request for space" : "Asks for space until " + s.until();
-      item->body = r("notes", s.note());
+      item->body = s.note();
       break;
     }
     case Payload::kTalkNotes:
       item->title = "Weekly talk notes, week of " + p.talk_notes().week();
-      item->body = r("notes", p.talk_notes().agreed());
+      item->body = p.talk_notes().agreed();
       for (const auto& f : p.talk_notes().follow_ups()) item->body += "\n- " + f;
       break;
     case Payload::kGenesis:
@@ -163,9 +162,28 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
     case Payload::kKeyRotation:
       item->title = fmt::format("Rotated the couple key (epoch {})", p.key_rotation().new_epoch());
       break;
+    case Payload::kSealedAnswer:
+      item->title = fmt::format("Sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
+      if (!p.sealed_answer().prompt_text().empty()) item->body = "Prompt: " + p.sealed_answer().prompt_text();
+      break;
+    case Payload::kReveal: {
+      const SealedRecord* sealed = nullptr;
+      for (const auto& [prompt, by_author] : couple.sealed) {
+        for (const auto& [author, rec] : by_author) {
+          if (rec.seq == p.reveal().sealed_seq()) sealed = &rec;
+        }
+      }
+      if (sealed == nullptr || sealed->reveal_seq == 0) {
+        item->title = fmt::format("Reveal of #{} (not valid)", p.reveal().sealed_seq());
+        break;
+      }
+      item->title = fmt::format("Revealed the answer to \"{}\"", sealed->prompt_id);
+      item->body = redact.count("reflections") ? kRedacted : sealed->revealed_text;
+      break;
+    }
     case Payload::kLeave:
       item->title = "Left; the log is closed";
-      item->body = r("notes", p.leave().reason());
+      item->body = p.leave().reason();
       break;
     default:
       item->title = KindName(p);
@@ -175,42 +193,6 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
 }
 
 }  // namespace
-
-mend::v1::Payload RedactPayload(const Payload& payload, const std::set<std::string>& redact) {
-  Payload p = payload;
-  auto r = [&](const char* word, std::string* field) {
-    if (redact.count(word) && !field->empty()) *field = kRedacted;
-  };
-  // Only the payload's own case is touched: mutable_x() on another case of the
-  // oneof would replace it.
-  switch (p.kind_case()) {
-    case Payload::kCheckIn:
-      r("notes", p.mutable_check_in()->mutable_note());
-      r("notes", p.mutable_check_in()->mutable_needs());
-      r("notes", p.mutable_check_in()->mutable_gratitude());
-      break;
-    case Payload::kTrigger:
-      r("notes", p.mutable_trigger()->mutable_note());
-      r("triggers", p.mutable_trigger()->mutable_what_happened());
-      break;
-    case Payload::kAcknowledgement: r("notes", p.mutable_acknowledgement()->mutable_message()); break;
-    case Payload::kCommitmentResponse: r("notes", p.mutable_commitment_response()->mutable_note()); break;
-    case Payload::kCommitmentReport: r("notes", p.mutable_commitment_report()->mutable_note()); break;
-    case Payload::kSpaceRequest: r("notes", p.mutable_space_request()->mutable_note()); break;
-    case Payload::kTalkNotes: r("notes", p.mutable_talk_notes()->mutable_agreed()); break;
-    case Payload::kLetter: r("letters", p.mutable_letter()->mutable_body()); break;
-    case Payload::kQuestion: r("questions", p.mutable_question()->mutable_text()); break;
-    case Payload::kAnswer: r("answers", p.mutable_answer()->mutable_text()); break;
-    case Payload::kDisclosure: r("disclosures", p.mutable_disclosure()->mutable_text()); break;
-    default: break;
-  }
-  return p;
-}
-
-bool IsRedactionWord(const std::string& word) {
-  static const std::set<std::string> kWords = {"notes", "letters", "questions", "answers", "disclosures", "triggers"};
-  return kWords.count(word) > 0;
-}
 
 std::string AddDays(const std::string& date, int days) { return CivilFromDays(DayNumber(date) + days); }
 
@@ -365,7 +347,7 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
     item.valid = f.valid;
     item.invalid_reason = f.invalid_reason;
     item.entry = &e;
-    Describe(c, e.payload, options.redact, &item);
+    Describe(c, RedactPayload(e.payload, options.redact), options.redact, &item);
     rep.timeline.push_back(std::move(item));
   }
   return rep;

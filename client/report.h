@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "client/fold.h"
+#include "client/redaction.h"
 
 namespace mend::client {
 
@@ -17,12 +18,10 @@ struct ReportOptions {
   std::string since;  // YYYY-MM-DD, local, inclusive
   std::string until;  // YYYY-MM-DD, local, inclusive
   std::set<mend::v1::Payload::KindCase> only;  // empty: every kind
-  std::set<std::string> redact;  // notes, letters, questions, answers, disclosures, triggers
+  std::set<std::string> redact;  // RedactionWords(): notes, letters, questions, answers, disclosures, triggers, reflections
   int64_t now_unix_ms = 0;
 };
 
-// Which --redact words exist.
-bool IsRedactionWord(const std::string& word);
 
 struct MoodPoint {
   std::string date;  // YYYY-MM-DD
@@ -103,8 +102,6 @@ struct ReportContext {
 };
 
 Report BuildReport(const ReportContext& context, const ReportOptions& options);
-// The payload with the redacted fields replaced by "[redacted]" (for raw JSON).
-mend::v1::Payload RedactPayload(const mend::v1::Payload& payload, const std::set<std::string>& redact);
 
 // "2w", "10d", "3m" before `today` (YYYY-MM-DD): the first day of that period.
 absl::StatusOr<std::string> PeriodStart(const std::string& last, const std::string& today);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "client/report.h"
+#include "client/text_safety.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -10,21 +11,7 @@ namespace {
 
 constexpr const char* kColors[2] = {"#2b6cb0", "#c05621"};
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return EscapeHtml(s); }
 
 std::string Paragraphs(const std::string& text) {
   std::string out = "<p>";

@@ -2,23 +2,19 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "client/report.h"
+#include "client/text_safety.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
 namespace mend::client {
 namespace {
 
-// Markdown table cells: no line breaks or pipes.
+// Text inside a line (a table cell, a title): escaped, on one line.
 std::string Cell(std::string s) {
   for (char& c : s) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else out.push_back(c);
-  }
-  return out;
+  return EscapeMarkdown(s);
 }
 
 std::string Mean(double v) { return fmt::format("{:.1f}", v); }
@@ -35,9 +31,9 @@ std::string RenderMarkdown(const Report& r) {
   std::string out = "# mend report\n\n";
   out += fmt::format("- **Period:** {} to {} (local time)\n", r.options.since, r.options.until);
   std::string names;
-  for (const auto& p : r.partners) names += (names.empty() ? "" : " and ") + p.name;
+  for (const auto& p : r.partners) names += (names.empty() ? "" : " and ") + Cell(p.name);
   out += fmt::format("- **Partners:** {}\n", names);
-  out += fmt::format("- **Exported by:** {} on {}\n", r.exported_by, r.generated_at);
+  out += fmt::format("- **Exported by:** {} on {}\n", Cell(r.exported_by), r.generated_at);
   out += fmt::format("- **Safety number:** {}{}\n", r.safety_number, r.safety_confirmed ? " (confirmed in person)" : " (not yet confirmed)");
   out += fmt::format("- **Verified chain head:** entry {}, hash `{}`, chain code **{}**\n\n", r.head_seq, r.head_hash_hex, r.chain_code);
   out += "Every entry below was signed by its author and verified against one hash chain. If both partners export, "
@@ -86,17 +82,17 @@ std::string RenderMarkdown(const Report& r) {
   }
   if (!r.space_requests.empty()) {
     out += "### Requests for space\n\n";
-    for (const auto& s : r.space_requests) out += "- " + s + "\n";
+    for (const auto& s : r.space_requests) out += "- " + Cell(s) + "\n";
     out += "\n";
   }
   out += "## Timeline\n\n";
   if (r.timeline.empty()) out += "No entries in this period.\n";
   for (const auto& t : r.timeline) {
-    out += fmt::format("### #{} · {} · {}\n\n**{}**{}\n\n", t.seq, t.when, t.author, Cell(t.title),
+    out += fmt::format("### #{} · {} · {}\n\n**{}**{}\n\n", t.seq, t.when, Cell(t.author), Cell(t.title),
                        t.valid ? "" : " — *invalid: " + Cell(t.invalid_reason) + "*");
     if (!t.body.empty()) {
       std::string quoted = "> ";
-      for (char c : t.body) {
+      for (char c : EscapeMarkdown(t.body)) {
         quoted.push_back(c);
         if (c == '\n') quoted += "> ";
       }
@@ -154,7 +150,8 @@ std::string RenderJson(const Report& r) {
     entries.push_back(e);
   }
   j["entries"] = entries;
-  return j.dump(2) + "\n";
+  // ASCII only: no control or bidirectional character reaches whoever cats the file.
+  return j.dump(2, ' ', /*ensure_ascii=*/true) + "\n";
 }
 
 }  // namespace mend::client

@@ -59,3 +59,11 @@ expect() {
   case "$out" in *"$needle"*) ;; *) fail "expected '$needle' in output of '$*': $out" ;; esac
   printf '%s\n' "$out"
 }
+
+# inert FILE WHAT: fails when FILE holds a byte a terminal or a renderer would
+# act on: C0 controls but newline, DEL, C1 controls, bidirectional controls.
+inert() {
+  if LC_ALL=C grep -aqP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c' "$1"; then
+    fail "$2 passes a control or bidi character through: $(LC_ALL=C grep -aoP '.{0,20}[\x00-\x09\x0b-\x1f\x7f].{0,20}' "$1" | head -3 | od -c | head -5)"
+  fi
+}

@@ -93,6 +93,27 @@ echo "== global options after the subcommand, as the README writes them"
 sam log --offline --kind trigger >/dev/null
 "$MEND_BIN" sync --profile sam --passphrase-file "$WORK/sam.pass" >/dev/null || fail "mend sync --profile sam"
 
+echo "== a partner's text cannot drive the other's terminal or a report"
+HOSTILE=$(printf 'fine\033[2K\033[1A\033[31mFORGED: all acknowledged\r\a\302\233\342\200\256evil\342\201\246x')
+alex checkin --mood 5 --note "$HOSTILE" >/dev/null
+alex promise propose --title "$(printf 'Title\033[1A')" >/dev/null
+H=$(sam --json log | jq '.[-1].seq')
+sam log > "$WORK/out.log" 2>&1;            inert "$WORK/out.log" "mend log"
+grep -q 'x1b\[2K' "$WORK/out.log" || fail "mend log does not show the escape visibly: $(cat "$WORK/out.log" | tail -3)"
+sam show "$((H - 1))" > "$WORK/out.show" 2>&1; inert "$WORK/out.show" "mend show"
+sam log --json > "$WORK/out.json" 2>&1;     inert "$WORK/out.json" "mend log --json"
+[ "$(jq -r '.[-2].payload.check_in.note' "$WORK/out.json")" = "$HOSTILE" ] || fail "mend log --json does not round-trip the text"
+sam status > "$WORK/out.status" 2>&1;       inert "$WORK/out.status" "mend status"
+sam promise list > "$WORK/out.promises" 2>&1; inert "$WORK/out.promises" "mend promise list"
+for format in md json html; do
+  sam export --format "$format" > "$WORK/out.$format" 2>&1; inert "$WORK/out.$format" "mend export --format $format"
+done
+sam export --format md > "$WORK/out2.md"
+printf '![x](http://example.com/beacon.png) <img src=http://example.com/b>' > "$WORK/beacon"
+alex checkin --mood 5 --note "$(cat "$WORK/beacon")" >/dev/null
+sam export --format md > "$WORK/out3.md"
+! grep -qE '(^|[^\\])!\[|(^|[^\\])<img' "$WORK/out3.md" || fail "the Markdown report passes an image or raw HTML through"
+
 echo "== watch"
 sam watch --count 1 --timeout 30 > "$WORK/watch.out" &
 WATCH=$!
@@ -111,7 +132,9 @@ echo "== export"
 alex export --format html -o "$WORK/report.html"
 grep -q "<svg" "$WORK/report.html" || fail "no chart in the HTML report"
 grep -q "&lt;script&gt;" "$WORK/report.html" || fail "letter text not escaped"
-! grep -qE "http|src=" "$WORK/report.html" || fail "HTML report refers to something outside itself"
+# Partners' text may mention addresses (escaped, as text); no element may load one.
+! grep -qiE '<(img|script|link|iframe|object|embed|image|audio|video|source|a)[ >]|url\(|@import' "$WORK/report.html" \
+  || fail "HTML report refers to something outside itself"
 [ "$(stat -c %a "$WORK/report.html")" = 600 ] || fail "report file is not private"
 age-keygen -o "$WORK/therapist.key" 2>/dev/null
 RECIPIENT=$(sed -n 's/^# public key: //p' "$WORK/therapist.key")
