@@ -1,4 +1,7 @@
 // mend: the command-line client.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "CLI/CLI.hpp"
@@ -34,6 +37,12 @@ int Report(const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A core dump would hold the passphrase, the identity seed and couple keys
+  // in the clear: none is ever written, and no other process of this user
+  // may attach to read them.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
   if (!mend::crypto::Initialize().ok()) {
     std::cerr << "mend: error: libsodium could not be initialised\n";
     return 1;

@@ -1,9 +1,12 @@
 #include "client/passphrase.h"
 
+#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <iostream>
 
@@ -12,6 +15,24 @@
 
 namespace mend::client {
 namespace {
+
+constexpr size_t kMaxPassphraseBytes = 1024;
+
+// Reads one line from `fd` straight into guarded memory, a byte at a time:
+// no stdio or stream buffer ever holds a copy of the passphrase.
+crypto::SecretBytes ReadLine(int fd) {
+  crypto::SecretBytes buf(kMaxPassphraseBytes);
+  size_t n = 0;
+  unsigned char c;
+  while (n < buf.size()) {
+    ssize_t got = ::read(fd, &c, 1);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0 || c == '\n') break;
+    buf.data()[n++] = c;
+  }
+  if (n > 0 && buf.data()[n - 1] == '\r') --n;
+  return crypto::SecretBytes::CopyOf(buf.view().substr(0, n));
+}
 
 absl::StatusOr<crypto::SecretBytes> Prompt(const char* label) {
   std::cerr << label << std::flush;
@@ -22,13 +43,10 @@ absl::StatusOr<crypto::SecretBytes> Prompt(const char* label) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
-  crypto::SecretBytes buf(1024);
-  size_t n = 0;
-  int c;
-  while ((c = std::getchar()) != EOF && c != '\n' && n < buf.size()) buf.data()[n++] = static_cast<uint8_t>(c);
+  crypto::SecretBytes line = ReadLine(STDIN_FILENO);
   if (tty) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
   std::cerr << "\n";
-  return crypto::SecretBytes::CopyOf(buf.view().substr(0, n));
+  return line;
 }
 
 }  // namespace
@@ -39,10 +57,12 @@ absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag,
     if (const char* env = std::getenv("MEND_PASSPHRASE_FILE"); env && *env) file = env;
   }
   if (!file.empty()) {
-    ASSIGN_OR_RETURN(std::string contents, crypto::ReadWholeFile(file));
-    size_t end = contents.find('\n');
-    crypto::SecretBytes out = crypto::SecretBytes::CopyOf(std::string_view(contents).substr(0, end));
-    std::fill(contents.begin(), contents.end(), '\0');
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return absl::NotFoundError("cannot read the passphrase file " + file + ": " + std::strerror(errno));
+    }
+    crypto::SecretBytes out = ReadLine(fd);
+    ::close(fd);
     if (out.empty()) return absl::InvalidArgumentError("the passphrase file is empty");
     return out;
   }

@@ -118,6 +118,8 @@ echo "== watch"
 sam watch --count 1 --timeout 30 > "$WORK/watch.out" &
 WATCH=$!
 sleep 1.5
+MEND_PID=$(pgrep -P "$WATCH" -x mend || echo "$WATCH")
+grep -qE "Max core file size +0 +0" "/proc/$MEND_PID/limits" || fail "mend may write a core dump: $(grep core "/proc/$MEND_PID/limits")"
 alex checkin --mood 8 --note "seen live" >/dev/null
 wait $WATCH || fail "watch failed"
 grep -q "seen live" "$WORK/watch.out" || fail "watch did not print the new entry: $(cat "$WORK/watch.out")"
