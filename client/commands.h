@@ -18,6 +18,7 @@ struct GlobalOptions {
   bool json = false;
   bool offline = false;         // read commands: no sync first
   bool despite_space = false;   // write commands
+  std::string input;            // --input: the text fields as JSON (text_input.h)
 };
 
 // Unlocks the profile; syncs first unless `offline`.
@@ -27,46 +28,44 @@ absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1
 
 struct InitArgs { std::string name, server, tls_ca; bool force = false; };
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a);
-struct InviteArgs { std::string registration_code; uint32_t ttl_seconds = 86400; int wait_seconds = 0; };
+struct InviteArgs { uint32_t ttl_seconds = 86400; int wait_seconds = 0; };
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a);
-absl::Status RunPairJoin(const GlobalOptions& g, const std::string& code);
+absl::Status RunPairJoin(const GlobalOptions& g);
 absl::Status RunPairVerify(const GlobalOptions& g, bool confirm);
 absl::Status RunSync(const GlobalOptions& g);
 absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds);
 absl::Status RunStatus(const GlobalOptions& g, bool notify);
 absl::Status RunRotate(const GlobalOptions& g);
-absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool yes);
+absl::Status RunLeave(const GlobalOptions& g, bool yes);
 absl::Status RunPurge(const GlobalOptions& g, bool yes);
 
+// Text fields of every writing command come from TextInput, never from here.
 struct CheckInArgs {
   int mood = 0;
-  std::vector<std::string> feelings;
-  std::string needs, gratitude, note;
+  std::vector<std::string> feelings;  // from the shared vocabulary
 };
 absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a);
 struct ProposeArgs {
   std::string action;  // propose, amend, retire
   uint64_t target = 0;
-  std::string title, detail, bound = "me", cadence = "ongoing", review;
+  std::string bound = "me", cadence = "ongoing", review;
 };
 absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a);
-absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision, const std::string& note);
-absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped, const std::string& note);
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision);
+absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped);
 absl::Status RunPromiseList(const GlobalOptions& g);
 struct TriggerArgs {
   int intensity = 0;
-  std::string what, note;
   std::vector<std::string> feelings, help;
 };
 absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a);
-absl::Status RunAck(const GlobalOptions& g, uint64_t seq, const std::string& message);
-absl::Status RunAsk(const GlobalOptions& g, const std::string& text, const std::string& topic);
-absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text, bool confirm);
-struct LetterArgs { std::string subject, body_file; uint64_t reply_to = 0; };
+absl::Status RunAck(const GlobalOptions& g, uint64_t seq);
+absl::Status RunAsk(const GlobalOptions& g, const std::string& topic);
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, bool confirm);
+struct LetterArgs { std::string body_file; uint64_t reply_to = 0; };
 absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a);
-absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic,
-                         bool confirm);
-struct SpaceArgs { std::string until, contact = "urgent", note; bool end = false; };
+absl::Status RunDisclose(const GlobalOptions& g, uint64_t commitment, const std::string& topic, bool confirm);
+struct SpaceArgs { std::string until, contact = "urgent"; bool end = false; };
 absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a);
 
 struct LogArgs { std::string kind, author, since, until; };
@@ -80,10 +79,8 @@ struct ExportArgs {
 absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a);
 
 absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format);
-absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week, const std::string& agreed,
-                          const std::vector<std::string>& follow_ups);
-absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text,
-                        const std::string& answer);
+absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week);
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text);
 absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id);
 absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic, const std::string& mode);
 absl::Status RunPrefsShow(const GlobalOptions& g);

@@ -8,6 +8,7 @@
 #include "client/commands.h"
 #include "client/obligations.h"
 #include "client/passphrase.h"
+#include "client/text_input.h"
 #include "client/render.h"
 #include "client/verification_error.h"
 #include "crypto/bytes.h"
@@ -47,8 +48,11 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
 }
 
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"registration_code"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  ASSIGN_OR_RETURN(std::string code, session->Invite(a.registration_code, a.ttl_seconds));
+  ASSIGN_OR_RETURN(std::string registration,
+                   input.Get("registration_code", "registration code from the server's operator (blank: none needed):"));
+  ASSIGN_OR_RETURN(std::string code, session->Invite(registration, a.ttl_seconds));
   if (g.json) {
     std::cout << nlohmann::json({{"code", code}, {"expires_in_seconds", a.ttl_seconds}}).dump() << "\n";
   } else {
@@ -73,8 +77,10 @@ absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   return absl::OkStatus();
 }
 
-absl::Status RunPairJoin(const GlobalOptions& g, const std::string& code) {
+absl::Status RunPairJoin(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"code"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(std::string code, input.Get("code", "invite code (mend-XXXXX-...):", true));
   RETURN_IF_ERROR(session->Join(code));
   std::cout << "joined " << session->state().partner->name << "'s invite. When they have run `mend sync`, "
             << "run `mend sync` too, then compare safety numbers with `mend pair verify`\n";
@@ -214,7 +220,8 @@ absl::Status RunRotate(const GlobalOptions& g) {
   return absl::OkStatus();
 }
 
-absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool yes) {
+absl::Status RunLeave(const GlobalOptions& g, bool yes) {
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"reason"}));
   if (!yes && !::isatty(STDIN_FILENO)) {
     return absl::InvalidArgumentError("leaving closes the shared log for both of you; add --yes to confirm");
   }
@@ -225,6 +232,7 @@ absl::Status RunLeave(const GlobalOptions& g, const std::string& reason, bool ye
     if (answer != "leave") return absl::CancelledError("not left");
   }
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(std::string reason, input.Get("reason", "a reason, written into the log? (blank: none)"));
   RETURN_IF_ERROR(session->Leave(reason));
   std::cout << "you have left; your copy of the history stays in this profile (`mend log --offline`, `mend export`). "
                "`mend purge` deletes the server's copy.\n";

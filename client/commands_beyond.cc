@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "client/commands.h"
+#include "client/text_input.h"
 #include "client/render.h"
 #include "client/report.h"
 #include "client/talk.h"
@@ -52,12 +53,13 @@ absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std:
   return absl::OkStatus();
 }
 
-absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week, const std::string& agreed,
-                          const std::vector<std::string>& follow_ups) {
+absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"agreed", "follow_ups"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  std::string text = agreed;
+  ASSIGN_OR_RETURN(std::string text, input.Get("agreed", "what did you agree?"));
+  ASSIGN_OR_RETURN(auto follow_ups, input.GetList("follow_ups", "anything to pick up next week? separate items with ';'"));
   if (text.empty() && follow_ups.empty()) {
-    return absl::InvalidArgumentError("say what was agreed (--agreed TEXT) and any --follow-up items");
+    return absl::InvalidArgumentError("say what was agreed, or what to pick up next week; nothing was written");
   }
   mend::v1::Payload p;
   auto* t = p.mutable_talk_notes();
@@ -67,10 +69,11 @@ absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week, const
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text,
-                        const std::string& answer) {
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text) {
   if (prompt_id.empty()) return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"answer"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(std::string answer, input.Get("answer", "your answer (sealed until you have both answered):", true));
   std::string text = prompt_text;
   if (text.empty()) {
     auto it = session->couple().sealed.find(prompt_id);

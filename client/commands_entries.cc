@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "client/commands.h"
+#include "client/text_input.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/status_macros.h"
@@ -39,7 +40,7 @@ absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
   if (!mend::v1::Feeling_Parse(upper, &f) || f == mend::v1::FEELING_UNSPECIFIED) {
     return absl::InvalidArgumentError(fmt::format(
         "unknown feeling '{}'; use one of calm, hopeful, grateful, connected, anxious, sad, angry, hurt, lonely, "
-        "ashamed, guilty, overwhelmed, numb, insecure, tired (or --feeling-word for your own)", word));
+        "ashamed, guilty, overwhelmed, numb, insecure, tired (words of your own go in other_feelings)", word));
   }
   return f;
 }
@@ -51,9 +52,12 @@ std::string Prompt(const std::string& question) {
   return line;
 }
 
-// The body from --body-file, or from $EDITOR on a private temporary file.
-absl::StatusOr<std::string> ComposeText(const Session& session, const std::string& body_file) {
+// The body from --body-file, the --input's "body", or $EDITOR on a private
+// file inside the profile directory (mode 0600), removed afterwards with the
+// editor's usual backup files.
+absl::StatusOr<std::string> ComposeText(const Session& session, const std::string& body_file, TextInput& text) {
   if (!body_file.empty()) return crypto::ReadWholeFile(body_file);
+  if (text.has("body")) return text.Get("body", "", true);
   const char* editor = std::getenv("EDITOR");
   if (editor == nullptr || *editor == '\0') {
     return absl::InvalidArgumentError("no $EDITOR set; set EDITOR or give --body-file FILE");
@@ -62,10 +66,17 @@ absl::StatusOr<std::string> ComposeText(const Session& session, const std::strin
   RETURN_IF_ERROR(crypto::AtomicWriteFile(path, "", 0600));
   std::string command = fmt::format("{} '{}'", editor, path);
   int rc = std::system(command.c_str());
-  auto text = crypto::ReadWholeFile(path);
-  std::filesystem::remove(path);
+  auto body = crypto::ReadWholeFile(path);
+  std::error_code ignored;
+  for (const std::string& leftover : {path, path + "~", path + ".swp", path + ".bak", path + ".orig"}) {
+    std::filesystem::remove(leftover, ignored);
+  }
+  const auto dir = std::filesystem::path(path).parent_path();
+  const std::string name = std::filesystem::path(path).filename().string();
+  std::filesystem::remove(dir / ("." + name + ".swp"), ignored);  // vim
+  std::filesystem::remove(dir / ("#" + name + "#"), ignored);     // emacs
   if (rc != 0) return absl::AbortedError(fmt::format("the editor exited with status {}; nothing was written", rc));
-  return text;
+  return body;
 }
 
 }  // namespace
@@ -88,9 +99,10 @@ absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload&
 }
 
 absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"needs", "gratitude", "note", "other_feelings"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   if (a.mood == 0) {
-    if (!::isatty(STDIN_FILENO)) return absl::InvalidArgumentError("--mood 1..10 is required when not at a terminal");
+    if (!AtTerminal()) return absl::InvalidArgumentError("--mood 1..10 is required when not at a terminal");
     std::string mood = Prompt("mood, 1 (very low) to 10 (very good):");
     a.mood = std::atoi(mood.c_str());
     std::string feelings = Prompt("feelings (e.g. hopeful anxious), blank for none:");
@@ -102,9 +114,6 @@ absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
       if (end == std::string::npos) break;
       at = end + 1;
     }
-    a.needs = Prompt("what do you need from your partner?");
-    a.gratitude = Prompt("something you appreciated?");
-    a.note = Prompt("anything else?");
   }
   Payload p;
   auto* c = p.mutable_check_in();
@@ -113,21 +122,30 @@ absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
     ASSIGN_OR_RETURN(auto feeling, ParseFeeling(f));
     c->add_feelings(feeling);
   }
-  c->set_needs(a.needs);
-  c->set_gratitude(a.gratitude);
-  c->set_note(a.note);
+  ASSIGN_OR_RETURN(*c->mutable_needs(), text.Get("needs", "what do you need from your partner? (blank: nothing)"));
+  ASSIGN_OR_RETURN(*c->mutable_gratitude(), text.Get("gratitude", "something you appreciated? (blank: nothing)"));
+  ASSIGN_OR_RETURN(*c->mutable_note(), text.Get("note", "anything else? (blank: nothing)"));
+  ASSIGN_OR_RETURN(auto own_words, text.GetList("other_feelings", "feelings in your own words, separated by ';' (blank: none)"));
+  for (auto& w : own_words) c->add_other_feelings(std::move(w));
   return WriteEntry(*session, g, p);
 }
 
 absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
+  const bool retire = a.action == "retire";
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
+                                                                      : std::set<std::string>{"title", "detail"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* c = p.mutable_commitment_proposal();
   c->set_type(a.action == "amend" ? mend::v1::PROPOSAL_TYPE_AMEND
               : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE : mend::v1::PROPOSAL_TYPE_NEW);
   c->set_target_seq(a.target);
-  c->set_title(a.title);
-  c->set_detail(a.detail);
+  if (retire) {
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("note", "why end it? (blank: no note)"));
+  } else {
+    ASSIGN_OR_RETURN(*c->mutable_title(), text.Get("title", "the commitment, in a line:", true));
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
+  }
   if (a.action != "retire") {
     c->set_bound(a.bound == "me" ? mend::v1::BOUND_PROPOSER : a.bound == "partner" ? mend::v1::BOUND_PARTNER
                                                                                  : mend::v1::BOUND_BOTH);
@@ -138,8 +156,8 @@ absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision,
-                               const std::string& note) {
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* r = p.mutable_commitment_response();
@@ -147,28 +165,30 @@ absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::
   r->set_decision(decision == "accept" ? mend::v1::DECISION_ACCEPT : decision == "decline"
                                                                       ? mend::v1::DECISION_DECLINE
                                                                       : mend::v1::DECISION_REQUEST_CHANGES);
-  r->set_note(note);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped, const std::string& note) {
+absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
   if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* r = p.mutable_commitment_report();
   r->set_commitment_seq(seq);
   r->set_outcome(kept ? mend::v1::OUTCOME_KEPT : mend::v1::OUTCOME_SLIPPED);
-  r->set_note(note);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "what happened? (blank: no note)"));
   return WriteEntry(*session, g, p);
 }
 
 absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"what_happened", "note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* t = p.mutable_trigger();
   t->set_intensity(static_cast<uint32_t>(std::max(0, a.intensity)));
-  t->set_what_happened(a.what);
-  t->set_note(a.note);
+  ASSIGN_OR_RETURN(*t->mutable_what_happened(), text.Get("what_happened", "what happened?", true));
+  ASSIGN_OR_RETURN(*t->mutable_note(), text.Get("note", "anything else? (blank: nothing)"));
   for (const auto& f : a.feelings) {
     ASSIGN_OR_RETURN(auto feeling, ParseFeeling(f));
     t->add_feelings(feeling);
@@ -185,23 +205,27 @@ absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunAck(const GlobalOptions& g, uint64_t seq, const std::string& message) {
+absl::Status RunAck(const GlobalOptions& g, uint64_t seq) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"message"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   p.mutable_acknowledgement()->set_trigger_seq(seq);
-  p.mutable_acknowledgement()->set_message(message);
+  ASSIGN_OR_RETURN(*p.mutable_acknowledgement()->mutable_message(),
+                   text.Get("message", "what do you want them to hear? (blank: acknowledge only)"));
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunAsk(const GlobalOptions& g, const std::string& text, const std::string& topic) {
+absl::Status RunAsk(const GlobalOptions& g, const std::string& topic) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
-  p.mutable_question()->set_text(text);
+  ASSIGN_OR_RETURN(*p.mutable_question()->mutable_text(), text.Get("text", "your question:", true));
   p.mutable_question()->set_topic(topic);
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& text, bool confirm) {
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, bool confirm) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   auto q = session->couple().questions.find(seq);
   if (q != session->couple().questions.end()) {
@@ -209,35 +233,38 @@ absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, const std::string& 
   }
   Payload p;
   p.mutable_answer()->set_question_seq(seq);
-  p.mutable_answer()->set_text(text);
+  ASSIGN_OR_RETURN(*p.mutable_answer()->mutable_text(), text.Get("text", "your answer:", true));
   return WriteEntry(*session, g, p);
 }
 
 absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"subject", "body"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  ASSIGN_OR_RETURN(std::string body, ComposeText(*session, a.body_file));
+  ASSIGN_OR_RETURN(std::string subject, text.Get("subject", "subject? (blank: none)"));
+  ASSIGN_OR_RETURN(std::string body, ComposeText(*session, a.body_file, text));
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     return absl::InvalidArgumentError("the letter is empty; nothing was written");
   }
   Payload p;
-  p.mutable_letter()->set_subject(a.subject);
+  p.mutable_letter()->set_subject(subject);
   p.mutable_letter()->set_body(body);
   p.mutable_letter()->set_in_reply_to(a.reply_to);
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunDisclose(const GlobalOptions& g, const std::string& text, uint64_t commitment, const std::string& topic,
-                         bool confirm) {
+absl::Status RunDisclose(const GlobalOptions& g, uint64_t commitment, const std::string& topic, bool confirm) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   RETURN_IF_ERROR(CheckDisclosurePreference(*session, topic, confirm));
   Payload p;
-  p.mutable_disclosure()->set_text(text);
+  ASSIGN_OR_RETURN(*p.mutable_disclosure()->mutable_text(), text.Get("text", "what do you want to tell them?", true));
   p.mutable_disclosure()->set_commitment_seq(commitment);
   p.mutable_disclosure()->set_topic(topic);
   return WriteEntry(*session, g, p);
 }
 
 absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, a.end ? std::set<std::string>{} : std::set<std::string>{"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* s = p.mutable_space_request();
@@ -247,7 +274,7 @@ absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
     s->set_until(a.until);
     s->set_contact(a.contact == "none" ? mend::v1::CONTACT_NONE
                    : a.contact == "checkins" ? mend::v1::CONTACT_CHECKINS_ONLY : mend::v1::CONTACT_URGENT_ONLY);
-    s->set_note(a.note);
+    ASSIGN_OR_RETURN(*s->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
   }
   return WriteEntry(*session, g, p);
 }

@@ -3,6 +3,9 @@
 #include <sys/resource.h>
 
 #include <iostream>
+#include <string>
+#include <map>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "client/commands.h"
@@ -34,6 +37,34 @@ int Report(const absl::Status& status) {
   return 1;
 }
 
+// A person's words on the command line would stay in the shell history and
+// show in `ps` for anyone with the laptop; mend refuses them there and says
+// how to give them safely. Thrown by the validator of a refused option.
+struct TextOnCommandLine {
+  std::string option;   // "--note", or "the question" for a positional
+  std::string command;  // "checkin"
+  std::string field;    // the --input field: "note"
+};
+
+// Declares `name` on `cmd` only to refuse it (hidden from --help).
+void RefuseText(CLI::App* cmd, const std::string& name, const std::string& field) {
+  static std::vector<std::string> sink;
+  static std::map<const CLI::App*, std::string> fields;
+  std::string& listed = fields[cmd];
+  listed += (listed.empty() ? "" : ", ") + field;
+  cmd->footer("Your words (" + listed + ") are asked for at the terminal, never taken from the command line.\n"
+              "Scripts give them as one JSON object: --input FILE, or --input - for standard input.");
+  const std::string what = name.rfind("--", 0) == 0 ? name : "the " + field + " as an argument";
+  const std::string command = cmd->get_parent() && cmd->get_parent()->get_parent()
+                                  ? cmd->get_parent()->get_name() + " " + cmd->get_name()
+                                  : cmd->get_name();
+  cmd->add_option(name, sink)
+      ->group("")
+      ->check(CLI::Validator(
+          [what, command, field](std::string&) -> std::string { throw TextOnCommandLine{what, command, field}; },
+          "", "refused"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,6 +93,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", g.json, "machine-readable output");
   app.add_flag("--offline", g.offline, "read the local copy without contacting the server");
   app.add_flag("--despite-space", g.despite_space, "write even though your partner asked for space");
+  app.add_option("--input", g.input,
+                 "for scripts: the text fields as one JSON object, from FILE or - (standard input); "
+                 "at a terminal mend asks for them instead");
   absl::Status status;
   auto run = [&](auto fn) { return [&, fn] { status = fn(); }; };
 
@@ -77,14 +111,13 @@ int main(int argc, char** argv) {
   c_pair->require_subcommand(1);
   InviteArgs invite;
   auto* c_invite = c_pair->add_subcommand("invite", "create the couple and print a one-time invite code");
-  c_invite->add_option("--registration-code", invite.registration_code, "code from the server's operator");
+  RefuseText(c_invite, "--registration-code", "registration_code");
   c_invite->add_option("--ttl", invite.ttl_seconds, "seconds the code stays valid (60..86400)")->capture_default_str();
   c_invite->add_option("--wait", invite.wait_seconds, "wait this many seconds for the partner to join");
   c_invite->callback(run([&] { return RunPairInvite(g, invite); }));
-  std::string code;
-  auto* c_join = c_pair->add_subcommand("join", "join your partner's invite");
-  c_join->add_option("code", code, "the invite code, mend-XXXXX-...")->required();
-  c_join->callback(run([&] { return RunPairJoin(g, code); }));
+  auto* c_join = c_pair->add_subcommand("join", "join your partner's invite (asks for the code)");
+  RefuseText(c_join, "code", "code");
+  c_join->callback(run([&] { return RunPairJoin(g); }));
   bool confirm = false;
   auto* c_verify = c_pair->add_subcommand("verify", "show the safety number to compare together");
   c_verify->add_flag("--confirm", confirm, "record that the numbers matched");
@@ -105,9 +138,7 @@ int main(int argc, char** argv) {
   auto* c_checkin = app.add_subcommand("checkin", "record how you are (prompts when at a terminal)");
   c_checkin->add_option("--mood", checkin.mood, "1 (very low) to 10 (very good)");
   c_checkin->add_option("--feel", checkin.feelings, "a feeling from the shared vocabulary (repeatable)");
-  c_checkin->add_option("--needs", checkin.needs, "what you need from your partner");
-  c_checkin->add_option("--gratitude", checkin.gratitude, "something you appreciated");
-  c_checkin->add_option("--note", checkin.note, "anything else");
+  for (const char* field : {"needs", "gratitude", "note"}) RefuseText(c_checkin, std::string("--") + field, field);
   c_checkin->callback(run([&] { return RunCheckIn(g, checkin); }));
 
   auto* c_promise = app.add_subcommand("promise", "agreed transparency commitments");
@@ -119,87 +150,83 @@ int main(int argc, char** argv) {
                                                                                    : "propose ending an agreed commitment");
     if (std::string(action) != "propose") sub->add_option("seq", propose.target, "the commitment's #")->required();
     if (std::string(action) != "retire") {
-      sub->add_option("--title", propose.title, "what is promised, in a line")->required();
-      sub->add_option("--detail", propose.detail, "more detail");
+      RefuseText(sub, "--title", "title");
+      RefuseText(sub, "--detail", "detail");
       sub->add_option("--bound", propose.bound, "who is bound: me, partner or both")
           ->check(CLI::IsMember({"me", "partner", "both"}))->capture_default_str();
       sub->add_option("--cadence", propose.cadence, "daily, weekly, once or ongoing")
           ->check(CLI::IsMember({"daily", "weekly", "once", "ongoing"}))->capture_default_str();
       sub->add_option("--review", propose.review, "date to review it together, YYYY-MM-DD");
     } else {
-      sub->add_option("--note", propose.detail, "why");
+      RefuseText(sub, "--note", "note");
     }
     std::string a = action;
     sub->callback(run([&, a] { propose.action = a; return RunPromisePropose(g, propose); }));
   }
   uint64_t respond_seq = 0;
-  std::string respond_note;
   for (const char* decision : {"accept", "decline", "request-changes"}) {
     auto* sub = c_promise->add_subcommand(decision, std::string(decision) + " your partner's proposal");
     sub->add_option("seq", respond_seq, "the proposal's #")->required();
-    sub->add_option("--note", respond_note, "a note for your partner");
+    RefuseText(sub, "--note", "note");
     std::string d = decision;
-    sub->callback(run([&, d] { return RunPromiseRespond(g, respond_seq, d, respond_note); }));
+    sub->callback(run([&, d] { return RunPromiseRespond(g, respond_seq, d); }));
   }
   uint64_t report_seq = 0;
   bool kept = false, slipped = false;
-  std::string report_note;
   auto* c_report = c_promise->add_subcommand("report", "report honestly on a commitment");
   c_report->add_option("seq", report_seq, "the commitment's #")->required();
   c_report->add_flag("--kept", kept, "it was kept");
   c_report->add_flag("--slipped", slipped, "it slipped");
-  c_report->add_option("--note", report_note, "what happened");
-  c_report->callback(run([&] { return RunPromiseReport(g, report_seq, kept, slipped, report_note); }));
+  RefuseText(c_report, "--note", "note");
+  c_report->callback(run([&] { return RunPromiseReport(g, report_seq, kept, slipped); }));
   c_promise->add_subcommand("list", "commitments and adherence")->callback(run([&] { return RunPromiseList(g); }));
 
   TriggerArgs trigger;
   auto* c_trigger = app.add_subcommand("trigger", "log a trigger for your partner to acknowledge");
   c_trigger->add_option("--intensity", trigger.intensity, "1 to 10")->required();
-  c_trigger->add_option("--what", trigger.what, "what happened")->required();
+  RefuseText(c_trigger, "--what", "what_happened");
   c_trigger->add_option("--feel", trigger.feelings, "a feeling (repeatable)");
   c_trigger->add_option("--help-with", trigger.help, "what would help: space, reassurance, talk, closeness, other");
-  c_trigger->add_option("--note", trigger.note, "anything else");
+  RefuseText(c_trigger, "--note", "note");
   c_trigger->callback(run([&] { return RunTrigger(g, trigger); }));
   uint64_t ack_seq = 0;
-  std::string ack_message;
   auto* c_ack = app.add_subcommand("ack", "acknowledge and validate your partner's trigger");
   c_ack->add_option("seq", ack_seq, "the trigger's #")->required();
-  c_ack->add_option("--message", ack_message, "what you want them to hear");
-  c_ack->callback(run([&] { return RunAck(g, ack_seq, ack_message); }));
-  std::string ask_text, ask_topic;
-  auto* c_ask = app.add_subcommand("ask", "ask your partner a question");
-  c_ask->add_option("text", ask_text, "the question")->required();
+  RefuseText(c_ack, "--message", "message");
+  c_ack->callback(run([&] { return RunAck(g, ack_seq); }));
+  std::string ask_topic;
+  auto* c_ask = app.add_subcommand("ask", "ask your partner a question (asks for the text)");
   c_ask->add_option("--topic", ask_topic, "a topic name");
-  c_ask->callback(run([&] { return RunAsk(g, ask_text, ask_topic); }));
+  RefuseText(c_ask, "text", "text");
+  c_ask->callback(run([&] { return RunAsk(g, ask_topic); }));
   uint64_t answer_seq = 0;
-  std::string answer_text;
-  auto* c_answer = app.add_subcommand("answer", "answer your partner's question");
+  auto* c_answer = app.add_subcommand("answer", "answer your partner's question (asks for the text)");
   c_answer->add_option("seq", answer_seq, "the question's #")->required();
-  c_answer->add_option("text", answer_text, "your answer")->required();
+  RefuseText(c_answer, "text", "text");
   bool answer_confirm = false;
   c_answer->add_flag("--confirm", answer_confirm, "your partner agreed to hear about this topic now");
-  c_answer->callback(run([&] { return RunAnswer(g, answer_seq, answer_text, answer_confirm); }));
+  c_answer->callback(run([&] { return RunAnswer(g, answer_seq, answer_confirm); }));
   LetterArgs letter;
-  auto* c_letter = app.add_subcommand("letter", "write a letter (opens $EDITOR)");
-  c_letter->add_option("--subject", letter.subject, "subject line");
+  auto* c_letter = app.add_subcommand("letter", "write a letter (asks for a subject, opens $EDITOR)");
+  RefuseText(c_letter, "--subject", "subject");
   c_letter->add_option("--body-file", letter.body_file, "read the body from this file instead of $EDITOR");
   c_letter->add_option("--reply-to", letter.reply_to, "# of the letter this answers");
   c_letter->callback(run([&] { return RunLetter(g, letter); }));
-  std::string disclose_text, disclose_topic;
+  std::string disclose_topic;
   uint64_t disclose_commitment = 0;
-  auto* c_disclose = app.add_subcommand("disclose", "tell your partner something before they ask");
-  c_disclose->add_option("text", disclose_text, "what you disclose")->required();
+  auto* c_disclose = app.add_subcommand("disclose", "tell your partner something before they ask (asks for the text)");
+  RefuseText(c_disclose, "text", "text");
   c_disclose->add_option("--commitment", disclose_commitment, "# of a related commitment");
   c_disclose->add_option("--topic", disclose_topic, "a topic name (shows your partner's preference for it)");
   bool disclose_confirm = false;
   c_disclose->add_flag("--confirm", disclose_confirm, "your partner agreed to hear about this topic now");
-  c_disclose->callback(run([&] { return RunDisclose(g, disclose_text, disclose_commitment, disclose_topic, disclose_confirm); }));
+  c_disclose->callback(run([&] { return RunDisclose(g, disclose_commitment, disclose_topic, disclose_confirm); }));
   SpaceArgs space;
   auto* c_space = app.add_subcommand("space", "ask for space (or `mend space end`)");
   c_space->add_option("--until", space.until, "last day, YYYY-MM-DD");
   c_space->add_option("--contact", space.contact, "what is welcome meanwhile: none, urgent or checkins")
       ->check(CLI::IsMember({"none", "urgent", "checkins"}))->capture_default_str();
-  c_space->add_option("--note", space.note, "a note for your partner");
+  RefuseText(c_space, "--note", "note");
   c_space->add_subcommand("end", "end your request for space now")->callback([&] { space.end = true; });
   c_space->final_callback(run([&] { return RunSpace(g, space); }));
 
@@ -215,31 +242,30 @@ int main(int argc, char** argv) {
   c_show->add_option("seq", show_seq, "the entry's #")->required();
   c_show->callback(run([&] { return RunShow(g, show_seq); }));
 
-  std::string talk_week, talk_format = "text", talk_agreed;
-  std::vector<std::string> talk_follow_ups;
+  std::string talk_week, talk_format = "text";
   auto* c_talk = app.add_subcommand("talk", "the weekly talk agenda (or `mend talk notes`)");
   c_talk->add_option("--week", talk_week, "any day of the week, YYYY-MM-DD (default: this week)");
   c_talk->add_option("--format", talk_format, "text, md or json")->check(CLI::IsMember({"text", "md", "json"}));
-  auto* c_talk_notes = c_talk->add_subcommand("notes", "record what you agreed in this week's talk");
-  c_talk_notes->add_option("--agreed", talk_agreed, "what was agreed");
-  c_talk_notes->add_option("--follow-up", talk_follow_ups, "an item to pick up next week (repeatable)");
+  auto* c_talk_notes = c_talk->add_subcommand("notes", "record what you agreed in this week's talk (asks for it)");
+  RefuseText(c_talk_notes, "--agreed", "agreed");
+  RefuseText(c_talk_notes, "--follow-up", "follow_ups");
   c_talk_notes->add_option("--week", talk_week, "any day of the week the talk was about");
-  c_talk_notes->callback(run([&] { return RunTalkNotes(g, talk_week, talk_agreed, talk_follow_ups); }));
+  c_talk_notes->callback(run([&] { return RunTalkNotes(g, talk_week); }));
   c_talk->final_callback([&] {
     if (!c_talk_notes->parsed()) status = RunTalk(g, talk_week, talk_format);
   });
 
-  std::string reflect_id, reflect_prompt, reflect_answer;
+  std::string reflect_id, reflect_prompt;
   auto* c_reflect = app.add_subcommand("reflect", "answer a prompt sealed: nobody reads it until both have answered");
   c_reflect->add_option("--prompt-id", reflect_id, "a short name for the prompt, the same for both of you");
   c_reflect->add_option("--prompt", reflect_prompt, "the prompt's text");
-  c_reflect->add_option("answer", reflect_answer, "your answer");
+  RefuseText(c_reflect, "answer", "answer");
   std::string reflect_show_id;
   auto* c_reflect_show = c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
   c_reflect_show->add_option("prompt-id", reflect_show_id, "the prompt id")->required();
   c_reflect_show->callback(run([&] { return RunReflectShow(g, reflect_show_id); }));
   c_reflect->final_callback([&] {
-    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect_id, reflect_prompt, reflect_answer);
+    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect_id, reflect_prompt);
   });
 
   auto* c_prefs = app.add_subcommand("prefs", "how you want to learn things, by topic");
@@ -273,18 +299,23 @@ int main(int argc, char** argv) {
   c_export->callback(run([&] { return RunExport(g, exp); }));
 
   app.add_subcommand("rotate", "move to a new couple key")->callback(run([&] { return RunRotate(g); }));
-  std::string leave_reason;
   bool leave_yes = false, purge_yes = false;
   auto* c_leave = app.add_subcommand("leave", "leave: closes the shared log; you keep your copy");
-  c_leave->add_option("--reason", leave_reason, "optional, written into the log");
+  RefuseText(c_leave, "--reason", "reason");
   c_leave->add_flag("--yes", leave_yes, "do not ask for confirmation");
-  c_leave->callback(run([&] { return RunLeave(g, leave_reason, leave_yes); }));
+  c_leave->callback(run([&] { return RunLeave(g, leave_yes); }));
   auto* c_purge = app.add_subcommand("purge", "delete the couple's data from the server");
   c_purge->add_flag("--yes", purge_yes, "confirm");
   c_purge->callback(run([&] { return RunPurge(g, purge_yes); }));
 
   try {
     app.parse(argc, argv);
+  } catch (const TextOnCommandLine& e) {
+    std::cerr << "mend: error: " << e.option
+              << " would keep your words in the shell history and the process list; nothing was written\n"
+              << "mend: hint: leave it out and mend asks for it, or from a script: printf '%s' '{\"" << e.field
+              << "\": \"...\"}' | mend " << e.command << " ... --input -\n";
+    return 2;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -10,27 +10,27 @@ export XDG_CONFIG_HOME=$WORK/xdg
 alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
 sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
 CODE=$(alex --json pair invite | jq -r .code)
-sam pair join "$CODE" >/dev/null
+sam pair join --input "$(words --arg code "$CODE")" >/dev/null
 alex sync >/dev/null
 sam sync >/dev/null
 
 echo "== weekly talk"
 alex checkin --mood 6 >/dev/null
-T=$(sam --json trigger --intensity 6 --what "a late reply" | jq .seq)
+T=$(sam --json trigger --intensity 6 --input "$(words --arg what_happened "a late reply")" | jq .seq)
 alex talk | grep -q "NOT YET ACKNOWLEDGED" || fail "agenda does not show the open trigger"
 [ "$(alex --json talk | jq '.prompts | length')" = 3 ] || fail "agenda prompts"
-alex ack "$T" --message "I'm sorry; I'll text when I'm late." >/dev/null
+alex ack "$T" --input "$(words --arg message "I'm sorry; I'll text when I'm late.")" >/dev/null
 sam talk --format md | grep -q "acknowledged in" || fail "agenda does not show time to acknowledge"
-alex talk notes --agreed "Text when running late" --follow-up "Walk on Thursday" >/dev/null
+alex talk notes --input "$(words --arg agreed "Text when running late" --argjson follow_ups '["Walk on Thursday"]')" >/dev/null
 NEXT=$(date -d '+7 days' +%F)
 sam talk --week "$NEXT" | grep -q "Walk on Thursday" || fail "next week's agenda lacks the follow-up"
 
 echo "== sealed reflection"
-alex reflect --prompt-id hardest --prompt "What was hardest this week?" "When you went quiet." >/dev/null
+alex reflect --prompt-id hardest --prompt "What was hardest this week?" --input "$(words --arg answer "When you went quiet.")" >/dev/null
 sam reflect show hardest | grep -q "Alex has answered; sealed until both have answered" || fail "sealed state"
 ! sam --json log | grep -q "When you went quiet" || fail "Sam's client can read the sealed answer"
 [ "$(sam --json status | jq -r '.owed_by_me | map(select(test("reflection"))) | length')" = 1 ] || fail "reflection not owed"
-sam reflect --prompt-id hardest "Not knowing where you were." >/dev/null
+sam reflect --prompt-id hardest --input "$(words --arg answer "Not knowing where you were.")" >/dev/null
 alex sync >/dev/null
 sam sync >/dev/null
 SHOW=$(sam --json reflect show hardest)
@@ -40,19 +40,19 @@ SHOW=$(sam --json reflect show hardest)
 echo "== disclosure preferences"
 sam prefs disclose "contact with X" --mode ask-first >/dev/null
 alex prefs show | grep -q "contact with X: ask me first" || fail "prefs show"
-expect 1 "asked to be asked first" alex disclose "X wrote to me" --topic "contact with X" >/dev/null
-alex disclose "X wrote to me" --topic "contact with X" --confirm >/dev/null
-Q=$(sam --json ask "Did X call?" --topic "contact with X" | jq .seq)
-expect 1 "--confirm" alex answer "$Q" "No." >/dev/null
-alex answer "$Q" "No." --confirm >/dev/null
+expect 1 "asked to be asked first" alex disclose --input "$(words --arg text "X wrote to me")" --topic "contact with X" >/dev/null
+alex disclose --input "$(words --arg text "X wrote to me")" --topic "contact with X" --confirm >/dev/null
+Q=$(sam --json ask --input "$(words --arg text "Did X call?")" --topic "contact with X" | jq .seq)
+expect 1 "--confirm" alex answer "$Q" --input "$(words --arg text "No.")" >/dev/null
+alex answer "$Q" --input "$(words --arg text "No.")" --confirm >/dev/null
 
 echo "== status and reminders"
-P=$(alex --json promise propose --title "Phone face up at dinner" --cadence daily --review "$(date +%F)" | jq .seq)
+P=$(alex --json promise propose --input "$(words --arg title "Phone face up at dinner")" --cadence daily --review "$(date +%F)" | jq .seq)
 [ "$(sam --json status | jq -r '.owed_by_me[0]')" = "respond to proposal #$P" ] || fail "status owed"
 sam promise accept "$P" >/dev/null
 alex status | grep -q "review commitment #$P together" || fail "review due not shown"
 [ -z "$(sam status --notify | grep -v review || true)" ] || fail "--notify prints when Sam owes nothing else"
-sam trigger --intensity 3 --what "a song" >/dev/null
+sam trigger --intensity 3 --input "$(words --arg what_happened "a song")" >/dev/null
 alex status --notify | grep -q "acknowledge trigger" || fail "--notify silent though something is owed"
 alex remind --daily 09:30 --print | grep -q "^30 9 \* \* \* .*status --notify" || fail "crontab line"
 alex remind --daily 09:30 >/dev/null

@@ -2,6 +2,7 @@
 # RocksDB dir, and two mend profiles under a temp MEND_HOME.
 # Usage: source lib.sh MEND_BIN MENDD_BIN
 set -euo pipefail
+exec </dev/null  # never a terminal: every prompt must be answered by --input
 MEND_BIN=$1
 MENDD_BIN=$2
 WORK=$(mktemp -d /tmp/mend-e2e.XXXXXX)
@@ -44,6 +45,16 @@ stop_server() {
   kill "$SERVER_PID"
   wait "$SERVER_PID" || true
   SERVER_PID=""
+}
+
+# words --arg FIELD TEXT ...: writes the text fields as a JSON object to a
+# private file and prints its path, for `--input`: nothing a partner writes
+# goes on a command line.
+words() {
+  local f
+  f=$(mktemp "$WORK/words.XXXXXX")
+  jq -cn "$@" '$ARGS.named' > "$f"
+  echo "$f"
 }
 
 alex() { "$MEND_BIN" --profile alex --passphrase-file "$WORK/alex.pass" "$@"; }

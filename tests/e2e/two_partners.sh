@@ -10,12 +10,12 @@ echo "== init and pairing"
 alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
 sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
 expect 1 "refusing to overwrite" alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
-expect 1 "registration code" alex pair invite >/dev/null
-CODE=$(alex --json pair invite --registration-code "$REG" | jq -r .code)
+expect 1 "registration code" alex pair invite < /dev/null >/dev/null
+CODE=$(alex --json pair invite --input "$(words --arg registration_code "$REG")" | jq -r .code)
 [[ "$CODE" == mend-* ]] || fail "no invite code: $CODE"
 MISTYPED="${CODE:0:8}$([ "${CODE:8:1}" = "7" ] && echo 8 || echo 7)${CODE:9}"
-expect 1 "mistyped" sam pair join "$MISTYPED" >/dev/null
-expect 0 "joined Alex" sam pair join "$CODE" >/dev/null
+expect 1 "mistyped" sam pair join --input "$(words --arg code "$MISTYPED")" >/dev/null
+expect 0 "joined Alex" sam pair join --input "$(words --arg code "$CODE")" >/dev/null
 expect 1 "not confirmed you yet" sam checkin --mood 5 >/dev/null
 alex sync >/dev/null
 sam sync >/dev/null
@@ -25,52 +25,60 @@ SN_B=$(sam --json pair verify | jq -r .safety_number)
 alex pair verify --confirm >/dev/null
 [ "$(alex --json status | jq -r .safety_confirmed)" = true ] || fail "safety confirmation not recorded"
 
+echo "== nothing a person writes goes through argv"
+expect 2 "shell history" alex checkin --mood 5 --note "secret" >/dev/null
+expect 2 "shell history" alex ask "a question" >/dev/null
+expect 2 "--input -" sam pair join "$CODE" >/dev/null
+expect 1 "is needed" alex ask < /dev/null >/dev/null
+expect 1 "does not take" alex checkin --mood 5 --input "$(words --arg notes "typo")" >/dev/null
+
 echo "== check-ins"
-alex checkin --mood 7 --feel hopeful --feel tired --needs "a walk together" --gratitude "dinner" --note "good talk" >/dev/null
-sam checkin --mood 4 --feel anxious --note "hard day" >/dev/null
+alex checkin --mood 7 --feel hopeful --feel tired --input "$(words --arg needs "a walk together" --arg gratitude "dinner" --arg note "good talk")" >/dev/null
+sam checkin --mood 4 --feel anxious --input "$(words --arg note "hard day")" >/dev/null
 expect 1 "mood must be 1 to 10" sam checkin --mood 11 >/dev/null
 expect 1 "unknown feeling" sam checkin --mood 5 --feel grumpy >/dev/null
 
 echo "== commitments"
-P=$(alex --json promise propose --title "No contact with X" --bound me --cadence weekly --review 2027-01-31 | jq .seq)
+P=$(alex --json promise propose --input "$(words --arg title "No contact with X")" --bound me --cadence weekly --review 2027-01-31 | jq .seq)
 expect 1 "not its proposer" alex promise accept "$P" >/dev/null
-sam promise accept "$P" --note "thank you" >/dev/null
+sam promise accept "$P" --input "$(words --arg note "thank you")" >/dev/null
 alex promise report "$P" --kept >/dev/null
-alex promise report "$P" --slipped --note "X messaged; I replied once and told you" >/dev/null
+alex promise report "$P" --slipped --input "$(words --arg note "X messaged; I replied once and told you")" >/dev/null
 expect 1 "bound by the commitment" sam promise report "$P" --kept >/dev/null
 LIST=$(alex --json promise list)
 [ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .kept")" = 1 ] || fail "kept count: $LIST"
 [ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .slipped")" = 1 ] || fail "slipped count: $LIST"
-A=$(sam --json promise amend "$P" --title "No contact with X, and tell me if X writes" --bound me | jq .seq)
+A=$(sam --json promise amend "$P" --input "$(words --arg title "No contact with X, and tell me if X writes")" --bound me | jq .seq)
 alex promise accept "$A" >/dev/null
 [ "$(alex --json promise list | jq -r ".[] | select(.seq == $P) | .state")" = superseded ] || fail "amend did not supersede"
-R=$(alex --json promise retire "$A" --note "done" | jq .seq)
+R=$(alex --json promise retire "$A" --input "$(words --arg note "done")" | jq .seq)
 sam promise accept "$R" >/dev/null
 [ "$(sam --json promise list | jq -r ".[] | select(.seq == $A) | .state")" = retired ] || fail "retire did not retire"
 
 echo "== trigger and acknowledgement"
-T=$(sam --json trigger --intensity 8 --what "saw a message notification" --feel hurt --help-with reassurance | jq .seq)
+T=$(sam --json trigger --intensity 8 --input "$(words --arg what_happened "saw a message notification")" --feel hurt --help-with reassurance | jq .seq)
 expect 1 "not its author" sam ack "$T" >/dev/null
 [ "$(alex --json status | jq -r '.owed_by_me[0]')" = "acknowledge trigger #$T" ] || fail "status does not show the owed ack"
-alex ack "$T" --message "I understand why that hurt. I'm here." >/dev/null
+alex ack "$T" --input "$(words --arg message "I understand why that hurt. I'm here.")" >/dev/null
 
 echo "== question, letter, disclosure"
-Q=$(sam --json ask "Have you deleted the old chats?" | jq .seq)
-alex answer "$Q" "Yes, on Sunday; I can show you." >/dev/null
+Q=$(sam --json ask --input "$(words --arg text "Have you deleted the old chats?")" | jq .seq)
+alex answer "$Q" --input "$(words --arg text "Yes, on Sunday; I can show you.")" >/dev/null
 cat > "$WORK/editor.sh" <<'EDITOR'
 #!/bin/sh
 printf 'Dear Sam,\n\nI am sorry. <script>alert(1)</script>\n' > "$1"
 EDITOR
 chmod +x "$WORK/editor.sh"
-EDITOR="$WORK/editor.sh" alex letter --subject "For Sunday" >/dev/null
-expect 1 "EDITOR" env -u EDITOR "$MEND_BIN" --profile alex --passphrase-file "$WORK/alex.pass" letter >/dev/null
-alex disclose "X emailed me today; I did not answer." --commitment "$P" >/dev/null
+EDITOR="$WORK/editor.sh" alex letter --input "$(words --arg subject "For Sunday")" >/dev/null
+ls -a "$MEND_HOME/alex" | grep -q draft && fail "the letter's draft was left in the profile"
+expect 1 "EDITOR" env -u EDITOR "$MEND_BIN" --profile alex --passphrase-file "$WORK/alex.pass" letter < /dev/null >/dev/null
+alex disclose --input "$(words --arg text "X emailed me today; I did not answer.")" --commitment "$P" >/dev/null
 
 echo "== space"
 TOMORROW=$(date -d tomorrow +%F)
-sam space --until "$TOMORROW" --contact none --note "I need a couple of days" >/dev/null
-expect 1 "asked for space" alex ask "Can we talk tonight?" >/dev/null
-alex --despite-space ask "Can we talk tonight?" >/dev/null
+sam space --until "$TOMORROW" --contact none --input "$(words --arg note "I need a couple of days")" >/dev/null
+expect 1 "asked for space" alex ask --input "$(words --arg text "Can we talk tonight?")" >/dev/null
+alex --despite-space ask --input "$(words --arg text "Can we talk tonight?")" >/dev/null
 alex status | grep -q "Sam asked for space until $TOMORROW" || fail "status does not show the space request"
 sam space end >/dev/null
 alex checkin --mood 6 >/dev/null
@@ -95,8 +103,8 @@ sam log --offline --kind trigger >/dev/null
 
 echo "== a partner's text cannot drive the other's terminal or a report"
 HOSTILE=$(printf 'fine\033[2K\033[1A\033[31mFORGED: all acknowledged\r\a\302\233\342\200\256evil\342\201\246x')
-alex checkin --mood 5 --note "$HOSTILE" >/dev/null
-alex promise propose --title "$(printf 'Title\033[1A')" >/dev/null
+alex checkin --mood 5 --input "$(words --arg note "$HOSTILE")" >/dev/null
+alex promise propose --input "$(words --arg title "$(printf 'Title\033[1A')")" >/dev/null
 H=$(sam --json log | jq '.[-1].seq')
 sam log > "$WORK/out.log" 2>&1;            inert "$WORK/out.log" "mend log"
 grep -q 'x1b\[2K' "$WORK/out.log" || fail "mend log does not show the escape visibly: $(cat "$WORK/out.log" | tail -3)"
@@ -110,7 +118,7 @@ for format in md json html; do
 done
 sam export --format md > "$WORK/out2.md"
 printf '![x](http://example.com/beacon.png) <img src=http://example.com/b>' > "$WORK/beacon"
-alex checkin --mood 5 --note "$(cat "$WORK/beacon")" >/dev/null
+alex checkin --mood 5 --input "$(words --rawfile note "$WORK/beacon")" >/dev/null
 sam export --format md > "$WORK/out3.md"
 ! grep -qE '(^|[^\\])!\[|(^|[^\\])<img' "$WORK/out3.md" || fail "the Markdown report passes an image or raw HTML through"
 
@@ -120,13 +128,13 @@ WATCH=$!
 sleep 1.5
 MEND_PID=$(pgrep -P "$WATCH" -x mend || echo "$WATCH")
 grep -qE "Max core file size +0 +0" "/proc/$MEND_PID/limits" || fail "mend may write a core dump: $(grep core "/proc/$MEND_PID/limits")"
-alex checkin --mood 8 --note "seen live" >/dev/null
+alex checkin --mood 8 --input "$(words --arg note "seen live")" >/dev/null
 wait $WATCH || fail "watch failed"
 grep -q "seen live" "$WORK/watch.out" || fail "watch did not print the new entry: $(cat "$WORK/watch.out")"
 
 echo "== rotation"
 alex rotate >/dev/null
-sam checkin --mood 6 --note "after rotation" >/dev/null
+sam checkin --mood 6 --input "$(words --arg note "after rotation")" >/dev/null
 alex log | grep -q "after rotation" || fail "entry after rotation unreadable"
 alex log | grep -q "rotated the couple key to epoch 1" || fail "rotation not in log"
 
@@ -158,7 +166,7 @@ echo "== a rolled-back server is caught (exit 3) and the replica is kept"
 stop_server
 cp -a "$DATA" "$WORK/old-data"
 start_server --registration code
-alex checkin --mood 5 --note "after the snapshot" >/dev/null
+alex checkin --mood 5 --input "$(words --arg note "after the snapshot")" >/dev/null
 sam sync >/dev/null
 stop_server
 mv "$DATA" "$WORK/new-data" && mv "$WORK/old-data" "$DATA"
@@ -173,7 +181,7 @@ start_server --registration code
 sam sync >/dev/null
 
 echo "== leave"
-sam leave --yes --reason "I need to stop for now" >/dev/null
+sam leave --yes --input "$(words --arg reason "I need to stop for now")" >/dev/null
 expect 1 "closed" alex checkin --mood 5 >/dev/null
 alex sync >/dev/null
 [ "$(alex --json status | jq -r .closed)" = true ] || fail "log not closed after leave"
