@@ -8,6 +8,7 @@
 #include "client/commands.h"
 #include "client/obligations.h"
 #include "client/passphrase.h"
+#include "client/reminder_summary.h"
 #include "client/text_input.h"
 #include "client/render.h"
 #include "client/verification_error.h"
@@ -34,6 +35,9 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
   ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass));
   if (sync && !g.offline && session->state().pairing == PairingState::kPaired) {
     RETURN_IF_ERROR(session->Sync().status());
+    // For `mend status --notify`, which runs without the passphrase. A
+    // failure here must not stop the command the person asked for.
+    (void)WriteReminderSummary(session->profile(), session->state(), session->couple(), NowMs());
   }
   return session;
 }
@@ -108,6 +112,9 @@ absl::Status RunPairVerify(const GlobalOptions& g, bool confirm) {
 absl::Status RunSync(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
   ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+  if (session->state().pairing == PairingState::kPaired) {
+    (void)WriteReminderSummary(session->profile(), session->state(), session->couple(), NowMs());
+  }
   if (g.json) {
     std::cout << nlohmann::json({{"new_entries", r.new_entries}, {"head_seq", session->head().seq},
                                  {"chain_code", ChainCodeOf(*session)}, {"pairing", r.pairing_message}})
@@ -158,6 +165,15 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
 }
 
 absl::Status RunStatus(const GlobalOptions& g, bool notify) {
+  if (notify) {
+    // For reminders: no passphrase, no server; quiet unless something is owed.
+    ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(Profile::Locate(g.profile)));
+    for (const auto& item : summary.owed) std::cout << "mend: you owe " << summary.partner << ": " << item << "\n";
+    if (!summary.owed.empty() && NowMs() - summary.as_of_unix_ms > 36LL * 3600 * 1000) {
+      std::cout << "mend: (as of your last sync, " << LocalDateTime(summary.as_of_unix_ms) << "; `mend sync` to update)\n";
+    }
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const ProfileState& s = session->state();
   const CoupleState& c = session->couple();
@@ -165,11 +181,6 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify) {
   const std::string today = LocalDate(NowMs());
   nlohmann::json owed_by_me = nlohmann::json::array(), owed_to_me = nlohmann::json::array();
   for (const Obligation& o : Obligations(c, me, today, NowMs())) (o.mine ? owed_by_me : owed_to_me).push_back(o.text);
-  if (notify) {
-    // For reminders: quiet unless something is owed.
-    for (const auto& item : owed_by_me) std::cout << "mend: you owe " << s.partner->name << ": " << item.get<std::string>() << "\n";
-    return absl::OkStatus();
-  }
   int64_t partner_last = 0;
   if (s.partner) {
     for (const auto& e : session->entries()) {

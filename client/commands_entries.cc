@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "client/commands.h"
+#include "client/reminder_summary.h"
 #include "client/text_input.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
@@ -93,6 +94,7 @@ absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload&
     }
   }
   ASSIGN_OR_RETURN(uint64_t seq, session.Append(payload));
+  (void)WriteReminderSummary(session.profile(), session.state(), session.couple(), NowMs());
   if (g.json) std::cout << fmt::format("{{\"seq\":{}}}\n", seq);
   else std::cout << "wrote #" << seq << " (" << KindName(payload) << ")\n";
   return absl::OkStatus();

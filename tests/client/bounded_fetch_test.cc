@@ -55,8 +55,9 @@ TEST(BoundedFetch, AServerThatStreamsPastTheLimitIsCutOffAndRefused) {
   EXPECT_TRUE(absl::IsDataLoss(fetched.status())) << fetched.status();
   EXPECT_NE(std::string(fetched.status().message()).find("more than the 10 entries"), std::string::npos);
   server->Shutdown();
-  // gRPC's flow control lets the server run a little ahead, never the whole stream.
-  EXPECT_LT(fake.sent.load(), 1000);
+  // The client stopped reading and cancelled: HTTP/2 flow control lets the
+  // server get a window ahead (a few MiB at most), never the whole 20 MiB stream.
+  EXPECT_LT(fake.sent.load(), 10000);
 }
 
 class LongLogSyncTest : public TwoPartnersTest {};

@@ -53,8 +53,13 @@ sam promise accept "$P" >/dev/null
 alex status | grep -q "review commitment #$P together" || fail "review due not shown"
 [ -z "$(sam status --notify | grep -v review || true)" ] || fail "--notify prints when Sam owes nothing else"
 sam trigger --intensity 3 --input "$(words --arg what_happened "a song")" >/dev/null
-alex status --notify | grep -q "acknowledge trigger" || fail "--notify silent though something is owed"
+alex sync >/dev/null
+# A reminder needs no passphrase: it reads the summary the last sync left.
+"$MEND_BIN" --profile alex status --notify | grep -q "acknowledge trigger" || fail "--notify silent though something is owed"
+! grep -q "a song" "$MEND_HOME/alex/owed.json" || fail "the reminder summary holds entry text"
+[ "$(stat -c %a "$MEND_HOME/alex/owed.json")" = 600 ] || fail "the reminder summary is not private"
 alex remind --daily 09:30 --print | grep -q "^30 9 \* \* \* .*status --notify" || fail "crontab line"
+! alex remind --daily 09:30 --print | grep -q "passphrase" || fail "the reminder names a passphrase file"
 alex remind --daily 09:30 >/dev/null
 [ -f "$XDG_CONFIG_HOME/systemd/user/mend-remind-alex.timer" ] || fail "timer not written"
 grep -q "OnCalendar=\*-\*-\* 09:30:00" "$XDG_CONFIG_HOME/systemd/user/mend-remind-alex.timer" || fail "timer schedule"

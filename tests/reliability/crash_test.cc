@@ -155,7 +155,9 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
                          code_file).c_str()), 0);
   std::string json = *crypto::ReadWholeFile(code_file);
   std::string code = json.substr(json.find("mend-"), 37);
-  ASSERT_EQ(run({"--profile", "b", "pair", "join", code}), 0);
+  // The code is given as JSON with --input, never as an argument (README).
+  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "join.json").string(), "{\"code\": \"" + code + "\"}", 0600).ok());
+  ASSERT_EQ(run({"--profile", "b", "pair", "join", "--input", (dir / "join.json").string()}), 0);
   ASSERT_EQ(run({"--profile", "a", "sync"}), 0);
   ASSERT_EQ(run({"--profile", "b", "sync"}), 0);
   std::mt19937 rng(777);
