@@ -85,6 +85,10 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
 absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic, const std::string& mode);
 absl::Status RunPrefsShow(const GlobalOptions& g);
 absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off);
+// Removes the profile's reminder timer, if any; true when there was one.
+bool RemoveReminder(const std::string& profile);
+// Removes this machine's profile: key file, replica, state, drafts, reminder.
+absl::Status RunForget(const GlobalOptions& g, bool yes);
 // Shows the partner's disclosure preference for `topic`; ASK_FIRST needs `confirmed`.
 absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed);
 

@@ -153,18 +153,33 @@ absl::Status RunPrefsShow(const GlobalOptions& g) {
   return absl::OkStatus();
 }
 
-absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off) {
+namespace {
+
+std::filesystem::path UserUnitDir() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
   const char* home = std::getenv("HOME");
-  std::filesystem::path dir = std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") /
-                              "systemd" / "user";
+  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") / "systemd" / "user";
+}
+
+}  // namespace
+
+bool RemoveReminder(const std::string& profile) {
+  const std::filesystem::path dir = UserUnitDir();
+  const std::string unit = "mend-remind-" + profile;
+  std::error_code ec;
+  bool removed = std::filesystem::remove(dir / (unit + ".timer"), ec);
+  removed = std::filesystem::remove(dir / (unit + ".service"), ec) || removed;
+  if (std::system("command -v systemctl >/dev/null 2>&1") == 0) {
+    std::system(("systemctl --user disable --now " + unit + ".timer >/dev/null 2>&1").c_str());
+  }
+  return removed;
+}
+
+absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off) {
+  std::filesystem::path dir = UserUnitDir();
   const std::string unit = "mend-remind-" + g.profile;
   if (off) {
-    std::filesystem::remove(dir / (unit + ".timer"));
-    std::filesystem::remove(dir / (unit + ".service"));
-    if (std::system("command -v systemctl >/dev/null 2>&1") == 0) {
-      std::system(("systemctl --user disable --now " + unit + ".timer >/dev/null 2>&1").c_str());
-    }
+    RemoveReminder(g.profile);
     std::cout << "reminders are off for profile '" << g.profile << "'\n";
     return absl::OkStatus();
   }

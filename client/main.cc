@@ -307,6 +307,10 @@ int main(int argc, char** argv) {
   auto* c_purge = app.add_subcommand("purge", "delete the couple's data from the server");
   c_purge->add_flag("--yes", purge_yes, "confirm");
   c_purge->callback(run([&] { return RunPurge(g, purge_yes); }));
+  bool forget_yes = false;
+  auto* c_forget = app.add_subcommand("forget", "delete this profile from this machine (key file, history, reminder)");
+  c_forget->add_flag("--yes", forget_yes, "do not ask for confirmation");
+  c_forget->callback(run([&] { return RunForget(g, forget_yes); }));
 
   try {
     app.parse(argc, argv);

@@ -164,4 +164,20 @@ absl::Status Profile::SaveServerConfig(const ServerConfig& config) const {
   return crypto::AtomicWriteFile(config_path_, out.str(), 0600);
 }
 
+absl::Status Profile::ForgetServerConfig() const {
+  if (!std::filesystem::exists(config_path_)) return absl::OkStatus();
+  toml::table t;
+  try {
+    t = toml::parse_file(config_path_);
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError(fmt::format("cannot read {}: {}", config_path_, std::string(e.description())));
+  }
+  auto* profiles = t["profiles"].as_table();
+  if (profiles == nullptr || !profiles->contains(name_)) return absl::OkStatus();
+  profiles->erase(name_);
+  std::ostringstream out;
+  out << "# mend client configuration\n" << t << "\n";
+  return crypto::AtomicWriteFile(config_path_, out.str(), 0600);
+}
+
 }  // namespace mend::client

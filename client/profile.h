@@ -68,6 +68,8 @@ class Profile {
   // The [profiles.<name>] section of config.toml, falling back to top-level keys.
   absl::StatusOr<ServerConfig> LoadServerConfig() const;
   absl::Status SaveServerConfig(const ServerConfig& config) const;
+  // Removes this profile's section from the shared config file.
+  absl::Status ForgetServerConfig() const;
 
  private:
   std::string name_;

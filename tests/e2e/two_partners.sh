@@ -189,4 +189,12 @@ alex --offline log | grep -q "left: I need to stop for now" || fail "leave not i
 sam --offline log >/dev/null   # the one who left keeps their copy
 sam purge --yes >/dev/null
 expect 1 "" alex sync >/dev/null
+
+echo "== forget"
+expect 1 "--yes" sam forget >/dev/null
+sam forget --yes >/dev/null
+[ ! -e "$MEND_HOME/sam" ] || fail "forget left the profile directory"
+! grep -q "sam" "$MEND_HOME/config.toml" || fail "forget left the profile in config.toml"
+expect 1 "no profile" "$MEND_BIN" --profile sam forget --yes >/dev/null
+alex --offline log >/dev/null   # the other profile is untouched
 echo "ok"
