@@ -26,12 +26,14 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
 // Appends after the space courtesy check; prints "wrote #SEQ".
 absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
 
-struct InitArgs { std::string name, server, tls_ca; bool force = false; };
+struct InitArgs { std::string name, server, tls_ca; bool force = false, accept_weak = false; };
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a);
 struct InviteArgs { uint32_t ttl_seconds = 86400; int wait_seconds = 0; };
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a);
 absl::Status RunPairJoin(const GlobalOptions& g);
 absl::Status RunPairVerify(const GlobalOptions& g, bool confirm);
+// Changes the key file's passphrase; the new one from a prompt or `new_file`.
+absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, bool accept_weak);
 absl::Status RunSync(const GlobalOptions& g);
 absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds);
 absl::Status RunStatus(const GlobalOptions& g, bool notify);

@@ -7,7 +7,9 @@
 
 #include "client/commands.h"
 #include "client/obligations.h"
+#include "client/hint.h"
 #include "client/passphrase.h"
+#include "client/passphrase_strength.h"
 #include "client/reminder_summary.h"
 #include "client/text_input.h"
 #include "client/render.h"
@@ -42,8 +44,33 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
   return session;
 }
 
+namespace {
+
+// Refuses a passphrase someone who knows the person could guess, unless they
+// insist; offers a strong one.
+absl::Status CheckStrength(const crypto::SecretBytes& pass, const std::vector<std::string>& personal, bool accept_weak,
+                           const char* command) {
+  const double bits = PassphraseBits(pass, personal);
+  if (bits >= kMinPassphraseBits) return absl::OkStatus();
+  if (accept_weak) {
+    std::cerr << fmt::format("mend: warning: a weak passphrase (about {:.0f} bits); kept because you insisted\n", bits);
+    return absl::OkStatus();
+  }
+  crypto::SecretBytes suggestion = SuggestPassphrase();
+  return WithHint(absl::InvalidArgumentError(fmt::format(
+                      "that passphrase could be guessed (about {:.0f} bits; mend asks for {:.0f}): names, dates and "
+                      "common words are the first guesses of someone who knows you",
+                      bits, kMinPassphraseBits)),
+                  fmt::format("try a longer one, for example these random words: \"{}\" (or `mend {} "
+                              "--accept-weak-passphrase` to keep yours)",
+                              suggestion.view(), command));
+}
+
+}  // namespace
+
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
+  RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
   Profile profile = Profile::Locate(g.profile);
   RETURN_IF_ERROR(Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca}, pass, a.force));
   std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name, a.server);
@@ -88,6 +115,19 @@ absl::Status RunPairJoin(const GlobalOptions& g) {
   RETURN_IF_ERROR(session->Join(code));
   std::cout << "joined " << session->state().partner->name << "'s invite. When they have run `mend sync`, "
             << "run `mend sync` too, then compare safety numbers with `mend pair verify`\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, bool accept_weak) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  if (new_file.empty()) std::cerr << "mend: now the new passphrase\n";
+  ASSIGN_OR_RETURN(crypto::SecretBytes fresh, ReadPassphrase(new_file, /*confirm=*/true, /*env=*/false));
+  std::vector<std::string> personal = {session->state().name, g.profile, "mend"};
+  if (session->state().partner) personal.push_back(session->state().partner->name);
+  RETURN_IF_ERROR(CheckStrength(fresh, personal, accept_weak, "passphrase"));
+  RETURN_IF_ERROR(session->ChangePassphrase(std::move(fresh)));
+  std::cout << "passphrase changed. Copies of the key file made before now (backups) still open with the old "
+               "passphrase: delete them if someone may know it.\n";
   return absl::OkStatus();
 }
 

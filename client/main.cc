@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "client/commands.h"
+#include "client/hint.h"
 #include "client/text_safety.h"
 #include "client/verification_error.h"
 #include "crypto/init.h"
@@ -22,6 +23,10 @@ int Report(const absl::Status& status) {
   if (status.ok()) return 0;
   std::string message(status.message());
   std::cerr << "mend: error: " << message << "\n";
+  if (auto hint = HintOf(status)) {
+    std::cerr << "mend: hint: " << *hint << "\n";
+    return IsVerificationError(status) ? 3 : 1;
+  }
   if (IsVerificationError(status)) {
     std::cerr << "mend: hint: your local copy was left as it was. Do not trust the server until this is explained; "
                  "compare `mend status` chain codes with your partner in person.\n";
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
   c_init->add_option("--server", init.server, "server address, HOST:PORT")->required();
   c_init->add_option("--tls-ca", init.tls_ca, "PEM CA certificate to trust for the server (TLS)");
   c_init->add_flag("--force", init.force, "replace an existing identity (loses access to its history)");
+  c_init->add_flag("--accept-weak-passphrase", init.accept_weak, "keep a passphrase mend thinks could be guessed");
   c_init->callback(run([&] { return RunInit(g, init); }));
 
   auto* c_pair = app.add_subcommand("pair", "pair with your partner");
@@ -123,6 +129,12 @@ int main(int argc, char** argv) {
   c_verify->add_flag("--confirm", confirm, "record that the numbers matched");
   c_verify->callback(run([&] { return RunPairVerify(g, confirm); }));
 
+  std::string new_passphrase_file;
+  bool passphrase_accept_weak = false;
+  auto* c_passphrase = app.add_subcommand("passphrase", "change the key file's passphrase (asks for the old, then the new)");
+  c_passphrase->add_option("--new-passphrase-file", new_passphrase_file, "for scripts: the new passphrase from this file");
+  c_passphrase->add_flag("--accept-weak-passphrase", passphrase_accept_weak, "keep a passphrase mend thinks could be guessed");
+  c_passphrase->callback(run([&] { return RunPassphrase(g, new_passphrase_file, passphrase_accept_weak); }));
   app.add_subcommand("sync", "fetch, verify and store new entries")->callback(run([&] { return RunSync(g); }));
   int watch_count = 0, watch_timeout = 0;
   auto* c_watch = app.add_subcommand("watch", "print each new entry as it arrives");

@@ -51,9 +51,9 @@ absl::StatusOr<crypto::SecretBytes> Prompt(const char* label) {
 
 }  // namespace
 
-absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag, bool confirm) {
+absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag, bool confirm, bool use_env) {
   std::string file = file_flag;
-  if (file.empty()) {
+  if (file.empty() && use_env) {
     if (const char* env = std::getenv("MEND_PASSPHRASE_FILE"); env && *env) file = env;
   }
   if (!file.empty()) {

@@ -626,6 +626,12 @@ absl::Status Session::RevealPending() {
   return status;
 }
 
+absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
+  RETURN_IF_ERROR(crypto::KeyFile::Write(profile_.key_path(), passphrase, keys_, kdf_limits_));
+  passphrase_ = std::move(passphrase);
+  return absl::OkStatus();
+}
+
 absl::Status Session::ConfirmSafetyNumber() {
   state_.safety_confirmed = true;
   return SaveState();

@@ -68,6 +68,8 @@ class Session {
   absl::Status Leave(const std::string& reason);
   absl::StatusOr<uint64_t> Purge();
   absl::Status ConfirmSafetyNumber();
+  // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
+  absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
   // Seals `answer` under a fresh key kept in the key file and appends it.
   absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
                                       const std::string& answer);

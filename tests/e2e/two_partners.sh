@@ -162,6 +162,17 @@ expect 2 "mend: error" "$MEND_BIN" checkin --mood >/dev/null
 echo wrong > "$WORK/wrong.pass"
 expect 1 "wrong passphrase" "$MEND_BIN" --profile alex --passphrase-file "$WORK/wrong.pass" status >/dev/null
 
+echo "== passphrases"
+echo "password1" > "$WORK/weak.pass"
+expect 1 "could be guessed" "$MEND_BIN" --profile weak --passphrase-file "$WORK/weak.pass" init --name Weak --server "127.0.0.1:$PORT" >/dev/null
+[ ! -e "$MEND_HOME/weak/key" ] || fail "a refused init wrote a key file"
+echo "alex's new and even longer passphrase" > "$WORK/alex.new"
+expect 1 "could be guessed" alex passphrase --new-passphrase-file "$WORK/weak.pass" >/dev/null
+alex passphrase --new-passphrase-file "$WORK/alex.new" | grep -q "still open with the old" || fail "passphrase change"
+expect 1 "wrong passphrase" alex status >/dev/null
+cp "$WORK/alex.new" "$WORK/alex.pass"
+alex status >/dev/null
+
 echo "== a rolled-back server is caught (exit 3) and the replica is kept"
 stop_server
 cp -a "$DATA" "$WORK/old-data"

@@ -137,7 +137,7 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
                         (dir / "data").string(), "--registration", "open"});
   ASSERT_TRUE(WaitForPort(port));
   setenv("MEND_HOME", (dir / "home").c_str(), 1);
-  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "pass").string(), "a passphrase\n", 0600).ok());
+  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "pass").string(), "a passphrase only the crash test knows\n", 0600).ok());
   auto run = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args = {mend, "--passphrase-file", (dir / "pass").string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -173,7 +173,7 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 900)(rng)));
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    auto keys = crypto::KeyFile::Read((dir / "home" / "a" / "key").string(), crypto::SecretBytes::CopyOf("a passphrase"));
+    auto keys = crypto::KeyFile::Read((dir / "home" / "a" / "key").string(), crypto::SecretBytes::CopyOf("a passphrase only the crash test knows"));
     ASSERT_TRUE(keys.ok()) << "iteration " << i << ": " << keys.status();
     auto replica = client::Replica((dir / "home" / "a" / "replica").string()).Load();
     ASSERT_TRUE(replica.ok()) << "iteration " << i << ": " << replica.status();
