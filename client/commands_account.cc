@@ -35,6 +35,7 @@ std::string ChainCodeOf(const Session& s) {
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync) {
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, false));
   ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass));
+  if (!session->adoption_note().empty()) std::cerr << "mend: note: " << session->adoption_note() << "\n";
   if (sync && !g.offline && session->state().pairing == PairingState::kPaired) {
     RETURN_IF_ERROR(session->Sync().status());
     // For `mend status --notify`, which runs without the passphrase. A

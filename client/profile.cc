@@ -1,5 +1,8 @@
 #include "client/profile.h"
 
+#include "client/local_mac.h"
+#include "client/verification_error.h"
+
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -44,6 +47,17 @@ std::string_view ToString(PairingState state) {
   return "unknown";
 }
 
+namespace {
+
+constexpr std::string_view kStateMacLabel = "mend state v1";
+constexpr std::string_view kConfigMacLabel = "mend config v1";
+
+std::string ConfigMacInput(const std::string& name, const ServerConfig& config) {
+  return nlohmann::json::array({name, config.address, config.tls_ca_file}).dump();
+}
+
+}  // namespace
+
 Profile Profile::Locate(const std::string& name) {
   Profile p;
   p.name_ = name;
@@ -68,11 +82,21 @@ absl::Status Profile::CreateDirs() const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ProfileState> Profile::LoadState() const {
+absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, bool* had_mac) const {
   ASSIGN_OR_RETURN(std::string text, crypto::ReadWholeFile(state_path()));
   ProfileState s;
   try {
     auto j = nlohmann::json::parse(text);
+    *had_mac = j.contains("mac");
+    if (*had_mac) {
+      const std::string mac = j.at("mac").get<std::string>();
+      j.erase("mac");
+      if (!LocalMacMatches(key, kStateMacLabel, j.dump(), mac)) {
+        return VerificationError(fmt::format(
+            "{} was changed outside mend (its MAC does not match); nothing was changed. Restore it from a "
+            "backup, or ask who else can reach this profile's files", state_path()));
+      }
+    }
     s.version = j.at("version").get<int>();
     if (s.version != 1) return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
     s.name = j.value("name", "");
@@ -103,7 +127,7 @@ absl::StatusOr<ProfileState> Profile::LoadState() const {
   return s;
 }
 
-absl::Status Profile::SaveState(const ProfileState& s) const {
+absl::Status Profile::SaveState(const ProfileState& s, const crypto::SecretBytes& key) const {
   nlohmann::json j = {
       {"version", s.version},
       {"name", s.name},
@@ -123,11 +147,13 @@ absl::Status Profile::SaveState(const ProfileState& s) const {
       {"last_sync_unix_ms", s.last_sync_unix_ms},
       {"safety_confirmed", s.safety_confirmed},
   };
+  j["mac"] = LocalMac(key, kStateMacLabel, j.dump());
   return crypto::AtomicWriteFile(state_path(), j.dump(2) + "\n", 0600);
 }
 
-absl::StatusOr<ServerConfig> Profile::LoadServerConfig() const {
+absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes& key, bool* had_mac) const {
   ServerConfig config;
+  *had_mac = false;
   if (!std::filesystem::exists(config_path_)) return config;
   try {
     toml::table t = toml::parse_file(config_path_);
@@ -136,6 +162,17 @@ absl::StatusOr<ServerConfig> Profile::LoadServerConfig() const {
     if (auto* section = t["profiles"][name_].as_table()) {
       config.address = (*section)["server"].value_or(config.address);
       config.tls_ca_file = (*section)["tls_ca"].value_or(config.tls_ca_file);
+      if (auto mac = (*section)["mac"].value<std::string>()) {
+        *had_mac = true;
+        // Only the section's own values count once it is authenticated.
+        config.address = (*section)["server"].value_or(std::string());
+        config.tls_ca_file = (*section)["tls_ca"].value_or(std::string());
+        if (!LocalMacMatches(key, kConfigMacLabel, ConfigMacInput(name_, config), *mac)) {
+          return VerificationError(fmt::format(
+              "the server settings of profile '{}' in {} were changed outside mend (their MAC does not match); "
+              "nothing was changed", name_, config_path_));
+        }
+      }
     }
   } catch (const toml::parse_error& e) {
     return absl::InvalidArgumentError(
@@ -144,7 +181,7 @@ absl::StatusOr<ServerConfig> Profile::LoadServerConfig() const {
   return config;
 }
 
-absl::Status Profile::SaveServerConfig(const ServerConfig& config) const {
+absl::Status Profile::SaveServerConfig(const ServerConfig& config, const crypto::SecretBytes& key) const {
   toml::table t;
   if (std::filesystem::exists(config_path_)) {
     try {
@@ -158,6 +195,7 @@ absl::Status Profile::SaveServerConfig(const ServerConfig& config) const {
   toml::table section;
   section.insert("server", config.address);
   if (!config.tls_ca_file.empty()) section.insert("tls_ca", config.tls_ca_file);
+  section.insert("mac", LocalMac(key, kConfigMacLabel, ConfigMacInput(name_, config)));
   t["profiles"].as_table()->insert_or_assign(name_, std::move(section));
   std::ostringstream out;
   out << "# mend client configuration\n" << t << "\n";

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "crypto/secret_bytes.h"
 #include "client/fold.h"
 
 namespace mend::client {
@@ -62,12 +63,14 @@ class Profile {
 
   // Creates the profile directory (0700) and its parents.
   absl::Status CreateDirs() const;
-  absl::StatusOr<ProfileState> LoadState() const;
-  absl::Status SaveState(const ProfileState& state) const;
+  // `key`: LocalFilesKey. A MAC that does not match is a VerificationError;
+  // `*had_mac` says whether the file carried one at all.
+  absl::StatusOr<ProfileState> LoadState(const crypto::SecretBytes& key, bool* had_mac) const;
+  absl::Status SaveState(const ProfileState& state, const crypto::SecretBytes& key) const;
 
   // The [profiles.<name>] section of config.toml, falling back to top-level keys.
-  absl::StatusOr<ServerConfig> LoadServerConfig() const;
-  absl::Status SaveServerConfig(const ServerConfig& config) const;
+  absl::StatusOr<ServerConfig> LoadServerConfig(const crypto::SecretBytes& key, bool* had_mac) const;
+  absl::Status SaveServerConfig(const ServerConfig& config, const crypto::SecretBytes& key) const;
   // Removes this profile's section from the shared config file.
   absl::Status ForgetServerConfig() const;
 

@@ -1,5 +1,7 @@
 #include "client/session.h"
 
+#include "client/local_mac.h"
+
 #include <chrono>
 #include <ctime>
 
@@ -78,15 +80,28 @@ absl::Status Session::Init(const Profile& profile, const std::string& name, cons
   crypto::Identity id = crypto::Identity::Generate();
   crypto::KeySecrets keys;
   keys.identity_seed = id.seed().Clone();
+  keys.local_files_authenticated = true;
+  const crypto::SecretBytes local_key = LocalFilesKey(id);
   RETURN_IF_ERROR(crypto::KeyFile::Write(profile.key_path(), passphrase, keys, limits));
   ProfileState state;
   state.name = name;
   state.sign_pk = id.sign_pk();
   state.box_pk = id.box_pk();
   RETURN_IF_ERROR(Replica(profile.replica_path()).Rewrite({}));
-  RETURN_IF_ERROR(profile.SaveState(state));
-  return profile.SaveServerConfig(server);
+  RETURN_IF_ERROR(profile.SaveState(state, local_key));
+  return profile.SaveServerConfig(server, local_key);
 }
+
+Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
+                 ProfileState state, ServerConfig server, crypto::KdfLimits limits)
+    : profile_(std::move(profile)),
+      passphrase_(std::move(passphrase)),
+      identity_(std::move(identity)),
+      keys_(std::move(keys)),
+      state_(std::move(state)),
+      kdf_limits_(limits),
+      local_key_(LocalFilesKey(identity_)),
+      server_(std::move(server)) {}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase) {
@@ -97,20 +112,39 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
   crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
   ASSIGN_OR_RETURN(crypto::KeySecrets keys, crypto::KeyFile::Read(profile.key_path(), passphrase, &limits));
   ASSIGN_OR_RETURN(crypto::Identity identity, crypto::Identity::FromSeed(keys.identity_seed));
-  ASSIGN_OR_RETURN(ProfileState state, profile.LoadState());
+  const crypto::SecretBytes local_key = LocalFilesKey(identity);
+  bool state_mac = false, config_mac = false;
+  ASSIGN_OR_RETURN(ProfileState state, profile.LoadState(local_key, &state_mac));
+  ASSIGN_OR_RETURN(ServerConfig server, profile.LoadServerConfig(local_key, &config_mac));
+  if (keys.local_files_authenticated && (!state_mac || !config_mac)) {
+    return VerificationError(fmt::format(
+        "{} lost its MAC: this profile's local files are authenticated, so the file was changed outside mend; "
+        "nothing was changed", !state_mac ? profile.state_path() : profile.config_path()));
+  }
   if (state.sign_pk != identity.sign_pk()) {
     return absl::DataLossError("the profile state does not belong to this key file");
   }
-  auto session = std::unique_ptr<Session>(
-      new Session(profile, passphrase.Clone(), std::move(identity), std::move(keys), std::move(state), limits));
+  const bool adopt = !keys.local_files_authenticated;
+  auto session = std::unique_ptr<Session>(new Session(profile, passphrase.Clone(), std::move(identity),
+                                                      std::move(keys), std::move(state), std::move(server), limits));
+  if (adopt) {
+    // An older mend wrote these files without MACs: take them as they are,
+    // once, and from now on a file without a MAC is tampering.
+    session->keys_.local_files_authenticated = true;
+    RETURN_IF_ERROR(session->profile_.SaveState(session->state_, session->local_key_));
+    RETURN_IF_ERROR(session->profile_.SaveServerConfig(session->server_, session->local_key_));
+    RETURN_IF_ERROR(session->SaveKeys());
+    session->adoption_note_ = fmt::format(
+        "{} and the server settings had no MACs (written by an older mend); they carry MACs from now on",
+        profile.state_path());
+  }
   RETURN_IF_ERROR(session->LoadLocal());
   return session;
 }
 
 absl::StatusOr<Connection*> Session::connection() {
   if (!connection_) {
-    ASSIGN_OR_RETURN(ServerConfig config, profile_.LoadServerConfig());
-    ASSIGN_OR_RETURN(connection_, Connection::Open(config));
+    ASSIGN_OR_RETURN(connection_, Connection::Open(server_));
     connection_->set_identity(&identity_);
   }
   return connection_.get();
@@ -128,7 +162,14 @@ absl::Status Session::SaveState() {
   if (state_.verified_seq > 0 && raw_.size() >= state_.verified_seq) {
     state_.replica_anchor = ReplicaAnchor(state_.verified_seq, state_.verified_hash);
   }
-  return profile_.SaveState(state_);
+  return profile_.SaveState(state_, local_key_);
+}
+
+absl::Status Session::SetServer(const ServerConfig& server) {
+  RETURN_IF_ERROR(profile_.SaveServerConfig(server, local_key_));
+  server_ = server;
+  connection_.reset();
+  return absl::OkStatus();
 }
 
 Bytes Session::ReplicaDigest(uint64_t seq) {
@@ -259,7 +300,8 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
     keys_.couple_keys.clear();
     keys_.invite_secret.reset();
     RETURN_IF_ERROR(SaveKeys());
-    state_ = profile_.LoadState().value_or(state_);
+    bool had_mac = false;
+    state_ = profile_.LoadState(local_key_, &had_mac).value_or(state_);
     return s;
   }
   state_.pairing = PairingState::kInvited;

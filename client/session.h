@@ -70,6 +70,10 @@ class Session {
   absl::Status ConfirmSafetyNumber();
   // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
   absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
+  // Points the profile at another server address (authenticated in config.toml).
+  absl::Status SetServer(const ServerConfig& server);
+  // Set when Open gave an older profile's unauthenticated files their MACs.
+  const std::string& adoption_note() const { return adoption_note_; }
   // Seals `answer` under a fresh key kept in the key file and appends it.
   absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
                                       const std::string& answer);
@@ -84,9 +88,7 @@ class Session {
 
  private:
   Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
-          ProfileState state, crypto::KdfLimits limits)
-      : profile_(std::move(profile)), passphrase_(std::move(passphrase)), identity_(std::move(identity)),
-        keys_(std::move(keys)), state_(std::move(state)), kdf_limits_(limits) {}
+          ProfileState state, ServerConfig server, crypto::KdfLimits limits);
 
   absl::Status LoadLocal();
   // The MAC over the verified head and replica entries 1..seq, and the
@@ -117,6 +119,9 @@ class Session {
   std::function<int64_t()> clock_ = NowMs;
   bool revealing_ = false;  // RevealPending appends, and appends may sync
   crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
+  crypto::SecretBytes local_key_;  // LocalFilesKey: the MACs of state.json and config.toml
+  ServerConfig server_;            // as read (and verified) at Open
+  std::string adoption_note_;
   std::unique_ptr<Connection> connection_;
   std::vector<mend::v1::Entry> raw_;
   std::vector<crypto::OpenedEntry> entries_;

@@ -23,7 +23,13 @@ constexpr size_t kChecksumBytes = 16;
 constexpr size_t kHeaderBytes = 8 + 4 + 8 + 8 + kSaltBytes + kAeadNonceBytes + kCheckBytes + 4;
 constexpr std::string_view kCheckLabel = "mend key check v1";
 
-enum Tag : uint8_t { kTagIdentitySeed = 1, kTagCoupleKey = 2, kTagInviteSecret = 3, kTagSealedKey = 4 };
+enum Tag : uint8_t {
+  kTagIdentitySeed = 1,
+  kTagCoupleKey = 2,
+  kTagInviteSecret = 3,
+  kTagSealedKey = 4,
+  kTagLocalFilesAuthenticated = 5,  // one byte, 1
+};
 
 absl::StatusOr<SecretBytes> DeriveKey(const SecretBytes& passphrase, std::string_view salt,
                                       KdfLimits limits) {
@@ -59,6 +65,7 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
   for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();
   if (secrets.invite_secret) total += 3 + secrets.invite_secret->size();
   for (const auto& [prompt, key] : secrets.sealed_keys) total += 3 + 1 + prompt.size() + key.size();
+  if (secrets.local_files_authenticated) total += 3 + 1;
   SecretBytes out(total);
   size_t at = 0;
   auto put = [&](uint8_t tag, std::string_view prefix, const SecretBytes& value) {
@@ -81,6 +88,7 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
   for (const auto& [prompt, key] : secrets.sealed_keys) {
     put(kTagSealedKey, std::string(1, static_cast<char>(prompt.size())) + prompt, key);
   }
+  if (secrets.local_files_authenticated) put(kTagLocalFilesAuthenticated, {}, SecretBytes::CopyOf("\x01"));
   return out;
 }
 
@@ -113,6 +121,10 @@ absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
         out.sealed_keys[std::string(value.substr(1, plen))] = SecretBytes::CopyOf(value.substr(1 + plen));
         break;
       }
+      case kTagLocalFilesAuthenticated:
+        if (len != 1 || value[0] != 1) return corrupt();
+        out.local_files_authenticated = true;
+        break;
       default:
         return corrupt();
     }
@@ -204,6 +216,7 @@ bool SameSecrets(const KeySecrets& a, const KeySecrets& b) {
     return true;
   };
   return a.identity_seed.Equals(b.identity_seed) && same_map(a.couple_keys, b.couple_keys) &&
+         a.local_files_authenticated == b.local_files_authenticated &&
          same_map(a.sealed_keys, b.sealed_keys) && a.invite_secret.has_value() == b.invite_secret.has_value() &&
          (!a.invite_secret || a.invite_secret->Equals(*b.invite_secret));
 }

@@ -23,6 +23,9 @@ struct KeySecrets {
   KeyRing couple_keys;                  // by epoch
   std::optional<SecretBytes> invite_secret;  // while an invite is outstanding
   std::map<std::string, SecretBytes> sealed_keys;  // k_e of my sealed answers, by prompt id
+  // The profile's state.json and config.toml section carry MACs: a file
+  // without one is then tampering, not an older version (client/local_mac.h).
+  bool local_files_authenticated = false;
 };
 
 struct KdfLimits {

@@ -3,7 +3,8 @@
 // a time; a Watch then waits, as a WatchHub listener, for the next append.
 // No thread is held while it waits or while the client is slow to read: a
 // slow reader only falls behind (the log is its buffer), so it can never hold
-// up an append, and an idle watcher costs a few kilobytes.
+// up an append, and an idle watcher costs memory only: about 18 KiB, most of
+// it gRPC's own per-stream state (measured by tests/hostile with 5,000).
 //
 // Lifetime: the stream owns itself (a shared_ptr to itself) from Start until
 // gRPC calls OnDone; the hub may hold another reference while it wakes it.

@@ -12,6 +12,8 @@
 #include <filesystem>
 
 #include "client/replica.h"
+#include "nlohmann/json.hpp"
+#include "toml++/toml.h"
 #include "client/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
@@ -377,10 +379,12 @@ TEST_F(SessionTest, AWrongAnchorMeansEverySignatureIsCheckedAgain) {
   ASSERT_TRUE(sam_->Sync().ok());
   sam_.reset();
   Profile profile = Profile::Locate("sam");
-  auto state = *profile.LoadState();
+  bool had_mac = false;
+  const crypto::SecretBytes key = LocalKeyOf("sam");
+  auto state = *profile.LoadState(key, &had_mac);
   ASSERT_FALSE(state.replica_anchor.empty());
   state.replica_anchor[0] ^= 1;
-  ASSERT_TRUE(profile.SaveState(state).ok());
+  ASSERT_TRUE(profile.SaveState(state, key).ok());
   auto reopened = Open("sam");
   ASSERT_NE(reopened, nullptr);
   EXPECT_EQ(reopened->signatures_checked_on_open(), 5u);
@@ -480,6 +484,96 @@ TEST_F(KeyFileSafetyTest, ALongPromptIdIsRefusedAndTheKeyFileStillOpens) {
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_TRUE((*reopened)->SealAnswer(std::string(64, 'p'), "", "x").ok());
   EXPECT_TRUE(Session::Open(Profile::Locate("alex"), pass_).ok());
+}
+
+}  // namespace
+}  // namespace mend::client
+
+namespace mend::client {
+namespace {
+
+// Someone with the profile's files but not the passphrase edits them the way
+// a text editor would: each edit is caught by the local MACs (exit 3 in the
+// CLI), and nothing is changed.
+class LocalFilesTest : public TwoPartnersTest {
+ protected:
+  std::string Read(const std::string& path) { return *crypto::ReadWholeFile(path); }
+  void Write(const std::string& path, const std::string& text) {
+    ASSERT_TRUE(crypto::AtomicWriteFile(path, text, 0600).ok());
+  }
+  void ExpectOpenRefused(const std::string& name, const std::string& needle) {
+    auto opened = Session::Open(Profile::Locate(name), pass_);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_TRUE(IsVerificationError(opened.status())) << opened.status();
+    EXPECT_NE(std::string(opened.status().message()).find(needle), std::string::npos) << opened.status();
+  }
+  static std::string Replace(std::string text, const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  }
+};
+
+TEST_F(LocalFilesTest, AnEditedStateFileIsRefusedAndLeftAsItWas) {
+  for (uint32_t mood = 1; mood <= 3; ++mood) CheckIn(*alex_, mood);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  const std::string path = Profile::Locate("sam").state_path();
+  const std::string original = Read(path);
+  // Lower the verified head (to hide a rollback), mark the safety number as compared.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"verified_seq\": 5", "\"verified_seq\": 2"},
+           {"\"safety_confirmed\": false", "\"safety_confirmed\": true"}}) {
+    const std::string edited = Replace(original, from, to);
+    Write(path, edited);
+    ExpectOpenRefused("sam", "state.json");
+    EXPECT_EQ(Read(path), edited);  // nothing rewritten
+  }
+  // A state file whose MAC was removed, once MACs are on, is tampering too.
+  auto j = nlohmann::json::parse(original);
+  j.erase("mac");
+  Write(path, j.dump(2));
+  ExpectOpenRefused("sam", "lost its MAC");
+  Write(path, original);
+  EXPECT_NE(Open("sam"), nullptr);
+}
+
+TEST_F(LocalFilesTest, ServerSettingsPointedElsewhereAreRefused) {
+  alex_.reset();
+  const std::string path = Profile::Locate("alex").config_path();
+  const std::string original = Read(path);
+  Write(path, Replace(original, address_, "evil.example:7850"));
+  ExpectOpenRefused("alex", "config.toml");
+  Write(path, original);
+  EXPECT_NE(Open("alex"), nullptr);
+}
+
+TEST_F(LocalFilesTest, FilesOfAnOlderMendAreAdoptedOnceThenProtected) {
+  sam_.reset();
+  const Profile profile = Profile::Locate("sam");
+  // What an older mend wrote: no MACs anywhere, no tag 5 in the key file.
+  auto keys = *crypto::KeyFile::Read(profile.key_path(), pass_);
+  keys.local_files_authenticated = false;
+  ASSERT_TRUE(crypto::KeyFile::Write(profile.key_path(), pass_, keys, crypto::KdfLimits::MinimumForTests()).ok());
+  auto j = nlohmann::json::parse(Read(profile.state_path()));
+  j.erase("mac");
+  Write(profile.state_path(), j.dump(2));
+  toml::table config = toml::parse_file(profile.config_path());
+  config["profiles"]["sam"].as_table()->erase("mac");
+  std::ostringstream stripped;
+  stripped << config;
+  Write(profile.config_path(), stripped.str());
+  auto adopted = Session::Open(profile, pass_);
+  ASSERT_TRUE(adopted.ok()) << adopted.status();
+  EXPECT_NE((*adopted)->adoption_note().find("older mend"), std::string::npos);
+  adopted->reset();
+  auto again = Session::Open(profile, pass_);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE((*again)->adoption_note().empty());  // once
+  again->reset();
+  Write(profile.state_path(), j.dump(2));  // the MAC removed again: now tampering
+  ExpectOpenRefused("sam", "lost its MAC");
 }
 
 }  // namespace

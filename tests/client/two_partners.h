@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "client/local_mac.h"
 #include "client/session.h"
 #include "client/verification_error.h"
 #include "crypto/atomic_file.h"
@@ -54,11 +55,18 @@ class TwoPartnersTest : public ::testing::Test {
     for (const char* p : {"alex", "sam"}) {
       Profile profile = Profile::Locate(p);
       if (profile.Exists()) {
-        ASSERT_TRUE(profile.SaveServerConfig({address_, ""}).ok());
+        ASSERT_TRUE(profile.SaveServerConfig({address_, ""}, LocalKeyOf(p)).ok());
       }
     }
   }
   void StopServer() { server_.reset(); }
+  // The key of the profile's local-file MACs, as mend itself derives it:
+  // for tests that edit state.json or config.toml the way mend would.
+  crypto::SecretBytes LocalKeyOf(const std::string& name) {
+    auto keys = crypto::KeyFile::Read(Profile::Locate(name).key_path(), pass_);
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    return LocalFilesKey(*crypto::Identity::FromSeed(keys->identity_seed));
+  }
   std::unique_ptr<Session> Open(const std::string& name) {
     auto s = Session::Open(Profile::Locate(name), pass_);
     EXPECT_TRUE(s.ok()) << s.status();

@@ -162,6 +162,13 @@ expect 2 "mend: error" "$MEND_BIN" checkin --mood >/dev/null
 echo wrong > "$WORK/wrong.pass"
 expect 1 "wrong passphrase" "$MEND_BIN" --profile alex --passphrase-file "$WORK/wrong.pass" status >/dev/null
 
+echo "== local files are authenticated"
+cp "$MEND_HOME/alex/state.json" "$WORK/state.bak"
+sed -i 's/"safety_confirmed": true/"safety_confirmed": false/' "$MEND_HOME/alex/state.json"
+expect 3 "state.json" alex status >/dev/null
+cp "$WORK/state.bak" "$MEND_HOME/alex/state.json"
+alex status >/dev/null
+
 echo "== passphrases"
 echo "password1" > "$WORK/weak.pass"
 expect 1 "could be guessed" "$MEND_BIN" --profile weak --passphrase-file "$WORK/weak.pass" init --name Weak --server "127.0.0.1:$PORT" >/dev/null
