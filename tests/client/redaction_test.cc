@@ -15,6 +15,7 @@
 #include "client/fold.h"
 #include "client/report.h"
 #include "crypto/sealed_answer.h"
+#include "tests/client/synthetic_log.h"
 
 namespace mend::client {
 namespace {
@@ -22,8 +23,6 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-
-const std::string kAlex(32, 'A'), kSam(32, 'S');
 
 // Calls `visit` with every string or bytes field reachable from `d`.
 void EachTextField(const Descriptor* d, const std::function<void(const FieldDescriptor*)>& visit) {
@@ -99,16 +98,6 @@ class RedactionExportTest : public ::testing::Test {
   RedactionExportTest() {
     setenv("TZ", "UTC", 1);
     tzset();
-    mend::v1::Payload g;
-    g.mutable_genesis()->mutable_inviter()->set_sign_pk(kAlex);
-    g.mutable_genesis()->mutable_inviter()->set_display_name("Alex");
-    g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
-    g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
-    g.mutable_genesis()->set_transcript_hash("T");
-    Add(kAlex, g);
-    mend::v1::Payload j;
-    j.mutable_joined()->set_transcript_hash("T");
-    Add(kSam, j);
     // A real sealed exchange, revealed by both, so that opened text exists
     // (first: the Leave among the kinds below closes the log).
     for (const auto* who : {&kAlex, &kSam}) {
@@ -134,16 +123,10 @@ class RedactionExportTest : public ::testing::Test {
       FillMarkers(p.GetReflection()->MutableMessage(&p, kinds->field(i)), &markers_);
       Add(i % 2 ? kSam : kAlex, p);
     }
-    couple_ = Fold(entries_);
+    couple_ = Fold(log_.entries);
   }
   uint64_t Add(const std::string& author, const mend::v1::Payload& p) {
-    crypto::OpenedEntry e;
-    e.header.set_seq(entries_.size() + 1);
-    e.header.set_author(author);
-    e.header.set_created_unix_ms(1772445600000 + 60000 * static_cast<int64_t>(entries_.size()));
-    e.payload = p;
-    entries_.push_back(e);
-    return entries_.size();
+    return log_.Add(author, p, 1772445600000 + 60000 * static_cast<int64_t>(log_.entries.size()));
   }
   std::string Export(const std::string& format, const std::set<std::string>& redact) {
     ReportContext ctx;
@@ -158,7 +141,7 @@ class RedactionExportTest : public ::testing::Test {
     return format == "md" ? RenderMarkdown(report) : format == "json" ? RenderJson(report) : RenderHtml(report);
   }
 
-  std::vector<crypto::OpenedEntry> entries_;
+  SyntheticLog log_{1772445600000};
   CoupleState couple_;
   std::map<std::string, const FieldDescriptor*> markers_;
   std::map<std::string, uint64_t> sealed_seq_;

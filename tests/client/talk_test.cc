@@ -9,11 +9,11 @@
 #include "client/obligations.h"
 #include "client/report.h"
 #include "client/session.h"
+#include "tests/client/synthetic_log.h"
 
 namespace mend::client {
 namespace {
 
-const std::string kAlex(32, 'A'), kSam(32, 'S');
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 constexpr int64_t kMonday = 1772445600000;  // 2026-03-02 10:00 UTC
 
@@ -22,25 +22,8 @@ class TalkTest : public ::testing::Test {
   TalkTest() {
     setenv("TZ", "UTC", 1);
     tzset();
-    mend::v1::Payload g;
-    g.mutable_genesis()->mutable_inviter()->set_sign_pk(kAlex);
-    g.mutable_genesis()->mutable_inviter()->set_display_name("Alex");
-    g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
-    g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
-    Add(kAlex, g, kMonday - 30 * kDay);
-    mend::v1::Payload j;
-    j.mutable_joined();
-    Add(kSam, j, kMonday - 30 * kDay);
   }
-  uint64_t Add(const std::string& author, const mend::v1::Payload& p, int64_t at) {
-    crypto::OpenedEntry e;
-    e.header.set_seq(entries_.size() + 1);
-    e.header.set_author(author);
-    e.header.set_created_unix_ms(at);
-    e.payload = p;
-    entries_.push_back(e);
-    return entries_.size();
-  }
+  uint64_t Add(const std::string& author, const mend::v1::Payload& p, int64_t at) { return log_.Add(author, p, at); }
   uint64_t AgreedCommitment(mend::v1::Cadence cadence, const std::string& review, int64_t at) {
     mend::v1::Payload p;
     auto* c = p.mutable_commitment_proposal();
@@ -57,7 +40,7 @@ class TalkTest : public ::testing::Test {
     return seq;
   }
   std::vector<Obligation> Owed(const std::string& who, int64_t now) {
-    state_ = Fold(entries_);
+    state_ = Fold(log_.entries);
     return Obligations(state_, who, LocalDate(now), now);
   }
   static bool Has(const std::vector<Obligation>& v, const std::string& kind, bool mine) {
@@ -66,7 +49,7 @@ class TalkTest : public ::testing::Test {
     }
     return false;
   }
-  std::vector<crypto::OpenedEntry> entries_;
+  SyntheticLog log_{kMonday - 30 * kDay};
   CoupleState state_;
 };
 
@@ -117,7 +100,7 @@ TEST_F(TalkTest, AgendaShowsTheWeekLettersAwaitingReplyAndLastFollowUps) {
   notes.mutable_talk_notes()->set_week("2026-02-23");
   notes.mutable_talk_notes()->add_follow_ups("plan a walk");
   Add(kAlex, notes, kMonday - 3 * kDay);
-  state_ = Fold(entries_);
+  state_ = Fold(log_.entries);
   Agenda a = BuildAgenda(state_, kAlex, "2026-03-02", kMonday + 2 * kDay);
   ASSERT_EQ(a.partners.size(), 2u);
   EXPECT_EQ(a.partners[1].checkins, 1);
@@ -129,7 +112,7 @@ TEST_F(TalkTest, AgendaShowsTheWeekLettersAwaitingReplyAndLastFollowUps) {
   mend::v1::Payload reply = letter;
   reply.mutable_letter()->set_in_reply_to(l);
   Add(kSam, reply, kMonday + 2 * kDay);
-  state_ = Fold(entries_);
+  state_ = Fold(log_.entries);
   a = BuildAgenda(state_, kAlex, "2026-03-02", kMonday + 2 * kDay);
   ASSERT_EQ(a.unanswered_letters.size(), 1u);  // only Sam's reply, which awaits Alex
   EXPECT_NE(a.unanswered_letters[0].find("from Sam"), std::string::npos);
