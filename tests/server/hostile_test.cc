@@ -391,10 +391,8 @@ TEST(HostileWatch, IdleWatchersHoldNoServerThread) {
   }
   EXPECT_EQ(delivered, kWatchers);
   for (auto& w : watches) w.ctx->TryCancel();
-  for (auto& w : watches) {
-    grpc::Status s;
-    w.reader->Finish(&s, nullptr);
-  }
+  std::vector<grpc::Status> finished(kWatchers);  // written when the queue delivers each Finish
+  for (int i = 0; i < kWatchers; ++i) watches[i].reader->Finish(&finished[i], nullptr);
   for (int i = 0; i < kWatchers; ++i) {
     void* tag;
     bool ok;
