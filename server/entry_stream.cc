@@ -10,8 +10,9 @@ constexpr uint32_t kStreamPageBytes = 512 * 1024;
 
 }  // namespace
 
-grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state, Request request, CallScope call) {
-  auto stream = std::make_shared<EntryStream>(state, std::move(request), std::move(call));
+grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state, grpc::CallbackServerContext* context,
+                                                              Request request, CallScope call) {
+  auto stream = std::make_shared<EntryStream>(state, context, std::move(request), std::move(call));
   stream->self_ = stream;
   if (stream->request_.follow) {
     // Set first: once subscribed, another thread may end the call and run OnDone.
@@ -27,8 +28,9 @@ grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state
   return stream.get();
 }
 
-EntryStream::EntryStream(ServerState* state, Request request, CallScope call)
+EntryStream::EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request, CallScope call)
     : state_(state),
+      context_(context),
       request_(std::move(request)),
       call_(std::move(call)),
       after_(request_.after_seq),
@@ -81,7 +83,7 @@ void EntryStream::FinishOnce(const absl::Status& status) {
     std::lock_guard lock(mu_);
     if (finished_) return;
     if (writing_) {
-      if (end_.ok()) end_ = status;
+      if (!end_) end_ = status;
       return;  // OnWriteDone finishes
     }
     finished_ = true;
@@ -91,15 +93,15 @@ void EntryStream::FinishOnce(const absl::Status& status) {
 }
 
 void EntryStream::OnWriteDone(bool ok) {
-  absl::Status end;
+  std::optional<absl::Status> end;
   {
     std::lock_guard lock(mu_);
     writing_ = false;
     end = end_;
-    if (end.ok() && !ok) end = absl::CancelledError("the client went away");
+    if (!end && !ok) end = absl::CancelledError("the client went away");
   }
-  if (!end.ok()) {
-    FinishOnce(end);
+  if (end) {
+    FinishOnce(*end);
     return;
   }
   Pump();
@@ -108,6 +110,8 @@ void EntryStream::OnWriteDone(bool ok) {
 void EntryStream::OnCancel() { FinishOnce(absl::CancelledError("stream cancelled")); }
 
 void EntryStream::OnAppended(uint64_t) { Pump(); }
+
+void EntryStream::End() { FinishOnce(absl::CancelledError("the client is gone")); }
 
 void EntryStream::OnClose() { FinishOnce(absl::UnavailableError("server is shutting down; reconnect")); }
 

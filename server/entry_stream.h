@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,15 +38,18 @@ class EntryStream final : public grpc::ServerWriteReactor<mend::v1::Entry>,
   };
 
   // Starts streaming; the returned reactor belongs to gRPC.
-  static grpc::ServerWriteReactor<mend::v1::Entry>* Start(ServerState* state, Request request, CallScope call);
+  static grpc::ServerWriteReactor<mend::v1::Entry>* Start(ServerState* state, grpc::CallbackServerContext* context,
+                                                          Request request, CallScope call);
 
-  EntryStream(ServerState* state, Request request, CallScope call);
+  EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request, CallScope call);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
   void OnAppended(uint64_t seq) override;
   void OnClose() override;
+  bool Gone() const override { return context_->IsCancelled(); }
+  void End() override;
 
  private:
   // Writes the next entry, reading a page when the last one is used up, or
@@ -55,6 +59,7 @@ class EntryStream final : public grpc::ServerWriteReactor<mend::v1::Entry>,
   void FinishOnce(const absl::Status& status);
 
   ServerState* const state_;
+  grpc::CallbackServerContext* const context_;  // valid until OnDone returns
   const Request request_;
   std::shared_ptr<EntryStream> self_;  // reset in OnDone
   std::mutex mu_;
@@ -67,7 +72,8 @@ class EntryStream final : public grpc::ServerWriteReactor<mend::v1::Entry>,
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool subscribed_ = false;  // set before any other thread sees this stream
-  absl::Status end_ ABSL_GUARDED_BY(mu_);  // why to end once the write in flight is done
+  // Set when the call should end (with this status) once the write in flight is done.
+  std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mend::server

@@ -20,7 +20,7 @@ grpc::ServerWriteReactor<mend::v1::Entry>* StartStream(ServerState* state, grpc:
   absl::Status valid = caller.ok() ? Registry::CheckCoupleId(couple_id) : caller.status();
   if (valid.ok()) valid = state->registry.MemberRecord(*caller, couple_id, true).status();
   if (!valid.ok()) return new FailedStream(call.Finish(valid));
-  return EntryStream::Start(state, {*caller, couple_id, after_seq, limit, follow}, std::move(call));
+  return EntryStream::Start(state, context, {*caller, couple_id, after_seq, limit, follow}, std::move(call));
 }
 
 }  // namespace

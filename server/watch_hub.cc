@@ -7,10 +7,21 @@
 namespace mend::server {
 
 absl::Status WatchHub::Subscribe(const std::string& couple_id, std::shared_ptr<Listener> listener) {
+  std::vector<std::shared_ptr<Listener>> gone;
+  absl::Status status = SubscribeLocked(couple_id, std::move(listener), &gone);
+  for (const auto& l : gone) l->End();  // they unsubscribe as their calls end
+  return status;
+}
+
+absl::Status WatchHub::SubscribeLocked(const std::string& couple_id, std::shared_ptr<Listener> listener,
+                                       std::vector<std::shared_ptr<Listener>>* gone) {
   std::lock_guard lock(mu_);
   if (closed_) return absl::UnavailableError("server is shutting down; reconnect");
   auto& list = listeners_[couple_id];
   if (list.size() >= max_per_couple_) {
+    for (const auto& l : list) {
+      if (l->Gone()) gone->push_back(l);
+    }
     if (list.empty()) listeners_.erase(couple_id);
     return absl::ResourceExhaustedError(
         fmt::format("this couple already has {} watchers; close one", max_per_couple_));

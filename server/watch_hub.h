@@ -27,12 +27,19 @@ class WatchHub {
     virtual void OnAppended(uint64_t seq) = 0;
     // The server is shutting down.
     virtual void OnClose() = 0;
+    // True when the client is known to be gone. Called under the hub's lock
+    // (so before the listener's Unsubscribe can return).
+    virtual bool Gone() const = 0;
+    // End the stream now (its client is gone). Called outside the hub's lock.
+    virtual void End() = 0;
   };
 
   WatchHub(uint32_t max_per_couple, uint32_t max_total) : max_per_couple_(max_per_couple), max_total_(max_total) {}
 
   // ResourceExhausted when the couple or the server has its maximum of
-  // watchers; Unavailable after CloseAll.
+  // watchers; Unavailable after CloseAll. A full couple first ends those of
+  // its streams whose clients are gone: a stream that missed its
+  // cancellation must not hold a slot until the server restarts.
   absl::Status Subscribe(const std::string& couple_id, std::shared_ptr<Listener> listener);
   void Unsubscribe(const std::string& couple_id, const Listener* listener);
 
@@ -43,6 +50,9 @@ class WatchHub {
   size_t watchers();
 
  private:
+  absl::Status SubscribeLocked(const std::string& couple_id, std::shared_ptr<Listener> listener,
+                               std::vector<std::shared_ptr<Listener>>* gone);
+
   const uint32_t max_per_couple_;
   const uint32_t max_total_;
   std::mutex mu_;
