@@ -21,7 +21,7 @@ struct World {
     mend::server::ServerLimits limits;
     limits.append_rate_per_second = 1e9;
     limits.append_burst = 1e9;
-    state = std::make_unique<mend::server::ServerState>(std::move(*store), limits, mend::server::RegistrationMode::kOpen,
+    state = std::make_unique<mend::server::ServerState>(std::move(*store), limits, mend::server::RegistrationMode::kOpen, mend::server::ProxyConfig{},
                                                         [] { return int64_t{1767225600000}; });
     member = std::string(32, '\x11');
     couple = std::string(16, '\x40');
