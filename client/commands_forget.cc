@@ -23,7 +23,7 @@ void Overwrite(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) return;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return;
   std::vector<char> zeros(64 * 1024, 0);
   for (uintmax_t done = 0; done < size;) {
@@ -40,7 +40,7 @@ void Overwrite(const std::filesystem::path& path) {
 
 absl::Status RunForget(const GlobalOptions& g, bool yes) {
   const Profile profile = Profile::Locate(g.profile);
-  if (!std::filesystem::exists(profile.dir())) {
+  if (!profile.Exists()) {  // a profile is a directory with a key file, nothing less
     return absl::NotFoundError(fmt::format("there is no profile '{}' on this machine", g.profile));
   }
   if (!yes) {
@@ -57,7 +57,8 @@ absl::Status RunForget(const GlobalOptions& g, bool yes) {
   size_t files = 0;
   std::error_code ec;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(profile.dir(), ec)) {
-    if (entry.is_regular_file(ec)) {
+    // Never through a link: only the profile's own files are overwritten.
+    if (entry.symlink_status(ec).type() == std::filesystem::file_type::regular) {
       Overwrite(entry.path());
       ++files;
     }

@@ -2,8 +2,10 @@
 // changed behind mend's back: state.json (the verified head, the partner's
 // keys, whether the safety number was compared) and the server settings in
 // config.toml. Without them, someone with the files but not the passphrase
-// could roll the verified head back, point the client at their own server,
-// or mark the safety number as compared. PROTOCOL.md "Client files".
+// could edit the verified head, point the client at their own server, or
+// mark the safety number as compared. A MAC does not stop putting back an
+// older genuine copy of a file (it has no counter): SECURITY.md says so.
+// PROTOCOL.md "Client files".
 #ifndef MEND_CLIENT_LOCAL_MAC_H_
 #define MEND_CLIENT_LOCAL_MAC_H_
 

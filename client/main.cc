@@ -93,7 +93,17 @@ int main(int argc, char** argv) {
   app.fallthrough();
   GlobalOptions g;
   app.add_option("--profile", g.profile, "profile name (several partners or servers on one machine)")
-      ->envname("MEND_PROFILE")->capture_default_str();
+      ->envname("MEND_PROFILE")->capture_default_str()
+      // The name becomes a directory and a systemd unit name: nothing that
+      // could leave the profiles' directory or reach a shell.
+      ->check(CLI::Validator(
+          [](std::string& name) -> std::string {
+            const bool ok = !name.empty() && name.size() <= 64 && name != "." && name != ".." &&
+                            name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                                std::string::npos;
+            return ok ? "" : "a profile name has 1 to 64 letters, digits, '.', '_' or '-' (and is not . or ..)";
+          },
+          "NAME"));
   app.add_option("--passphrase-file", g.passphrase_file, "read the passphrase from this file (for scripts)");
   app.add_flag("--json", g.json, "machine-readable output");
   app.add_flag("--offline", g.offline, "read the local copy without contacting the server");

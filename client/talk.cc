@@ -1,5 +1,7 @@
 #include "client/talk.h"
 
+#include "client/text_safety.h"
+
 #include "client/obligations.h"
 #include "client/report.h"
 #include "client/session.h"
@@ -97,7 +99,14 @@ std::string Render(const Agenda& a, bool markdown) {
   std::string out = markdown ? fmt::format("# Weekly talk, week of {}\n\n", a.week)
                              : fmt::format("Weekly talk, week of {} to {}\n", a.week, a.week_end);
   auto heading = [&](const std::string& h) { out += markdown ? "\n## " + h + "\n\n" : "\n" + h + "\n"; };
-  auto bullet = [&](const std::string& line) { out += (markdown ? "- " : "  - ") + line + "\n"; };
+  // A bullet holds partner text: on one line, so it cannot fake another
+  // bullet or heading, and in Markdown escaped, so it carries no markup.
+  auto bullet = [&](std::string line) {
+    for (char& c : line) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    out += (markdown ? "- " + EscapeMarkdown(line) : "  - " + line) + "\n";
+  };
   heading("How each of us was");
   for (const auto& p : a.partners) {
     std::string moods;

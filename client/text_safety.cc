@@ -53,7 +53,9 @@ void EscapeInto(std::string_view text, bool keep_newlines, Emit emit) {
   while (i < text.size()) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if ((c < 0x20 && !(keep_newlines && c == '\n')) || c == 0x7F) {
+      if (c == 0x7F) {
+        emit("\\u007f");  // as JSON would spell it, so that --json output stays JSON
+      } else if (c < 0x20 && !(keep_newlines && c == '\n')) {
         emit(fmt::format("\\x{:02x}", c));
       } else {
         emit(std::string_view(text.data() + i, 1));

@@ -16,8 +16,9 @@
 
 namespace mend::client {
 
-// C0 controls (but newline, when `keep_newlines`), DEL and bytes that are not
-// UTF-8 become "\xNN"; C1 controls and the Unicode bidirectional controls
+// C0 controls (but newline, when `keep_newlines`) and bytes that are not
+// UTF-8 become "\xNN" (a JSON encoder has already escaped C0 inside its
+// strings); DEL, C1 controls and the Unicode bidirectional controls
 // (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) become "\uXXXX",
 // which is also how a JSON string would spell them.
 std::string EscapeControls(std::string_view text, bool keep_newlines);

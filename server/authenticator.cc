@@ -13,9 +13,6 @@ constexpr size_t kChallengeMacBytes = 16;
 constexpr size_t kMemberBytes = 32;
 constexpr size_t kTokenMacBytes = 32;
 constexpr std::string_view kTokenPrefix = "mt1.";
-// Known members may fill the used-nonce cache this many times past the
-// anonymous limit: their logins are bounded by their own budgets.
-constexpr size_t kKnownMemberHeadroom = 4;
 
 crypto::SecretBytes SubKey(const crypto::SecretBytes& key, std::string_view label) {
   return crypto::SecretBytes::CopyOf(crypto::Blake2bKeyed(32, key.view(), {label}));
@@ -72,6 +69,12 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
   if (!crypto::VerifySignature(member, crypto::LoginSignatureInput(server_id_, nonce), signature)) {
     return absl::UnauthenticatedError("login signature does not verify");
   }
+  {
+    // A replay is refused before it can spend the member's budget: whoever
+    // captured one login must not be able to lock its member out with it.
+    std::lock_guard lock(mu_);
+    if (used_.count(nonce)) return absl::UnauthenticatedError("challenge already used");
+  }
   if (known_member && !member_logins_.Allow(member)) {
     return absl::ResourceExhaustedError("too many logins for this member; wait a minute and retry");
   }
@@ -89,17 +92,25 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
 bool Authenticator::MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member, bool* full) {
   const int64_t now = clock_();
   std::lock_guard lock(mu_);
-  const size_t limit = limits_.max_used_nonces * (known_member ? kKnownMemberHeadroom : 1);
-  if (used_.size() >= limit && (now - last_prune_ms_ >= 1000 || now < last_prune_ms_)) {
+  if (used_.size() >= limits_.max_used_nonces && (now - last_prune_ms_ >= 1000 || now < last_prune_ms_)) {
     last_prune_ms_ = now;
-    std::erase_if(used_, [&](const auto& kv) { return kv.second <= now; });
+    std::erase_if(used_, [&](const auto& kv) {
+      if (kv.second.expires_unix_ms > now) return false;
+      if (!kv.second.known_member) --anonymous_used_;
+      return true;
+    });
   }
   if (used_.count(nonce)) return false;
-  if (used_.size() >= limit) {
+  // Anonymous logins share one bounded pool. A member's logins are bounded
+  // by its own budget (login_burst + a minute of login_rate), so one
+  // member's logins crowd out nobody else's, and their total is bounded by
+  // the number of members, which registration controls.
+  if (!known_member && anonymous_used_ >= limits_.max_used_nonces) {
     *full = true;
     return false;
   }
-  used_.emplace(nonce, expires_unix_ms);
+  used_.emplace(nonce, UsedNonce{expires_unix_ms, known_member});
+  if (!known_member) ++anonymous_used_;
   return true;
 }
 

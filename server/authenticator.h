@@ -9,9 +9,9 @@
 // second time. We chose a bounded cache of used nonces over one-time tokens
 // held per challenge because only successful logins (a valid signature over a
 // nonce this server issued) ever enter the cache, and those are themselves
-// rate-limited: the cache's size is bounded by the login rate times 60 s, and
-// past `max_used_nonces` anonymous logins are refused (known members still
-// get in, up to four times that; see Login).
+// rate-limited: past `max_used_nonces` anonymous logins are refused, while a
+// member's entries are bounded by its own login budget, so no one else's
+// logins can fill its share (see Login).
 //
 // Thread-safe.
 #ifndef MEND_SERVER_AUTHENTICATOR_H_
@@ -75,7 +75,12 @@ class Authenticator {
   const Clock clock_;
   RateLimiter member_logins_;
   std::mutex mu_;
-  std::unordered_map<std::string, int64_t> used_ ABSL_GUARDED_BY(mu_);  // nonce -> expiry
+  struct UsedNonce {
+    int64_t expires_unix_ms;
+    bool known_member;
+  };
+  std::unordered_map<std::string, UsedNonce> used_ ABSL_GUARDED_BY(mu_);  // by nonce
+  size_t anonymous_used_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_prune_ms_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <charconv>
+#include <cstdlib>
 
 #include "fmt/format.h"
 
@@ -63,13 +64,34 @@ absl::StatusOr<IpNetwork> ParseIpNetwork(std::string_view text) {
   return IpNetwork{*address, bits};
 }
 
-std::optional<IpAddress> PeerIp(std::string_view peer) {
+// gRPC (since 1.47) percent-encodes the brackets of an IPv6 peer:
+// "ipv6:%5B2001:db8::1%5D:51234".
+std::string PercentDecoded(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const std::string hex(s.substr(i + 1, 2));
+      char* end = nullptr;
+      const long v = std::strtol(hex.c_str(), &end, 16);
+      if (end == hex.c_str() + 2) {
+        out.push_back(static_cast<char>(v));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+std::optional<IpAddress> PeerIp(std::string_view encoded_peer) {
+  const std::string peer = PercentDecoded(encoded_peer);
   std::string_view rest;
   if (peer.starts_with("ipv4:")) {
-    rest = peer.substr(5);
+    rest = std::string_view(peer).substr(5);
     rest = rest.substr(0, rest.rfind(':'));
   } else if (peer.starts_with("ipv6:")) {
-    rest = peer.substr(5);
+    rest = std::string_view(peer).substr(5);
     const size_t close = rest.rfind(']');
     rest = close == std::string_view::npos ? rest : rest.substr(0, close + 1);
   } else {
@@ -81,7 +103,12 @@ std::optional<IpAddress> PeerIp(std::string_view peer) {
 std::string ClientKey(std::string_view peer, std::optional<std::string_view> forwarded_header,
                       const ProxyConfig& proxies) {
   auto peer_ip = PeerIp(peer);
-  if (!peer_ip) return std::string(peer);
+  if (!peer_ip) {
+    // Not an address we can parse (a Unix socket, a new format): never the
+    // port, which would give every connection a budget of its own.
+    const size_t colon = peer.rfind(':');
+    return std::string(peer.starts_with("ip") && colon != std::string_view::npos ? peer.substr(0, colon) : peer);
+  }
   auto trusted = [&](const IpAddress& a) {
     for (const auto& net : proxies.trusted) {
       if (net.Contains(a)) return true;

@@ -135,3 +135,25 @@ TEST(TalkPrompts, ThreeDifferentPromptsAndNeverLastWeeksAgain) {
 
 }  // namespace
 }  // namespace mend::client
+
+namespace mend::client {
+namespace {
+
+TEST(TalkMarkdown, APartnersFollowUpCarriesNoMarkupAndStaysOnItsLine) {
+  SyntheticLog log(1772445600000 - 30LL * 24 * 3600 * 1000);
+  mend::v1::Payload notes;
+  notes.mutable_talk_notes()->set_week("2026-02-23");
+  notes.mutable_talk_notes()->add_follow_ups("![](https://attacker.example/pixel.png)\n## Fake heading <img src=x>");
+  log.Add(kSam, notes, 1772445600000 - 3LL * 24 * 3600 * 1000);
+  const CoupleState state = Fold(log.entries);
+  const std::string md = RenderAgendaMarkdown(BuildAgenda(state, kAlex, "2026-03-02", 1772445600000));
+  EXPECT_EQ(md.find("\n## Fake"), std::string::npos) << md;
+  for (size_t i = 0; i < md.size(); ++i) {
+    if (md[i] == '!' || md[i] == '<' || md[i] == '[') {
+      EXPECT_TRUE(i > 0 && md[i - 1] == '\\') << "unescaped " << md[i] << " in " << md;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mend::client

@@ -153,6 +153,28 @@ server::ProxyConfig LocalProxy() {
   return proxies;
 }
 
+TEST(HostileAuth, AReplayedLoginDoesNotSpendItsMembersBudget) {
+  server::ServerLimits limits = TestServer::TestLimits();
+  limits.login_rate_per_second = 0.001;
+  limits.login_burst = 2;
+  TestServer server(server::RegistrationMode::kOpen, limits);
+  TestCouple couple(server.address());
+  ASSERT_TRUE(couple.Pair());  // a logged in before it was a member: no member budget spent
+  TestMember& a = *couple.a;
+  mend::v1::ChallengeResponse c;
+  ASSERT_TRUE(a.Challenge(&c).ok());
+  ASSERT_TRUE(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity).ok());  // the first known login: budget 2 -> 1
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  // The replays were refused as replays, not charged: one login is left, then the budget is spent.
+  for (StatusCode want : {StatusCode::OK, StatusCode::RESOURCE_EXHAUSTED}) {
+    mend::v1::ChallengeResponse fresh;
+    ASSERT_TRUE(a.Challenge(&fresh).ok());
+    EXPECT_EQ(a.AnswerChallenge(fresh, a.identity.sign_pk(), a.identity).error_code(), want);
+  }
+}
+
 TEST(HostileLimits, KnownMembersLogInWhileAnonymousCallersFromTheirAddressAreRefused) {
   auto dir = TempDir("mendd-limits");
   {
@@ -221,6 +243,11 @@ TEST(ClientAddress, KeysPerIpv4AndPerIpv6Slash64AndBelievesOnlyTrustedProxies) {
   EXPECT_EQ(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none), ClientKey("ipv6:[2001:db8::ffff:1]:1", std::nullopt, none));
   EXPECT_NE(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none), ClientKey("ipv6:[2001:db8:0:1::1]:1", std::nullopt, none));
   EXPECT_EQ(ClientKey("ipv6:[::ffff:198.51.100.1]:1", std::nullopt, none), ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
+  // gRPC percent-encodes IPv6 brackets: each connection must not be a budget of its own.
+  EXPECT_EQ(ClientKey("ipv6:%5B2001:db8::1%5D:51234", std::nullopt, none), ClientKey("ipv6:[2001:db8::2]:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv6:%5B::1%5D:4000", "198.51.100.1", server::ProxyConfig{{*server::ParseIpNetwork("::1")}, "x"}),
+            ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:garbage:1", std::nullopt, none), ClientKey("ipv4:garbage:2", std::nullopt, none));
   // An untrusted peer's header is ignored; a trusted one's rightmost untrusted entry is the client.
   EXPECT_EQ(ClientKey("ipv4:192.0.2.9:1", "198.51.100.1", proxy), ClientKey("ipv4:192.0.2.9:2", std::nullopt, none));
   EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "10.0.0.1, 198.51.100.1", proxy), ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
