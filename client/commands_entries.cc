@@ -46,13 +46,6 @@ absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
   return f;
 }
 
-std::string Prompt(const std::string& question) {
-  std::cerr << question << " " << std::flush;
-  std::string line;
-  std::getline(std::cin, line);
-  return line;
-}
-
 // The body from --body-file, the --input's "body", or $EDITOR on a private
 // file inside the profile directory (mode 0600), removed afterwards with the
 // editor's usual backup files.
@@ -105,9 +98,9 @@ absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   if (a.mood == 0) {
     if (!AtTerminal()) return absl::InvalidArgumentError("--mood 1..10 is required when not at a terminal");
-    std::string mood = Prompt("mood, 1 (very low) to 10 (very good):");
+    std::string mood = AskLine("mood, 1 (very low) to 10 (very good):");
     a.mood = std::atoi(mood.c_str());
-    std::string feelings = Prompt("feelings (e.g. hopeful anxious), blank for none:");
+    std::string feelings = AskLine("feelings (e.g. hopeful anxious), blank for none:");
     size_t at = 0;
     while (at < feelings.size()) {
       size_t end = feelings.find_first_of(" ,", at);

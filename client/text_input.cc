@@ -20,6 +20,8 @@ std::string List(const std::set<std::string>& fields) {
   return out;
 }
 
+}  // namespace
+
 std::string AskLine(const std::string& question) {
   std::cerr << question << " " << std::flush;
   std::string line;
@@ -27,8 +29,6 @@ std::string AskLine(const std::string& question) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
-
-}  // namespace
 
 bool AtTerminal() { return ::isatty(STDIN_FILENO) == 1; }
 

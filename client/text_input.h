@@ -41,6 +41,9 @@ class TextInput {
 
 // True when standard input is a terminal a person can answer prompts at.
 bool AtTerminal();
+// Asks `question` on stderr and reads one line of standard input (echoed:
+// never for a passphrase, which client/passphrase.h reads).
+std::string AskLine(const std::string& question);
 
 }  // namespace mend::client
 
