@@ -26,17 +26,18 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
 // Appends after the space courtesy check; prints "wrote #SEQ".
 absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
 
-struct InitArgs { std::string name, server, tls_ca; bool force = false, accept_weak = false; };
+struct InitArgs { std::string name, server, tls_ca; bool force = false, accept_weak = false, insecure = false; };
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a);
 struct InviteArgs { uint32_t ttl_seconds = 86400; int wait_seconds = 0; };
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a);
 absl::Status RunPairJoin(const GlobalOptions& g);
-absl::Status RunPairVerify(const GlobalOptions& g, bool confirm);
+absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_comparing);
+absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds);
 // Changes the key file's passphrase; the new one from a prompt or `new_file`.
 absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, bool accept_weak);
 absl::Status RunSync(const GlobalOptions& g);
 absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds);
-absl::Status RunStatus(const GlobalOptions& g, bool notify);
+absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq);
 absl::Status RunRotate(const GlobalOptions& g);
 absl::Status RunLeave(const GlobalOptions& g, bool yes);
 absl::Status RunPurge(const GlobalOptions& g, bool yes);

@@ -30,6 +30,14 @@ std::string ChainCodeOf(const Session& s) {
   return crypto::ChainCode(h.seq, h.hash);
 }
 
+// The chain code at the last entry `author` wrote, or "" when none.
+std::string ChainCodeAtLastBy(const Session& s, const Bytes& author) {
+  for (auto it = s.entries().rbegin(); it != s.entries().rend(); ++it) {
+    if (it->header.author() == author) return crypto::ChainCode(it->header.seq(), it->hash);
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync) {
@@ -73,7 +81,13 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
   RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
   Profile profile = Profile::Locate(g.profile);
-  RETURN_IF_ERROR(Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca}, pass, a.force));
+  if (a.insecure && !a.tls_ca.empty()) return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
+  if (a.insecure && !IsLoopbackTarget(a.server)) {
+    std::cerr << "mend: WARNING: --insecure: everything sent to " << a.server
+              << " crosses the network unencrypted (the entries stay end-to-end encrypted; logins, "
+                 "tokens and metadata do not)\n";
+  }
+  RETURN_IF_ERROR(Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca, a.insecure}, pass, a.force));
   std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name, a.server);
   std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join CODE`\n";
   return absl::OkStatus();
@@ -82,9 +96,15 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"registration_code"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  ASSIGN_OR_RETURN(std::string registration,
-                   input.Get("registration_code", "registration code from the server's operator (blank: none needed):"));
-  ASSIGN_OR_RETURN(std::string code, session->Invite(registration, a.ttl_seconds));
+  std::string code;
+  if (session->state().pairing == PairingState::kInvited) {
+    // The couple exists: a new code for it (a lost code, or a joiner turned away).
+    ASSIGN_OR_RETURN(code, session->Reinvite(a.ttl_seconds));
+  } else {
+    ASSIGN_OR_RETURN(std::string registration,
+                     input.Get("registration_code", "registration code from the server's operator (blank: none needed):"));
+    ASSIGN_OR_RETURN(code, session->Invite(registration, a.ttl_seconds));
+  }
   if (g.json) {
     std::cout << nlohmann::json({{"code", code}, {"expires_in_seconds", a.ttl_seconds}}).dump() << "\n";
   } else {
@@ -98,9 +118,8 @@ absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     ASSIGN_OR_RETURN(SyncReport r, session->Sync());
-    if (r.pairing_message.empty()) {
-      std::cout << "paired with " << session->state().partner->name
-                << "; compare safety numbers with `mend pair verify`\n";
+    if (session->state().partner || r.pairing_message.empty()) {
+      std::cout << r.pairing_message << "\n";
       return absl::OkStatus();
     }
     std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -114,8 +133,9 @@ absl::Status RunPairJoin(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
   ASSIGN_OR_RETURN(std::string code, input.Get("code", "invite code (mend-XXXXX-...):", true));
   RETURN_IF_ERROR(session->Join(code));
-  std::cout << "joined " << session->state().partner->name << "'s invite. When they have run `mend sync`, "
-            << "run `mend sync` too, then compare safety numbers with `mend pair verify`\n";
+  std::cout << "joined " << session->state().partner->name << "'s invite. Now compare the safety number together, "
+            << "in person: `mend pair verify`; if it matches, `mend pair verify --confirm`. Pairing finishes when "
+            << "both of you have confirmed and run `mend sync`\n";
   return absl::OkStatus();
 }
 
@@ -132,11 +152,20 @@ absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, 
   return absl::OkStatus();
 }
 
-absl::Status RunPairVerify(const GlobalOptions& g, bool confirm) {
+absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_comparing) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
+    ASSIGN_OR_RETURN(SyncReport r, session->Sync());  // has anyone joined?
+    (void)r;
+  }
   const ProfileState& s = session->state();
-  if (!s.partner) return absl::FailedPreconditionError("not paired yet; there is no partner key to compare");
+  if (!s.partner) return absl::FailedPreconditionError("nobody has joined yet; there is no partner key to compare");
   std::string number = crypto::SafetyNumber({s.sign_pk, s.box_pk}, {s.partner->sign_pk, s.partner->box_pk});
+  if (without_comparing) {
+    std::cerr << "mend: WARNING: confirming without comparing the safety number. Anyone who saw or guessed the "
+                 "invite code may be the one you are pairing with, and would read everything you write.\n";
+    confirm = true;
+  }
   if (confirm) RETURN_IF_ERROR(session->ConfirmSafetyNumber());
   if (g.json) {
     std::cout << nlohmann::json({{"safety_number", number}, {"confirmed", session->state().safety_confirmed}}).dump()
@@ -146,7 +175,25 @@ absl::Status RunPairVerify(const GlobalOptions& g, bool confirm) {
   std::cout << "safety number for you and " << s.partner->name << ":\n\n";
   for (size_t i = 0; i < number.size(); i += 24) std::cout << "    " << number.substr(i, 23) << "\n";
   std::cout << "\nread it aloud together; if it matches on both screens, run `mend pair verify --confirm`\n";
-  if (confirm) std::cout << "recorded: the safety number was confirmed\n";
+  if (confirm) {
+    std::cout << "recorded: the safety number was confirmed"
+              << (session->state().pairing == PairingState::kPaired ? "" : "; run `mend sync` when your partner has confirmed too")
+              << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
+    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+    (void)r;
+  }
+  const std::string name = session->state().partner ? session->state().partner->name : "";
+  RETURN_IF_ERROR(session->RejectPartner());
+  ASSIGN_OR_RETURN(std::string code, session->Reinvite(ttl_seconds));
+  std::cout << "turned away the joiner who called themself '" << name
+            << "'. A new invite code (give it to your partner in person):\n\n    " << code << "\n";
   return absl::OkStatus();
 }
 
@@ -205,7 +252,7 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
   return absl::OkStatus();
 }
 
-absl::Status RunStatus(const GlobalOptions& g, bool notify) {
+absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   if (notify) {
     // For reminders: no passphrase, no server; quiet unless something is owed.
     ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(Profile::Locate(g.profile)));
@@ -216,16 +263,34 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify) {
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  if (at_seq != 0) {
+    // Partners whose heads differ compare the code at an entry both hold.
+    if (at_seq > session->entries().size()) {
+      return absl::OutOfRangeError(fmt::format("this device holds entries 1 to {}; `mend sync` first",
+                                               session->entries().size()));
+    }
+    const auto& e = session->entries()[at_seq - 1];
+    std::cout << (g.json ? nlohmann::json({{"seq", at_seq}, {"chain_code", crypto::ChainCode(at_seq, e.hash)}}).dump()
+                         : crypto::ChainCode(at_seq, e.hash))
+              << "\n";
+    return absl::OkStatus();
+  }
   const ProfileState& s = session->state();
   const CoupleState& c = session->couple();
   const std::string me = s.sign_pk;
+  const std::string my_last_code = ChainCodeAtLastBy(*session, me);
+  const std::string partner_last_code = s.partner ? ChainCodeAtLastBy(*session, s.partner->sign_pk) : "";
   const std::string today = LocalDate(NowMs());
   nlohmann::json owed_by_me = nlohmann::json::array(), owed_to_me = nlohmann::json::array();
   for (const Obligation& o : Obligations(c, me, today, NowMs())) (o.mine ? owed_by_me : owed_to_me).push_back(o.text);
+  // When this device first saw the partner's latest entry, not the time the
+  // partner's client wrote into it: a server that withholds entries, or a
+  // partner who backdates them, cannot quiet this warning.
   int64_t partner_last = 0;
   if (s.partner) {
-    for (const auto& e : session->entries()) {
-      if (e.header.author() == s.partner->sign_pk) partner_last = e.header.created_unix_ms();
+    for (const auto& f : c.entries) {
+      if (f.entry->header.author() != s.partner->sign_pk) continue;
+      partner_last = f.first_seen_unix_ms != 0 ? f.first_seen_unix_ms : f.unix_ms;
     }
   }
   const SpaceRecord* space = s.partner ? c.ActiveSpace(s.partner->sign_pk, today) : nullptr;
@@ -237,6 +302,7 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify) {
         {"couple_id", crypto::ToHex(s.couple_id)}, {"partner", s.partner ? s.partner->name : ""},
         {"head_seq", session->head().seq}, {"head_hash", crypto::ToHex(session->head().hash)},
         {"chain_code", ChainCodeOf(*session)}, {"safety_confirmed", s.safety_confirmed},
+        {"chain_code_at_my_last", my_last_code}, {"chain_code_at_partner_last", partner_last_code},
         {"closed", c.closed}, {"owed_by_me", owed_by_me}, {"owed_to_me", owed_to_me},
         {"partner_space_until", space ? space->request.until() : ""},
         {"my_space_until", my_space ? my_space->request.until() : ""},
@@ -249,6 +315,8 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify) {
   if (s.pairing == PairingState::kPaired) {
     std::cout << fmt::format("log: {} entries, chain code {}{}\n", session->head().seq, ChainCodeOf(*session),
                              c.closed ? " (closed)" : "");
+    if (!my_last_code.empty()) std::cout << "at your last entry: " << my_last_code << "\n";
+    if (!partner_last_code.empty()) std::cout << "at " << s.partner->name << "'s last entry: " << partner_last_code << "\n";
     if (!s.safety_confirmed) std::cout << "safety number not confirmed yet: `mend pair verify`\n";
   }
   if (space) {

@@ -97,11 +97,13 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
   std::string prompt_text;
   for (const Member& m : c.members) {
     auto rec = it->second.find(m.sign_pk);
+    std::optional<std::string> text;
+    if (rec != it->second.end()) text = c.RevealedFor(rec->second, session->identity().sign_pk());
     nlohmann::json a = {{"name", m.name}, {"answered", rec != it->second.end()},
                         {"revealed", rec != it->second.end() && rec->second.reveal_seq != 0}};
     if (rec != it->second.end()) {
       if (prompt_text.empty()) prompt_text = rec->second.prompt_text;
-      if (rec->second.reveal_seq != 0) a["answer"] = rec->second.revealed_text;
+      if (text) a["answer"] = *text;
     }
     answers.push_back(a);
   }
@@ -113,6 +115,8 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
   for (const auto& a : answers) {
     std::string state = !a["answered"].get<bool>() ? "has not answered yet"
                         : !a["revealed"].get<bool>() ? "has answered; sealed until both have answered"
+                        : !a.contains("answer")      ? "has revealed; shown once your own reveal is on the log "
+                                                       "(`mend sync` posts it)"
                                                      : "";
     if (state.empty()) {
       std::cout << a["name"].get<std::string>() << ":\n    " << a["answer"].get<std::string>() << "\n\n";

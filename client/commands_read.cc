@@ -23,7 +23,7 @@ absl::Status RunLog(const GlobalOptions& g, const LogArgs& a) {
     if (kind && e.payload.kind_case() != *kind) continue;
     if (a.author == "me" && e.header.author() != me) continue;
     if (a.author == "partner" && e.header.author() == me) continue;
-    std::string date = LocalDate(e.header.created_unix_ms());
+    std::string date = LocalDate(f.unix_ms);
     if (!a.since.empty() && date < a.since) continue;
     if (!a.until.empty() && date > a.until) continue;
     if (g.json) out.push_back(EntryJson(session->couple(), f, me));

@@ -1,6 +1,8 @@
 #include "client/connection.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
 
 #include <chrono>
 
@@ -20,6 +22,25 @@ void SetDeadline(grpc::ClientContext* ctx) {
 
 }  // namespace
 
+bool IsLoopbackTarget(const std::string& address) {
+  std::string host = address;
+  if (host.rfind("ipv4:", 0) == 0) host = host.substr(5);
+  if (host.rfind("ipv6:", 0) == 0) host = host.substr(5);
+  if (!host.empty() && host[0] == '[') {
+    size_t end = host.find(']');
+    if (end == std::string::npos) return false;
+    host = host.substr(1, end - 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);  // HOST:PORT (one colon; more would be a bare IPv6 address)
+  }
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig& config) {
   if (config.address.empty()) {
     return absl::FailedPreconditionError("no server configured; run `mend init --server HOST:PORT`");
@@ -29,10 +50,12 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig&
   if (!config.tls_ca_file.empty()) {
     ASSIGN_OR_RETURN(std::string ca, crypto::ReadWholeFile(config.tls_ca_file));
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ca;
+    ssl.pem_root_certs = ca;  // only this CA: a private CA pins the server
     creds = grpc::SslCredentials(ssl);
-  } else {
+  } else if (config.insecure || IsLoopbackTarget(config.address)) {
     creds = grpc::InsecureChannelCredentials();
+  } else {
+    creds = grpc::SslCredentials(grpc::SslCredentialsOptions());  // the system's roots
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 * 1024);
@@ -45,6 +68,13 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig&
   return c;
 }
 
+std::string Connection::TransportName() const {
+  if (!config_.tls_ca_file.empty()) return "TLS, private CA";
+  if (config_.insecure) return "plaintext, --insecure";
+  if (IsLoopbackTarget(config_.address)) return "plaintext, loopback";
+  return "TLS, system roots";
+}
+
 absl::Status Connection::FromGrpc(const grpc::Status& s) const {
   const std::string& msg = s.error_message();
   switch (s.error_code()) {
@@ -52,7 +82,7 @@ absl::Status Connection::FromGrpc(const grpc::Status& s) const {
     case grpc::StatusCode::UNAVAILABLE:
       return absl::UnavailableError(fmt::format(
           "cannot reach the server at {} ({}): {}; is mendd running there?", config_.address,
-          config_.tls_ca_file.empty() ? "plaintext" : "TLS", msg));
+          TransportName(), msg));
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::DeadlineExceededError(fmt::format("the server at {} did not answer in time", config_.address));
     case grpc::StatusCode::INVALID_ARGUMENT: return absl::InvalidArgumentError("server: " + msg);
@@ -68,14 +98,7 @@ absl::Status Connection::FromGrpc(const grpc::Status& s) const {
 
 absl::Status Connection::Login() {
   if (identity_ == nullptr) return absl::FailedPreconditionError("no identity to log in with");
-  mend::v1::ChallengeRequest creq;
-  creq.set_member(identity_->sign_pk());
-  mend::v1::ChallengeResponse challenge;
-  {
-    grpc::ClientContext ctx;
-    SetDeadline(&ctx);
-    RETURN_IF_ERROR(FromGrpc(auth_->Challenge(&ctx, creq, &challenge)));
-  }
+  ASSIGN_OR_RETURN(mend::v1::ChallengeResponse challenge, FreshChallenge());
   mend::v1::LoginRequest lreq;
   lreq.set_member(identity_->sign_pk());
   lreq.set_nonce(challenge.nonce());
@@ -85,6 +108,28 @@ absl::Status Connection::Login() {
   SetDeadline(&ctx);
   RETURN_IF_ERROR(FromGrpc(auth_->Login(&ctx, lreq, &login)));
   token_ = login.token();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<mend::v1::ChallengeResponse> Connection::FreshChallenge() {
+  mend::v1::ChallengeRequest creq;
+  creq.set_member(identity_->sign_pk());
+  mend::v1::ChallengeResponse challenge;
+  grpc::ClientContext ctx;
+  SetDeadline(&ctx);
+  RETURN_IF_ERROR(FromGrpc(auth_->Challenge(&ctx, creq, &challenge)));
+  // What we sign names the server; it must be the one this profile knows.
+  if (server_id_check_) RETURN_IF_ERROR(server_id_check_(challenge.server_id()));
+  return challenge;
+}
+
+template <typename Request>
+absl::Status Connection::SignCall(std::string_view label, Request* request) {
+  if (identity_ == nullptr) return absl::FailedPreconditionError("no identity to sign with");
+  ASSIGN_OR_RETURN(mend::v1::ChallengeResponse challenge, FreshChallenge());
+  request->set_nonce(challenge.nonce());
+  request->set_signature(identity_->Sign(
+      crypto::DestructiveCallSignatureInput(label, challenge.server_id(), request->couple_id(), challenge.nonce())));
   return absl::OkStatus();
 }
 
@@ -169,10 +214,26 @@ absl::Status Connection::ConfirmMember(const Bytes& couple_id, const Bytes& memb
   return Authed([&](grpc::ClientContext* ctx) { return pairing_->ConfirmMember(ctx, req, &resp); });
 }
 
+absl::Status Connection::RejectPending(const Bytes& couple_id, const Bytes& member) {
+  mend::v1::RejectPendingRequest req;
+  req.set_couple_id(couple_id);
+  req.set_member(member);
+  mend::v1::RejectPendingResponse resp;
+  return Authed([&](grpc::ClientContext* ctx) { return pairing_->RejectPending(ctx, req, &resp); });
+}
+
 absl::Status Connection::PutGrant(const Bytes& couple_id, const mend::v1::KeyGrant& grant) {
   mend::v1::PutGrantRequest req;
   req.set_couple_id(couple_id);
   *req.mutable_grant() = grant;
+  mend::v1::PutGrantResponse resp;
+  return Authed([&](grpc::ClientContext* ctx) { return pairing_->PutGrant(ctx, req, &resp); });
+}
+
+absl::Status Connection::PutGrants(const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants) {
+  mend::v1::PutGrantRequest req;
+  req.set_couple_id(couple_id);
+  for (const auto& g : grants) *req.add_grants() = g;
   mend::v1::PutGrantResponse resp;
   return Authed([&](grpc::ClientContext* ctx) { return pairing_->PutGrant(ctx, req, &resp); });
 }
@@ -280,6 +341,7 @@ absl::Status Connection::Watch(const Bytes& couple_id, uint64_t after_seq,
 absl::Status Connection::Leave(const Bytes& couple_id) {
   mend::v1::LeaveRequest req;
   req.set_couple_id(couple_id);
+  RETURN_IF_ERROR(SignCall(crypto::kLeaveLabel, &req));
   mend::v1::LeaveResponse resp;
   return Authed([&](grpc::ClientContext* ctx) { return couple_->Leave(ctx, req, &resp); });
 }
@@ -287,6 +349,7 @@ absl::Status Connection::Leave(const Bytes& couple_id) {
 absl::StatusOr<uint64_t> Connection::Purge(const Bytes& couple_id) {
   mend::v1::PurgeRequest req;
   req.set_couple_id(couple_id);
+  RETURN_IF_ERROR(SignCall(crypto::kPurgeLabel, &req));
   mend::v1::PurgeResponse resp;
   RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return couple_->Purge(ctx, req, &resp); }));
   return resp.entries_deleted();

@@ -18,6 +18,10 @@
 
 namespace mend::client {
 
+// Whether `address` (HOST:PORT, [V6]:PORT, or a gRPC ipv4:/ipv6: target)
+// names this machine: the only place plaintext is used without --insecure.
+bool IsLoopbackTarget(const std::string& address);
+
 class Connection {
  public:
   // Does not contact the server yet.
@@ -25,6 +29,9 @@ class Connection {
 
   // The identity to log in as. REQUIRES: outlives this connection.
   void set_identity(const crypto::Identity* identity) { identity_ = identity; }
+  // Called with the server id of every challenge before anything is signed
+  // over it: the session pins the id at first contact and refuses a change.
+  void set_server_id_check(std::function<absl::Status(const Bytes&)> check) { server_id_check_ = std::move(check); }
 
   absl::StatusOr<mend::v1::GetInfoResponse> GetInfo();
   absl::Status CreateCouple(const Bytes& couple_id, const Bytes& box_pk, const std::string& registration_code);
@@ -34,7 +41,11 @@ class Connection {
   absl::StatusOr<Bytes> JoinCouple(const Bytes& invite_id, const Bytes& box_pk, const Bytes& answer_ct);
   absl::StatusOr<mend::v1::GetJoinResponse> GetJoin(const Bytes& couple_id);
   absl::Status ConfirmMember(const Bytes& couple_id, const Bytes& member);
+  absl::Status RejectPending(const Bytes& couple_id, const Bytes& member);
   absl::Status PutGrant(const Bytes& couple_id, const mend::v1::KeyGrant& grant);
+  // Stores all of `grants` (one epoch, different members) or none; AlreadyExists
+  // when any of them already has a grant.
+  absl::Status PutGrants(const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants);
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id);
   absl::StatusOr<mend::v1::GetCoupleResponse> GetCouple(const Bytes& couple_id);
   // On a stale head: FailedPrecondition and *stale_head set.
@@ -52,10 +63,16 @@ class Connection {
   absl::StatusOr<uint64_t> Purge(const Bytes& couple_id);
 
   const std::string& address() const { return config_.address; }
+  // "TLS (private CA)", "TLS (system roots)", "plaintext (loopback)" or "plaintext (--insecure)".
+  std::string TransportName() const;
 
  private:
   explicit Connection(ServerConfig config) : config_(std::move(config)) {}
   absl::Status Login();
+  absl::StatusOr<mend::v1::ChallengeResponse> FreshChallenge();
+  // Sets a Leave or Purge request's nonce and signature (PROTOCOL.md "Leave and Purge").
+  template <typename Request>
+  absl::Status SignCall(std::string_view label, Request* request);
   // Runs `rpc` with auth metadata; re-logs in once on UNAUTHENTICATED.
   absl::Status Authed(const std::function<grpc::Status(grpc::ClientContext*)>& rpc);
   absl::Status FromGrpc(const grpc::Status& status) const;
@@ -68,6 +85,7 @@ class Connection {
   std::unique_ptr<mend::v1::Log::Stub> log_;
   std::unique_ptr<mend::v1::Couple::Stub> couple_;
   const crypto::Identity* identity_ = nullptr;
+  std::function<absl::Status(const Bytes&)> server_id_check_;
   std::string token_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crypto/grant.h"
 #include "crypto/sealed_answer.h"
 #include "fmt/format.h"
 
@@ -34,11 +35,11 @@ std::vector<Bytes> BoundMembers(const CoupleState& state, const Bytes& proposer,
   return out;
 }
 
-void Apply(CoupleState& state, const crypto::OpenedEntry& e) {
+// `at` is the entry's folded time (FoldedEntry::unix_ms).
+void Apply(CoupleState& state, const crypto::OpenedEntry& e, int64_t at) {
   const Payload& p = e.payload;
   const Bytes& author = e.header.author();
   const uint64_t seq = e.header.seq();
-  const int64_t at = e.header.created_unix_ms();
   switch (p.kind_case()) {
     case Payload::kGenesis:
       state.members = {{p.genesis().inviter().sign_pk(), p.genesis().inviter().box_pk(),
@@ -46,6 +47,7 @@ void Apply(CoupleState& state, const crypto::OpenedEntry& e) {
                        {p.genesis().joiner().sign_pk(), p.genesis().joiner().box_pk(),
                         p.genesis().joiner().display_name()}};
       state.transcript_hash = p.genesis().transcript_hash();
+      state.couple_id = p.genesis().couple_id();
       break;
     case Payload::kJoined:
       state.joined = true;
@@ -122,14 +124,17 @@ void Apply(CoupleState& state, const crypto::OpenedEntry& e) {
       break;
     case Payload::kSealedAnswer: {
       const auto& sa = p.sealed_answer();
-      state.sealed[sa.prompt_id()][author] = SealedRecord{seq, author, sa.prompt_id(), sa.prompt_text(), sa.sealed_ct(), 0, ""};
+      state.sealed[sa.prompt_id()][author] =
+          SealedRecord{seq, author, sa.prompt_id(), sa.prompt_text(), sa.sealed_ct(), sa.key_commitment(), 0, ""};
       break;
     }
     case Payload::kReveal: {
       const SealedRecord* found = state.SealedAt(p.reveal().sealed_seq());
       SealedRecord& rec = state.sealed.at(found->prompt_id).at(found->author);
       rec.reveal_seq = seq;
-      rec.revealed_text = crypto::OpenAnswerText(p.reveal().key(), rec.prompt_id, rec.sealed_ct).value_or("");
+      rec.revealed_text = crypto::OpenAnswerText(p.reveal().key(), rec.key_commitment,
+                                                 {state.couple_id, rec.author, rec.prompt_id}, rec.sealed_ct)
+                              .value_or("");
       break;
     }
     case Payload::kDisclosurePrefs:
@@ -182,6 +187,16 @@ const SealedRecord* CoupleState::SealedAt(uint64_t seq) const {
   return nullptr;
 }
 
+std::optional<std::string> CoupleState::RevealedFor(const SealedRecord& answer, const Bytes& viewer) const {
+  if (answer.reveal_seq == 0) return std::nullopt;
+  if (answer.author == viewer) return answer.revealed_text;
+  auto prompt = sealed.find(answer.prompt_id);
+  if (prompt == sealed.end()) return std::nullopt;
+  auto own = prompt->second.find(viewer);
+  if (own == prompt->second.end() || own->second.reveal_seq == 0) return std::nullopt;
+  return answer.revealed_text;
+}
+
 mend::v1::DisclosureMode CoupleState::PreferenceOf(const Bytes& author, const std::string& topic) const {
   auto a = disclosure_prefs.find(author);
   if (a == disclosure_prefs.end()) return mend::v1::DISCLOSURE_MODE_UNSPECIFIED;
@@ -200,8 +215,13 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
   if (state.closed) return Broken(fmt::format("the log was closed by a Leave at seq {}", state.leave_seq));
   if (seq == 1 && p.kind_case() != Payload::kGenesis) return Broken("entry 1 must be the Genesis");
   if (seq != 1 && p.kind_case() == Payload::kGenesis) return Broken("Genesis is only valid as entry 1");
-  if (key_epoch < state.epoch) {
-    return Broken(fmt::format("written under key epoch {} after rotation to {}", key_epoch, state.epoch));
+  // Every entry is written under the newest announced epoch, except a
+  // KeyRotation, which may be written under any earlier one its writer holds
+  // (so that a partner who never received the current key can still rotate).
+  if (p.kind_case() != Payload::kKeyRotation && key_epoch != state.epoch) {
+    return Broken(key_epoch < state.epoch
+                      ? fmt::format("written under key epoch {} after rotation to {}", key_epoch, state.epoch)
+                      : fmt::format("written under key epoch {}, which the log has not announced", key_epoch));
   }
   const Member* partner = state.Partner(author);
   auto commitment = [&](uint64_t s) -> const Commitment* {
@@ -215,6 +235,7 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
       if (g.joiner().sign_pk().size() != 32 || g.joiner().sign_pk() == g.inviter().sign_pk()) {
         return Broken("Genesis must name two different members");
       }
+      if (g.key_id().size() != crypto::kKeyIdBytes) return Broken("Genesis names no key id");
       return absl::OkStatus();
     }
     case Payload::kJoined:
@@ -331,21 +352,35 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
       }
       return absl::OkStatus();
     case Payload::kKeyRotation:
-      if (p.key_rotation().new_epoch() != state.epoch + 1 || key_epoch != p.key_rotation().new_epoch()) {
-        return Broken(fmt::format("rotation must move to epoch {} and be written under it", state.epoch + 1));
+      if (p.key_rotation().new_epoch() <= state.epoch || key_epoch > state.epoch) {
+        return Broken(fmt::format("a rotation moves past epoch {} and is written under an epoch already announced",
+                                  state.epoch));
       }
+      if (p.key_rotation().key_id().size() != crypto::kKeyIdBytes) return Broken("the rotation names no key id");
       return absl::OkStatus();
     case Payload::kLeave:
       return absl::OkStatus();
     case Payload::kSealedAnswer: {
       const auto& sa = p.sealed_answer();
-      if (sa.prompt_id().empty() || sa.prompt_id().size() > 64) {
+      if (sa.prompt_id().empty() || sa.prompt_id().size() > crypto::kMaxPromptIdBytes) {
         return absl::InvalidArgumentError("a prompt id has 1 to 64 bytes");
       }
       if (sa.sealed_ct().size() < 24 + 16) return Broken("the sealed answer is malformed");
+      if (sa.key_commitment().size() != crypto::kSealedKeyCommitmentBytes) {
+        return Broken("the sealed answer has no key commitment");
+      }
       auto it = state.sealed.find(sa.prompt_id());
       if (it != state.sealed.end() && it->second.count(author)) {
         return Broken(fmt::format("you already sealed an answer to '{}'", sa.prompt_id()));
+      }
+      // A copy of another sealed answer (its ciphertext or its commitment)
+      // would let its writer "reveal" the other's words as their own.
+      for (const auto& [prompt, by_author] : state.sealed) {
+        for (const auto& [other, rec] : by_author) {
+          if (rec.sealed_ct == sa.sealed_ct() || rec.key_commitment == sa.key_commitment()) {
+            return Broken(fmt::format("this sealed answer copies sealed answer #{}", rec.seq));
+          }
+        }
       }
       return absl::OkStatus();
     }
@@ -357,8 +392,11 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
       if (partner == nullptr || !state.sealed.at(rec->prompt_id).count(partner->sign_pk)) {
         return Broken("revealed before the partner sealed their answer: nobody goes first");
       }
-      if (!crypto::OpenAnswerText(p.reveal().key(), rec->prompt_id, rec->sealed_ct).ok()) {
-        return Broken("the revealed key does not open the sealed answer");
+      if (absl::Status opened = crypto::OpenAnswerText(p.reveal().key(), rec->key_commitment,
+                                                       {state.couple_id, rec->author, rec->prompt_id}, rec->sealed_ct)
+                                    .status();
+          !opened.ok()) {
+        return Broken(std::string(opened.message()));
       }
       return absl::OkStatus();
     }
@@ -381,13 +419,59 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
   return absl::OkStatus();
 }
 
-CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries) {
+namespace {
+
+std::string Span(int64_t ms) {
+  const int64_t minutes = ms / 60000;
+  if (minutes < 120) return fmt::format("{} minutes", minutes);
+  if (minutes < 48 * 60) return fmt::format("{} hours", minutes / 60);
+  return fmt::format("{} days", minutes / (24 * 60));
+}
+
+}  // namespace
+
+CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldClock& clock) {
   CoupleState state;
+  int64_t previous_time = 0, previous_written = 0;
+  uint64_t previous_seq = 0;
   for (const auto& e : entries) {
-    FoldedEntry folded{&e, true, ""};
-    absl::Status rule = CheckRules(state, e.header.author(), e.header.seq(), e.payload, e.header.key_epoch());
+    FoldedEntry folded;
+    folded.entry = &e;
+    const uint64_t seq = e.header.seq();
+    if (clock.first_seen != nullptr) {
+      auto seen = clock.first_seen->find(seq);
+      if (seen != clock.first_seen->end()) folded.first_seen_unix_ms = seen->second;
+    }
+    // The author's claim, checked against the entry before and against when
+    // this device saw the entry (or its clock now): neither a partner's
+    // clock nor a partner bending it can make time run backwards here.
+    const int64_t written = e.unreadable.empty() ? e.payload.written_unix_ms() : 0;
+    const int64_t limit = folded.first_seen_unix_ms != 0 ? folded.first_seen_unix_ms : clock.now_unix_ms;
+    folded.written_unix_ms = written;
+    if (written != 0 && previous_written != 0 && written < previous_written - kClockSkewMs) {
+      folded.time_warning = fmt::format("dated {} before entry {}", Span(previous_written - written), previous_seq);
+    } else if (written != 0 && limit != 0 && written > limit + kClockSkewMs) {
+      folded.time_warning = fmt::format("dated {} ahead of {}", Span(written - limit),
+                                        folded.first_seen_unix_ms != 0 ? "when this device first saw it" : "now");
+    }
+    int64_t t = written != 0 ? written : (limit != 0 ? limit : previous_time);
+    if (limit != 0 && t > limit) t = limit;
+    t = std::max(t, previous_time);
+    folded.unix_ms = t;
+    previous_time = t;
+    // A flagged claim is not what the next entry is measured against: one
+    // entry dated next year must not make every honest entry after it look
+    // backdated.
+    if (written != 0 && folded.time_warning.empty()) {
+      previous_written = written;
+      previous_seq = seq;
+    }
+
+    absl::Status rule = e.unreadable.empty()
+                            ? CheckRules(state, e.header.author(), seq, e.payload, e.header.key_epoch())
+                            : absl::DataLossError("cannot be read: " + e.unreadable);
     if (rule.ok()) {
-      Apply(state, e);
+      Apply(state, e, t);
     } else {
       folded.valid = false;
       folded.invalid_reason = std::string(rule.message());

@@ -75,6 +75,7 @@ struct SealedRecord {
   std::string prompt_id;
   std::string prompt_text;
   Bytes sealed_ct;
+  Bytes key_commitment;
   uint64_t reveal_seq = 0;     // 0 while sealed
   std::string revealed_text;   // set by a valid Reveal
 };
@@ -83,9 +84,20 @@ struct FoldedEntry {
   const crypto::OpenedEntry* entry = nullptr;  // borrowed from the caller's vector
   bool valid = true;
   std::string invalid_reason;
+  // Time (PROTOCOL.md "Time"). The author's claim, when this device first saw
+  // the entry (0: unknown, e.g. in a test), and the time every view and
+  // duration uses: the claim, held between the entry before's time and the
+  // first sighting, so that it never runs backwards nor lies ahead.
+  int64_t written_unix_ms = 0;
+  int64_t first_seen_unix_ms = 0;
+  int64_t unix_ms = 0;
+  // Set when the claim runs backwards from the entry before or ahead of the
+  // reader's clock by more than kClockSkewMs: "dated 3 days before entry 41".
+  std::string time_warning;
 };
 
 struct CoupleState {
+  Bytes couple_id;              // from Genesis
   std::vector<Member> members;  // from Genesis: inviter first
   Bytes transcript_hash;
   bool joined = false;          // Joined seen
@@ -104,6 +116,11 @@ struct CoupleState {
 
   // The sealed answer written at `seq`, or nullptr.
   const SealedRecord* SealedAt(uint64_t seq) const;
+  // The revealed text of `answer` as `viewer` may see it: their own always; the
+  // partner's only once the viewer's own answer to the same prompt is revealed
+  // on the log (so no client, not `watch` nor `--offline`, shows the partner's
+  // answer while the viewer can still withhold theirs). nullopt otherwise.
+  std::optional<std::string> RevealedFor(const SealedRecord& answer, const Bytes& viewer) const;
   // The author's preference for `topic`, or UNSPECIFIED.
   mend::v1::DisclosureMode PreferenceOf(const Bytes& author, const std::string& topic) const;
 
@@ -115,9 +132,19 @@ struct CoupleState {
   const SpaceRecord* ActiveSpace(const Bytes& author, const std::string& today) const;
 };
 
+// How far an author's clock may be off before the fold flags an entry.
+inline constexpr int64_t kClockSkewMs = 10 * 60 * 1000;
+
+// What the reader knows of time: when this device first saw each entry, and
+// its clock now (0: no check against it).
+struct FoldClock {
+  const std::map<uint64_t, int64_t>* first_seen = nullptr;  // seq -> unix ms
+  int64_t now_unix_ms = 0;
+};
+
 // REQUIRES: `entries` verified by crypto::VerifyChain, in seq order, and
 // outliving the returned state.
-CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries);
+CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldClock& clock = {});
 
 // Whether `author` may write `payload` on top of `state` (rules only; space
 // requests are a courtesy check in the CLI, not a rule). `seq` is the new

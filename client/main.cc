@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
   auto* c_init = app.add_subcommand("init", "create your identity and profile");
   c_init->add_option("--name", init.name, "your display name, as your partner will see it")->required();
   c_init->add_option("--server", init.server, "server address, HOST:PORT")->required();
-  c_init->add_option("--tls-ca", init.tls_ca, "PEM CA certificate to trust for the server (TLS)");
+  c_init->add_option("--tls-ca", init.tls_ca, "PEM CA certificate to trust for the server (TLS); default: the system's roots");
+  c_init->add_flag("--insecure", init.insecure, "plaintext to a non-loopback server (dangerous; loopback is plaintext anyway)");
   c_init->add_flag("--force", init.force, "replace an existing identity (loses access to its history)");
   c_init->add_flag("--accept-weak-passphrase", init.accept_weak, "keep a passphrase mend thinks could be guessed");
   c_init->callback(run([&] { return RunInit(g, init); }));
@@ -134,10 +135,16 @@ int main(int argc, char** argv) {
   auto* c_join = c_pair->add_subcommand("join", "join your partner's invite (asks for the code)");
   RefuseText(c_join, "code", "code");
   c_join->callback(run([&] { return RunPairJoin(g); }));
-  bool confirm = false;
+  bool confirm = false, without_comparing = false;
   auto* c_verify = c_pair->add_subcommand("verify", "show the safety number to compare together");
-  c_verify->add_flag("--confirm", confirm, "record that the numbers matched");
-  c_verify->callback(run([&] { return RunPairVerify(g, confirm); }));
+  c_verify->add_flag("--confirm", confirm, "record that the numbers matched (the inviter's confirmation completes pairing)");
+  c_verify->add_flag("--confirm-without-comparing", without_comparing,
+                     "confirm without comparing (dangerous: whoever has the code could be on the other end)");
+  c_verify->callback(run([&] { return RunPairVerify(g, confirm, without_comparing); }));
+  uint32_t reject_ttl = 86400;
+  auto* c_reject = c_pair->add_subcommand("reject", "turn away the joiner (the safety number did not match) and make a new code");
+  c_reject->add_option("--ttl", reject_ttl, "seconds the new code stays valid (60..86400)")->capture_default_str();
+  c_reject->callback(run([&] { return RunPairReject(g, reject_ttl); }));
 
   std::string new_passphrase_file;
   bool passphrase_accept_weak = false;
@@ -154,7 +161,10 @@ int main(int argc, char** argv) {
   bool notify = false;
   auto* c_status = app.add_subcommand("status", "who, where, what is owed, chain code");
   c_status->add_flag("--notify", notify, "print only what you owe, and nothing when nothing is owed (for reminders)");
-  c_status->callback(run([&] { return RunStatus(g, notify); }));
+  uint64_t status_at = 0;
+  c_status->add_option("--at", status_at, "print only the chain code at entry SEQ (to compare with a partner whose head differs)")
+      ->check(CLI::PositiveNumber);
+  c_status->callback(run([&] { return RunStatus(g, notify, status_at); }));
 
   CheckInArgs checkin;
   auto* c_checkin = app.add_subcommand("checkin", "record how you are (prompts when at a terminal)");

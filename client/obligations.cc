@@ -53,10 +53,19 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
     }
   }
   for (const auto& [prompt, by_author] : c.sealed) {
+    const bool both_sealed = by_author.size() == c.members.size();
     for (const auto& m : c.members) {
-      if (!by_author.count(m.sign_pk)) {
+      auto answer = by_author.find(m.sign_pk);
+      if (answer == by_author.end()) {
         add(m.sign_pk, "reflect", by_author.begin()->second.seq,
             fmt::format("answer the reflection '{}' (`mend reflect --prompt-id {}`)", prompt, prompt));
+      } else if (both_sealed && answer->second.reveal_seq == 0) {
+        // Not a fair exchange: the last to reveal can withhold, and this is
+        // how the log shows it.
+        add(m.sign_pk, "reveal", answer->second.seq,
+            m.sign_pk == me ? fmt::format("reveal your sealed answer to '{}' (`mend sync` posts it)", prompt)
+                            : fmt::format("sealed an answer to '{}' (#{}) and has not revealed it", prompt,
+                                          answer->second.seq));
       }
     }
   }

@@ -53,7 +53,7 @@ constexpr std::string_view kStateMacLabel = "mend state v1";
 constexpr std::string_view kConfigMacLabel = "mend config v1";
 
 std::string ConfigMacInput(const std::string& name, const ServerConfig& config) {
-  return nlohmann::json::array({name, config.address, config.tls_ca_file}).dump();
+  return nlohmann::json::array({name, config.address, config.tls_ca_file, config.insecure}).dump();
 }
 
 }  // namespace
@@ -98,7 +98,12 @@ absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, 
       }
     }
     s.version = j.at("version").get<int>();
-    if (s.version != 1) return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
+    if (s.version < kStateVersion) {
+      return absl::FailedPreconditionError(fmt::format(
+          "profile '{}' was made by an earlier mend (protocol v1), whose log and keys this mend cannot read; "
+          "make a new profile (`mend init --profile NEW ...`) and pair again", name_));
+    }
+    if (s.version > kStateVersion) return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
     s.name = j.value("name", "");
     s.sign_pk = HexField(j, "sign_pk");
     s.box_pk = HexField(j, "box_pk");
@@ -121,6 +126,7 @@ absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, 
     s.replica_anchor = HexField(j, "replica_anchor");
     s.last_sync_unix_ms = j.value("last_sync_unix_ms", int64_t{0});
     s.safety_confirmed = j.value("safety_confirmed", false);
+    s.server_id = HexField(j, "server_id");
   } catch (const nlohmann::json::exception& e) {
     return absl::DataLossError(fmt::format("{} is damaged: {}", state_path(), e.what()));
   }
@@ -146,6 +152,7 @@ absl::Status Profile::SaveState(const ProfileState& s, const crypto::SecretBytes
       {"replica_anchor", crypto::ToHex(s.replica_anchor)},
       {"last_sync_unix_ms", s.last_sync_unix_ms},
       {"safety_confirmed", s.safety_confirmed},
+      {"server_id", crypto::ToHex(s.server_id)},
   };
   j["mac"] = LocalMac(key, kStateMacLabel, j.dump());
   return crypto::AtomicWriteFile(state_path(), j.dump(2) + "\n", 0600);
@@ -167,6 +174,7 @@ absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes
         // Only the section's own values count once it is authenticated.
         config.address = (*section)["server"].value_or(std::string());
         config.tls_ca_file = (*section)["tls_ca"].value_or(std::string());
+        config.insecure = (*section)["insecure"].value_or(false);
         if (!LocalMacMatches(key, kConfigMacLabel, ConfigMacInput(name_, config), *mac)) {
           return VerificationError(fmt::format(
               "the server settings of profile '{}' in {} were changed outside mend (their MAC does not match); "
@@ -195,6 +203,7 @@ absl::Status Profile::SaveServerConfig(const ServerConfig& config, const crypto:
   toml::table section;
   section.insert("server", config.address);
   if (!config.tls_ca_file.empty()) section.insert("tls_ca", config.tls_ca_file);
+  if (config.insecure) section.insert("insecure", true);
   section.insert("mac", LocalMac(key, kConfigMacLabel, ConfigMacInput(name_, config)));
   t["profiles"].as_table()->insert_or_assign(name_, std::move(section));
   std::ostringstream out;

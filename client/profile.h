@@ -22,12 +22,19 @@ std::string_view ToString(PairingState state);
 
 struct ServerConfig {
   std::string address;      // host:port
-  std::string tls_ca_file;  // PEM; empty means plaintext (loopback only)
+  // Transport (PROTOCOL.md "Transport"): TLS with the system's roots by
+  // default; with `tls_ca_file`, TLS trusting only that CA (a private CA);
+  // plaintext only to a loopback address, or with `insecure` set explicitly.
+  std::string tls_ca_file;
+  bool insecure = false;
 };
+
+// state.json's version: 2 since protocol v2 (a v1 profile is refused, not misread).
+inline constexpr int kStateVersion = 2;
 
 // Non-secret profile state (state.json). Format documented in PROTOCOL.md "Client files".
 struct ProfileState {
-  int version = 1;
+  int version = kStateVersion;
   std::string name;           // my display name
   Bytes sign_pk, box_pk;      // mine
   PairingState pairing = PairingState::kUnpaired;
@@ -46,6 +53,7 @@ struct ProfileState {
   Bytes replica_anchor;
   int64_t last_sync_unix_ms = 0;
   bool safety_confirmed = false;
+  Bytes server_id;  // pinned at first contact; a server with another id is refused
 };
 
 class Profile {
@@ -57,6 +65,7 @@ class Profile {
   const std::string& dir() const { return dir_; }
   std::string key_path() const { return dir_ + "/key"; }
   std::string replica_path() const { return dir_ + "/replica"; }
+  std::string first_seen_path() const { return dir_ + "/seen"; }
   std::string state_path() const { return dir_ + "/state.json"; }
   const std::string& config_path() const { return config_path_; }
   bool Exists() const;

@@ -46,6 +46,9 @@ const std::map<std::string, FieldRule>& Table() {
       // opened text instead, under "reflections".
       {"mend.v1.SealedAnswer.sealed_ct", {FieldRule::kNever}},
       {"mend.v1.Reveal.key", {FieldRule::kNever}},
+      {"mend.v1.SealedAnswer.key_commitment", {FieldRule::kNever}},
+      {"mend.v1.Genesis.key_id", {FieldRule::kKept}},
+      {"mend.v1.KeyRotation.key_id", {FieldRule::kKept}},
       {"mend.v1.DisclosurePref.topic", {FieldRule::kKept}},
       {"mend.v1.TalkNotes.week", {FieldRule::kKept}},
       {"mend.v1.TalkNotes.agreed", {FieldRule::kByWord, "notes"}},

@@ -1,5 +1,7 @@
 #include "client/render.h"
 
+#include <cstdlib>
+
 #include <google/protobuf/util/json_util.h>
 
 #include <ctime>
@@ -87,14 +89,24 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
 
 std::string LocalDateTime(int64_t unix_ms) { return LocalTimeString(unix_ms, "%Y-%m-%d %H:%M"); }
 
+std::string WhenText(const FoldedEntry& f) {
+  if (f.written_unix_ms != 0 && f.first_seen_unix_ms != 0 &&
+      std::abs(f.first_seen_unix_ms - f.written_unix_ms) > kTimeNoteMs) {
+    return fmt::format("written {} / first seen {}", LocalDateTime(f.written_unix_ms),
+                       LocalDateTime(f.first_seen_unix_ms));
+  }
+  return LocalDateTime(f.unix_ms);
+}
+
 std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
   const auto& e = *f.entry;
   // The verdict comes before anything the author wrote, where their text
   // cannot imitate or push it out of sight (and the terminal filter keeps
   // their text from moving the cursor back over it).
-  std::string line = fmt::format("#{:<4} {}{}  {:<10} {:<10} {}", e.header.seq(),
+  std::string line = fmt::format("#{:<4} {}{}{}  {:<10} {:<10} {}", e.header.seq(),
                                  f.valid ? "" : "[INVALID: " + f.invalid_reason + "] ",
-                                 LocalDateTime(e.header.created_unix_ms()), couple.NameOf(e.header.author()),
+                                 f.time_warning.empty() ? "" : "[TIME: " + f.time_warning + "] ",
+                                 WhenText(f), couple.NameOf(e.header.author()),
                                  KindName(e.payload), Summary(couple, e.payload));
   return line;
 }
@@ -102,8 +114,9 @@ std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
 std::string EntryDetail(const CoupleState& couple, const FoldedEntry& f) {
   const auto& e = *f.entry;
   std::string out = fmt::format("entry #{} ({}) by {} at {}\n", e.header.seq(), KindName(e.payload),
-                                couple.NameOf(e.header.author()), LocalDateTime(e.header.created_unix_ms()));
+                                couple.NameOf(e.header.author()), WhenText(f));
   if (!f.valid) out += "INVALID: " + f.invalid_reason + "\n";
+  if (!f.time_warning.empty()) out += "TIME: " + f.time_warning + "\n";
   std::string body;
   google::protobuf::util::JsonPrintOptions opts;
   opts.add_whitespace = true;
@@ -121,8 +134,11 @@ nlohmann::json EntryJson(const CoupleState& couple, const FoldedEntry& f, const 
   (void)google::protobuf::util::MessageToJsonString(e.payload, &payload, opts);
   nlohmann::json j = {
       {"seq", e.header.seq()},
-      {"created", LocalDateTime(e.header.created_unix_ms())},
-      {"created_unix_ms", e.header.created_unix_ms()},
+      {"created", LocalDateTime(f.unix_ms)},
+      {"created_unix_ms", f.unix_ms},
+      {"written_unix_ms", f.written_unix_ms},
+      {"first_seen_unix_ms", f.first_seen_unix_ms},
+      {"time_warning", f.time_warning},
       {"author", e.header.author() == me ? "me" : "partner"},
       {"author_name", couple.NameOf(e.header.author())},
       {"kind", KindName(e.payload)},

@@ -68,7 +68,10 @@ int64_t DayNumber(const std::string& date) {
 
 // Title and body of an entry. `p` is already redacted (RedactPayload); the
 // only text not in the payload, an opened reflection, is redacted here.
-void Describe(const CoupleState& couple, const Payload& p, const std::set<std::string>& redact, TimelineItem* item) {
+// `viewer` is the exporting member: a partner's revealed reflection shows only
+// once the viewer's own is revealed too (CoupleState::RevealedFor).
+void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, const std::set<std::string>& redact,
+              TimelineItem* item) {
   switch (p.kind_case()) {
     case Payload::kCheckIn: {
       const auto& c = p.check_in();
@@ -178,7 +181,10 @@ void Describe(const CoupleState& couple, const Payload& p, const std::set<std::s
         break;
       }
       item->title = fmt::format("Revealed the answer to \"{}\"", sealed->prompt_id);
-      item->body = redact.count("reflections") ? kRedacted : sealed->revealed_text;
+      std::optional<std::string> text = couple.RevealedFor(*sealed, viewer);
+      item->body = redact.count("reflections") ? kRedacted
+                   : text                      ? *text
+                                               : std::string("(not shown until your own answer is revealed)");
       break;
     }
     case Payload::kLeave:
@@ -256,7 +262,7 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
   int intensity_sum = 0;
   for (const FoldedEntry& f : c.entries) {
     const auto& e = *f.entry;
-    const int64_t at = e.header.created_unix_ms();
+    const int64_t at = f.unix_ms;
     if (!in_period(at) || !f.valid) continue;
     int who = partner_index(e.header.author());
     const Payload& p = e.payload;
@@ -322,7 +328,7 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
       if (!f.valid || !e.payload.has_commitment_report() || e.payload.commitment_report().commitment_seq() != seq) continue;
-      if (!in_period(e.header.created_unix_ms())) continue;
+      if (!in_period(f.unix_ms)) continue;
       (e.payload.commitment_report().outcome() == mend::v1::OUTCOME_KEPT ? s.kept : s.slipped)++;
     }
     rep.commitments.push_back(s);
@@ -336,18 +342,19 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
 
   for (const FoldedEntry& f : c.entries) {
     const auto& e = *f.entry;
-    if (!in_period(e.header.created_unix_ms())) continue;
+    if (!in_period(f.unix_ms)) continue;
     if (!options.only.empty() && !options.only.count(e.payload.kind_case())) continue;
     TimelineItem item;
     item.seq = e.header.seq();
-    item.unix_ms = e.header.created_unix_ms();
-    item.when = LocalDateTime(item.unix_ms);
+    item.unix_ms = f.unix_ms;
+    item.when = WhenText(f);
+    if (!f.time_warning.empty()) item.when += " (" + f.time_warning + ")";
     item.author = c.NameOf(e.header.author());
     item.kind = KindName(e.payload);
     item.valid = f.valid;
     item.invalid_reason = f.invalid_reason;
     item.entry = &e;
-    Describe(c, RedactPayload(e.payload, options.redact), options.redact, &item);
+    Describe(c, ctx.me, RedactPayload(e.payload, options.redact), options.redact, &item);
     rep.timeline.push_back(std::move(item));
   }
   return rep;

@@ -146,8 +146,24 @@ absl::StatusOr<Connection*> Session::connection() {
   if (!connection_) {
     ASSIGN_OR_RETURN(connection_, Connection::Open(server_));
     connection_->set_identity(&identity_);
+    connection_->set_server_id_check([this](const Bytes& id) { return PinServerId(id); });
   }
   return connection_.get();
+}
+
+absl::Status Session::PinServerId(const Bytes& id) {
+  if (id.size() != 16) return VerificationError("the server sent a malformed server id");
+  if (state_.server_id.empty()) {
+    state_.server_id = id;  // first contact
+    return SaveState();
+  }
+  if (!crypto::ConstantTimeEquals(id, state_.server_id)) {
+    return VerificationError(fmt::format(
+        "the server at {} has id {}, but this profile first met server {}: it is not the server you paired "
+        "through (or it was set up again from nothing). Nothing was sent; check `mend server` settings and ask "
+        "the server's operator", server_.address, crypto::ToHex(id), crypto::ToHex(state_.server_id)));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Session::SaveKeys() {
@@ -209,6 +225,8 @@ crypto::ChainContext Session::ChainContextAt(const crypto::ChainHead& head) cons
   if (state_.partner) c.members.push_back(state_.partner->sign_pk);
   c.keys = &keys_.couple_keys;
   c.head = head;
+  c.check_key_ids = true;
+  c.key_ids = head.seq == 0 ? crypto::KeyIds{} : key_ids_;
   return c;
 }
 
@@ -217,6 +235,7 @@ uint32_t Session::CurrentEpoch() const { return couple_.epoch; }
 absl::Status Session::LoadLocal() {
   entries_.clear();
   raw_.clear();
+  key_ids_.clear();
   digest_seq_ = 0;
   digest_.clear();
   couple_ = CoupleState();
@@ -237,7 +256,9 @@ absl::Status Session::LoadLocal() {
     return VerificationError(fmt::format("the local replica's entry {} is not the one verified before", anchored));
   }
   entries_ = std::move(r.entries);
-  couple_ = Fold(entries_);
+  key_ids_ = std::move(r.key_ids);
+  ASSIGN_OR_RETURN(first_seen_, LoadFirstSeen(profile_.first_seen_path()));
+  couple_ = Fold(entries_, {&first_seen_, clock_()});
   return CheckGenesis();
 }
 
@@ -245,6 +266,10 @@ absl::Status Session::CheckGenesis() const {
   if (entries_.empty() || !state_.partner) return absl::OkStatus();
   const auto& p = entries_.front().payload;
   if (!p.has_genesis()) return VerificationError("entry 1 is not a Genesis");
+  const Bytes& expected_author = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;
+  if (entries_.front().header.author() != expected_author) {
+    return VerificationError("entry 1 was not written by the partner who made the invite");
+  }
   const auto& g = p.genesis();
   const Bytes& inviter = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;
   const Bytes& joiner = state_.inviter ? state_.partner->sign_pk : state_.sign_pk;
@@ -266,7 +291,9 @@ absl::StatusOr<mend::v1::KeyGrant> Session::MakeGrant(uint32_t epoch, const Memb
   ASSIGN_OR_RETURN(Bytes sealed, crypto::SealCoupleKey(keys_.couple_keys.at(epoch), recipient.box_pk));
   g.set_sealed_key(sealed);
   g.set_granter(identity_.sign_pk());
-  g.set_signature(identity_.Sign(crypto::GrantSignatureInput(state_.couple_id, epoch, recipient.sign_pk, sealed)));
+  g.set_key_id(crypto::KeyId(keys_.couple_keys.at(epoch)));
+  g.set_signature(
+      identity_.Sign(crypto::GrantSignatureInput(state_.couple_id, epoch, recipient.sign_pk, g.key_id(), sealed)));
   return g;
 }
 
@@ -280,6 +307,7 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
   crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
   state_.couple_id = crypto::RandomBytes(crypto::kCoupleIdBytes);
   state_.inviter = true;
+  state_.safety_confirmed = false;
   keys_.couple_keys[0] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
   keys_.invite_secret = secret.Clone();
   mend::v1::PairingOffer offer;
@@ -307,6 +335,44 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
   state_.pairing = PairingState::kInvited;
   RETURN_IF_ERROR(SaveState());
   return crypto::FormatInviteCode(secret);
+}
+
+absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
+  if (state_.pairing != PairingState::kInvited || !state_.inviter) {
+    return absl::FailedPreconditionError("only an invite that nobody has completed can be replaced");
+  }
+  if (state_.partner) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} has joined and waits for you: compare the safety number (`mend pair verify`), then confirm or "
+        "`mend pair reject`", state_.partner->name));
+  }
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
+  crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
+  mend::v1::PairingOffer offer;
+  if (!offer.ParseFromString(state_.offer_plaintext)) return absl::DataLossError("the saved invite offer is damaged");
+  keys_.invite_secret = secret.Clone();
+  RETURN_IF_ERROR(SaveKeys());
+  state_.offer_ct = crypto::SealOffer(invite, offer);
+  state_.invite_id = invite.invite_id;
+  RETURN_IF_ERROR(conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status());
+  RETURN_IF_ERROR(SaveState());
+  return crypto::FormatInviteCode(secret);
+}
+
+absl::Status Session::RejectPartner() {
+  if (state_.pairing != PairingState::kInvited || !state_.inviter || !state_.partner) {
+    return absl::FailedPreconditionError(
+        state_.pairing == PairingState::kPaired
+            ? "pairing is complete; to end it, run `mend leave`"
+            : "nobody is waiting for your confirmation");
+  }
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  RETURN_IF_ERROR(conn->RejectPending(state_.couple_id, state_.partner->sign_pk));
+  state_.partner.reset();
+  state_.transcript_hash.clear();
+  state_.safety_confirmed = false;
+  return SaveState();
 }
 
 absl::Status Session::Join(const std::string& code) {
@@ -340,47 +406,46 @@ absl::Status Session::Join(const std::string& code) {
   state_.transcript_hash = t;
   state_.offer_plaintext = offer_plaintext;
   state_.pairing = PairingState::kJoinPending;
+  state_.safety_confirmed = false;
   return SaveState();
 }
 
 absl::StatusOr<std::string> Session::AdvancePairing() {
   ASSIGN_OR_RETURN(Connection * conn, connection());
   if (state_.pairing == PairingState::kInvited) {
+    if (state_.partner) {
+      return fmt::format(
+          "{} joined. Compare the safety number together, in person: `mend pair verify`; if it matches, "
+          "`mend pair verify --confirm` finishes pairing (if not, `mend pair reject`)", state_.partner->name);
+    }
     ASSIGN_OR_RETURN(auto join, conn->GetJoin(state_.couple_id));
     if (!join.pending()) return std::string("waiting for your partner to join with the invite code");
     if (!keys_.invite_secret) return absl::DataLossError("the invite secret is missing from the key file");
-    crypto::InviteKeys invite = crypto::DeriveInviteKeys(*keys_.invite_secret);
-    ASSIGN_OR_RETURN(auto answer, crypto::OpenAnswer(invite, state_.offer_ct, join.answer_ct()));
-    const auto& joiner = answer.joiner();
-    if (joiner.sign_pk() != join.member() || joiner.box_pk() != join.box_pk()) {
-      return VerificationError("the server's record of the joiner does not match their signed answer");
+    absl::StatusOr<Member> joiner = OpenJoin(join);
+    if (!joiner.ok()) {
+      // Whoever answered holds the code but sent something that does not
+      // open or verify: turn them away and say so; the profile lives on.
+      RETURN_IF_ERROR(conn->RejectPending(state_.couple_id, join.member()));
+      return fmt::format("someone answered your invite, but the answer {}; they were turned away. "
+                         "Run `mend pair invite` for a new code",
+                         std::string(joiner.status().message()));
     }
-    Bytes t = crypto::PairingTranscript(state_.offer_plaintext, {joiner.sign_pk(), joiner.box_pk()});
-    if (!crypto::VerifySignature(joiner.sign_pk(), crypto::TranscriptSignatureInput(t),
-                                 answer.transcript_signature())) {
-      return VerificationError("the joiner's signature over the pairing transcript does not verify");
-    }
-    if (joiner.display_name().size() > kMaxNameBytes) return absl::DataLossError("the joiner's name is too long");
-    RETURN_IF_ERROR(conn->ConfirmMember(state_.couple_id, joiner.sign_pk()));
-    state_.partner = Member{joiner.sign_pk(), joiner.box_pk(), joiner.display_name()};
-    state_.transcript_hash = t;
-    ASSIGN_OR_RETURN(auto grant, MakeGrant(0, *state_.partner));
-    RETURN_IF_ERROR(conn->PutGrant(state_.couple_id, grant));
-    state_.pairing = PairingState::kPaired;
+    state_.partner = *joiner;
+    state_.transcript_hash =
+        crypto::PairingTranscript(state_.offer_plaintext, {joiner->sign_pk, joiner->box_pk});
+    state_.safety_confirmed = false;
     RETURN_IF_ERROR(SaveState());
-    keys_.invite_secret.reset();
-    RETURN_IF_ERROR(SaveKeys());
-    return std::string();
+    return AdvancePairing();  // says what to do next
   }
   if (state_.pairing == PairingState::kJoinPending) {
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
       if (absl::IsPermissionDenied(grants.status())) {
-        return std::string("waiting for your partner to confirm you (they run `mend sync`)");
+        return std::string("waiting for your partner to confirm you (they compare the safety number with you, then run `mend pair verify --confirm`)");
       }
       return grants.status();
     }
-    if (grants->empty()) return std::string("waiting for your partner to confirm you (they run `mend sync`)");
+    if (grants->empty()) return std::string("waiting for your partner to confirm you (they compare the safety number with you, then run `mend pair verify --confirm`)");
     state_.pairing = PairingState::kPaired;
     RETURN_IF_ERROR(RefreshGrants());
     RETURN_IF_ERROR(SaveState());
@@ -388,6 +453,38 @@ absl::StatusOr<std::string> Session::AdvancePairing() {
   }
   RETURN_IF_ERROR(NotPaired(state_));
   return std::string();
+}
+
+absl::StatusOr<Member> Session::OpenJoin(const mend::v1::GetJoinResponse& join) const {
+  crypto::InviteKeys invite = crypto::DeriveInviteKeys(*keys_.invite_secret);
+  auto answer = crypto::OpenAnswer(invite, state_.offer_ct, join.answer_ct());
+  if (!answer.ok()) return absl::DataLossError("does not open with your invite code");
+  const auto& joiner = answer->joiner();
+  if (joiner.sign_pk() != join.member() || joiner.box_pk() != join.box_pk()) {
+    return absl::DataLossError("names other keys than the server's record of the joiner");
+  }
+  Bytes t = crypto::PairingTranscript(state_.offer_plaintext, {joiner.sign_pk(), joiner.box_pk()});
+  if (!crypto::VerifySignature(joiner.sign_pk(), crypto::TranscriptSignatureInput(t),
+                               answer->transcript_signature())) {
+    return absl::DataLossError("carries a signature over the pairing that does not verify");
+  }
+  if (joiner.display_name().empty() || joiner.display_name().size() > kMaxNameBytes) {
+    return absl::DataLossError("carries a name of the wrong length");
+  }
+  return Member{joiner.sign_pk(), joiner.box_pk(), joiner.display_name()};
+}
+
+absl::Status Session::CompletePairingAsInviter() {
+  ASSIGN_OR_RETURN(Connection * conn, connection());
+  RETURN_IF_ERROR(conn->ConfirmMember(state_.couple_id, state_.partner->sign_pk));
+  ASSIGN_OR_RETURN(auto grant, MakeGrant(0, *state_.partner));
+  absl::Status put = conn->PutGrant(state_.couple_id, grant);
+  if (!put.ok() && !absl::IsAlreadyExists(put)) return put;
+  state_.pairing = PairingState::kPaired;
+  RETURN_IF_ERROR(SaveState());
+  keys_.invite_secret.reset();
+  RETURN_IF_ERROR(SaveKeys());
+  return Sync().status();  // writes the Genesis
 }
 
 absl::Status Session::RefreshGrants() {
@@ -399,15 +496,25 @@ absl::Status Session::RefreshGrants() {
     bool granter_ok = g.granter() == state_.sign_pk || (state_.partner && g.granter() == state_.partner->sign_pk);
     if (!granter_ok || g.member() != state_.sign_pk ||
         !crypto::VerifySignature(g.granter(), crypto::GrantSignatureInput(state_.couple_id, g.epoch(), g.member(),
-                                                                          g.sealed_key()),
+                                                                          g.key_id(), g.sealed_key()),
                                  g.signature())) {
       return VerificationError(fmt::format("the key grant for epoch {} is not signed by a member", g.epoch()));
     }
-    ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::OpenCoupleKey(g.sealed_key(), identity_));
-    keys_.couple_keys[g.epoch()] = std::move(key);
+    auto key = crypto::OpenCoupleKey(g.sealed_key(), identity_);
+    // A grant whose key is not the one its signer named is the signer's doing:
+    // it is skipped (the epoch's entries show as unreadable, naming the
+    // mismatch), not a reason to stop.
+    if (!key.ok() || !crypto::ConstantTimeEquals(crypto::KeyId(*key), g.key_id())) continue;
+    keys_.couple_keys[g.epoch()] = *std::move(key);
     changed = true;
   }
-  return changed ? SaveKeys() : absl::OkStatus();
+  if (!changed) return absl::OkStatus();
+  RETURN_IF_ERROR(SaveKeys());
+  // Entries already here that waited for this key can be read now.
+  for (const auto& e : entries_) {
+    if (!e.unreadable.empty()) return LoadLocal();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted) {
@@ -442,7 +549,14 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
     return stored;
   }
   raw_.insert(raw_.end(), fresh.begin(), fresh.end());
-  couple_ = Fold(entries_);
+  key_ids_ = std::move(r.key_ids);
+  std::vector<std::pair<uint64_t, int64_t>> seen;
+  const int64_t now = clock_();
+  for (size_t i = kept; i < entries_.size(); ++i) {
+    if (first_seen_.emplace(entries_[i].header.seq(), now).second) seen.emplace_back(entries_[i].header.seq(), now);
+  }
+  RETURN_IF_ERROR(AppendFirstSeen(profile_.first_seen_path(), seen));
+  couple_ = Fold(entries_, {&first_seen_, now});
   if (!entries_.empty() && entries_.back().header.seq() >= state_.verified_seq) {
     state_.verified_seq = entries_.back().header.seq();
     state_.verified_hash = entries_.back().hash;
@@ -503,17 +617,32 @@ absl::Status Session::EnsureMembershipEntries() {
     *g->mutable_inviter() = KeysOf(state_.sign_pk, state_.box_pk, state_.name);
     *g->mutable_joiner() = KeysOf(state_.partner->sign_pk, state_.partner->box_pk, state_.partner->name);
     g->set_transcript_hash(state_.transcript_hash);
+    g->set_key_id(crypto::KeyId(keys_.couple_keys.at(0)));
     return AppendAt(p, 0).status();
   }
   if (!state_.inviter && !entries_.empty() && !couple_.joined) {
     mend::v1::Payload p;
     p.mutable_joined()->set_transcript_hash(state_.transcript_hash);
-    return AppendAt(p, CurrentEpoch()).status();
+    return AppendAt(p, std::nullopt).status();
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uint32_t epoch) {
+bool Session::HoldsAnnouncedKey(uint32_t epoch) const {
+  auto key = keys_.couple_keys.find(epoch);
+  auto id = key_ids_.find(epoch);
+  return key != keys_.couple_keys.end() && id != key_ids_.end() &&
+         crypto::ConstantTimeEquals(crypto::KeyId(key->second), id->second);
+}
+
+std::optional<uint32_t> Session::NewestHeldEpoch(uint32_t at_most) const {
+  for (auto it = key_ids_.rbegin(); it != key_ids_.rend(); ++it) {
+    if (it->first <= at_most && HoldsAnnouncedKey(it->first)) return it->first;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std::optional<uint32_t> fixed_epoch) {
   ASSIGN_OR_RETURN(Connection * conn, connection());
   {
     // proto3 strings must be UTF-8: an entry the partner cannot parse would
@@ -523,11 +652,21 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uin
       return absl::InvalidArgumentError("text must be valid UTF-8; check the input's encoding");
     }
   }
-  if (!keys_.couple_keys.count(epoch)) {
-    return absl::FailedPreconditionError(fmt::format("no couple key for epoch {}; run `mend sync`", epoch));
-  }
   bool synced_for_rules = false;
+  bool regranted = false;
   for (int attempt = 0; attempt < kAppendAttempts; ++attempt) {
+    const uint32_t epoch = fixed_epoch.value_or(CurrentEpoch());
+    const bool genesis = payload.has_genesis();
+    if (!keys_.couple_keys.count(epoch)) {
+      return absl::FailedPreconditionError(fmt::format(
+          "you hold no key for epoch {}: your partner's grant of it has not reached you; run `mend sync`, and if "
+          "this stays, run `mend rotate` to move to a key you both hold", epoch));
+    }
+    if (!genesis && !HoldsAnnouncedKey(epoch)) {
+      return absl::FailedPreconditionError(fmt::format(
+          "the key you were granted for epoch {} is not the key the log announces for it; run `mend rotate` to "
+          "move to a new key you both hold", epoch));
+    }
     const crypto::ChainHead at = head();
     absl::Status rules = CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch);
     if (!rules.ok()) {
@@ -547,22 +686,42 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, uin
       RETURN_IF_ERROR(SaveState());
       return at.seq + 1;
     }
-    if (!stale) return appended.status();
+    if (!stale) {
+      // The server takes appends under an epoch only once every member has
+      // its grant: a rotation interrupted between its grants can be resumed
+      // by whoever holds the key.
+      if (absl::IsFailedPrecondition(appended.status()) && !regranted && epoch > 0 && state_.partner) {
+        regranted = true;
+        ASSIGN_OR_RETURN(auto grant, MakeGrant(epoch, *state_.partner));
+        absl::Status put = conn->PutGrant(state_.couple_id, grant);
+        if (put.ok() || absl::IsAlreadyExists(put)) continue;
+      }
+      return appended.status();
+    }
     // Someone wrote first: catch up, re-check the rules, rebuild with a fresh nonce.
     RETURN_IF_ERROR(Sync().status());
   }
   return absl::AbortedError("the log kept moving while appending; try again");
 }
 
+absl::Status Session::CheckSafetyNumberConfirmed() const {
+  if (state_.safety_confirmed) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "the safety number has not been compared on this device yet: whoever holds the invite code could be on "
+      "the other end. Compare it together in person (`mend pair verify`), then `mend pair verify --confirm`");
+}
+
 absl::StatusOr<uint64_t> Session::Append(const mend::v1::Payload& payload) {
   RETURN_IF_ERROR(NotPaired(state_));
+  // Leaving needs nobody's confirmation; everything else waits for the people.
+  if (!payload.has_leave()) RETURN_IF_ERROR(CheckSafetyNumberConfirmed());
   if (entries_.empty() || !couple_.joined) {
     RETURN_IF_ERROR(Sync().status());
     if (!couple_.joined) {
       return absl::FailedPreconditionError("pairing is not finished; both partners run `mend sync` first");
     }
   }
-  return AppendAt(payload, CurrentEpoch());
+  return AppendAt(payload, std::nullopt);
 }
 
 absl::Status Session::Rotate() {
@@ -570,18 +729,38 @@ absl::Status Session::Rotate() {
   RETURN_IF_ERROR(Sync().status());
   if (couple_.closed) return absl::FailedPreconditionError("the log is closed");
   ASSIGN_OR_RETURN(Connection * conn, connection());
+  // Written under the newest epoch both can read that this member holds: the
+  // current one, or an older one when the current key never reached us.
+  std::optional<uint32_t> under = NewestHeldEpoch(CurrentEpoch());
+  if (!under) return absl::FailedPreconditionError("you hold none of the couple's keys; run `mend sync`");
+  ASSIGN_OR_RETURN(auto couple, conn->GetCouple(state_.couple_id));
   uint32_t next = CurrentEpoch() + 1;
+  for (uint32_t e : couple.epochs()) next = std::max(next, e + 1);  // an epoch with grants is taken
+  const uint32_t announced_before = CurrentEpoch();
   if (!keys_.couple_keys.count(next)) {
     keys_.couple_keys[next] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
     RETURN_IF_ERROR(SaveKeys());
   }
+  std::vector<mend::v1::KeyGrant> grants;
   for (const Member& m : {Member{state_.sign_pk, state_.box_pk, state_.name}, *state_.partner}) {
     ASSIGN_OR_RETURN(auto grant, MakeGrant(next, m));
-    RETURN_IF_ERROR(conn->PutGrant(state_.couple_id, grant));
+    grants.push_back(std::move(grant));
   }
+  absl::Status put = conn->PutGrants(state_.couple_id, grants);
+  if (absl::IsAlreadyExists(put)) {
+    // The partner is rotating at the same moment and took this epoch first.
+    RETURN_IF_ERROR(Sync().status());
+    if (CurrentEpoch() > announced_before) return absl::OkStatus();
+    return absl::AbortedError(
+        "your partner is rotating the key at this moment; run `mend sync`, then `mend rotate` again if needed");
+  }
+  RETURN_IF_ERROR(put);
   mend::v1::Payload p;
   p.mutable_key_rotation()->set_new_epoch(next);
-  return AppendAt(p, next).status();
+  p.mutable_key_rotation()->set_key_id(crypto::KeyId(keys_.couple_keys.at(next)));
+  auto appended = AppendAt(p, *under);
+  if (!appended.ok() && CurrentEpoch() > announced_before) return absl::OkStatus();  // theirs landed first
+  return appended.status();
 }
 
 absl::Status Session::Leave(const std::string& reason) {
@@ -591,7 +770,7 @@ absl::Status Session::Leave(const std::string& reason) {
   if (!couple_.closed) {
     mend::v1::Payload p;
     p.mutable_leave()->set_reason(reason);
-    RETURN_IF_ERROR(AppendAt(p, CurrentEpoch()).status());
+    RETURN_IF_ERROR(AppendAt(p, std::nullopt).status());
   }
   return conn->Leave(state_.couple_id);
 }
@@ -605,6 +784,7 @@ absl::StatusOr<uint64_t> Session::Purge() {
 absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
                                              const std::string& answer) {
   RETURN_IF_ERROR(NotPaired(state_));
+  RETURN_IF_ERROR(CheckSafetyNumberConfirmed());
   // Every rule the fold applies, checked before the key file is touched.
   if (prompt_id.empty() || prompt_id.size() > 64) {
     return absl::InvalidArgumentError("the prompt id must be 1 to 64 bytes");
@@ -635,7 +815,9 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const
   auto* sa = p.mutable_sealed_answer();
   sa->set_prompt_id(prompt_id);
   sa->set_prompt_text(prompt_text);
-  sa->set_sealed_ct(crypto::SealAnswerText(keys_.sealed_keys.at(prompt_id), prompt_id, answer));
+  const crypto::SecretBytes& k_e = keys_.sealed_keys.at(prompt_id);
+  sa->set_sealed_ct(crypto::SealAnswerText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
+  sa->set_key_commitment(crypto::SealedKeyCommitment(k_e.view()));
   ASSIGN_OR_RETURN(uint64_t seq, Append(p));
   RETURN_IF_ERROR(RevealPending());  // the partner may have answered first
   return seq;
@@ -658,7 +840,7 @@ absl::Status Session::RevealPending() {
     mend::v1::Payload p;
     p.mutable_reveal()->set_sealed_seq(seq);
     p.mutable_reveal()->set_key(std::string(keys_.sealed_keys.at(prompt).view()));
-    auto appended = AppendAt(p, CurrentEpoch());
+    auto appended = AppendAt(p, std::nullopt);
     if (!appended.ok()) {
       status = appended.status();
       break;
@@ -675,8 +857,11 @@ absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
 }
 
 absl::Status Session::ConfirmSafetyNumber() {
+  if (!state_.partner) return absl::FailedPreconditionError("nobody has joined yet; there is no number to compare");
   state_.safety_confirmed = true;
-  return SaveState();
+  RETURN_IF_ERROR(SaveState());
+  if (state_.inviter && state_.pairing == PairingState::kInvited) return CompletePairingAsInviter();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<const crypto::OpenedEntry*>> Session::AcceptWatched(

@@ -7,11 +7,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "client/connection.h"
+#include "client/first_seen.h"
 #include "client/fold.h"
 #include "client/profile.h"
 #include "crypto/chain_verifier.h"
@@ -45,6 +47,8 @@ class Session {
   const Profile& profile() const { return profile_; }
   const CoupleState& couple() const { return couple_; }
   const std::vector<crypto::OpenedEntry>& entries() const { return entries_; }
+  // When this device first saw each entry (PROTOCOL.md "Time").
+  const FirstSeenTimes& first_seen() const { return first_seen_; }
   crypto::ChainHead head() const;
   // Signatures this session checked when it opened the replica: all of them,
   // or only those after the replica anchor (PROTOCOL.md "Client files").
@@ -54,6 +58,12 @@ class Session {
   // Pairing. Invite returns the code to give the partner.
   absl::StatusOr<std::string> Invite(const std::string& registration_code, uint32_t ttl_seconds);
   absl::Status Join(const std::string& code);
+  // The inviter's new code, for an invite nobody has completed (the old code
+  // stays valid until it expires or is used).
+  absl::StatusOr<std::string> Reinvite(uint32_t ttl_seconds);
+  // The inviter turns away the joiner waiting for confirmation (a safety
+  // number that did not match); Reinvite then gives a new code.
+  absl::Status RejectPartner();
   // Moves pairing forward as far as the partner's progress allows; returns
   // what is still awaited, or "" once paired.
   absl::StatusOr<std::string> AdvancePairing();
@@ -67,6 +77,9 @@ class Session {
   absl::Status Rotate();
   absl::Status Leave(const std::string& reason);
   absl::StatusOr<uint64_t> Purge();
+  // Records that the safety number matched. For the inviter this completes
+  // pairing: the joiner is confirmed, granted the key, and the Genesis written.
+  // No entry but Genesis, Joined and Leave is written before it.
   absl::Status ConfirmSafetyNumber();
   // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
   absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
@@ -82,8 +95,8 @@ class Session {
   absl::Status RevealPending();
   // Verifies and folds a run of entries pushed by Watch; returns them.
   absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
-  // The clock written into new entries' created_unix_ms; tests set it to
-  // write a history spread over weeks.
+  // The clock written into new entries' written_unix_ms and used as "now";
+  // tests set it to write a history spread over weeks.
   void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
 
  private:
@@ -97,6 +110,8 @@ class Session {
   Bytes ReplicaAnchor(uint64_t seq, const Bytes& hash);
   Bytes ReplicaDigest(uint64_t seq);
   absl::Status SaveKeys();
+  // Pins the server id at first contact; a different one later is refused.
+  absl::Status PinServerId(const Bytes& id);
   absl::Status SaveState();
   absl::Status RefreshGrants();
   absl::StatusOr<mend::v1::KeyGrant> MakeGrant(uint32_t epoch, const Member& recipient) const;
@@ -104,9 +119,19 @@ class Session {
   // Verifies `fresh` on top of the local chain and adopts it.
   absl::Status AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted);
   absl::Status CheckGenesis() const;
+  absl::Status CheckSafetyNumberConfirmed() const;
+  // Opens and checks a pending join's answer; the joiner it names.
+  absl::StatusOr<Member> OpenJoin(const mend::v1::GetJoinResponse& join) const;
+  absl::Status CompletePairingAsInviter();
   absl::Status EnsureMembershipEntries();
-  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload, uint32_t epoch);
+  // Appends under `epoch`, or under the log's current epoch when nullopt
+  // (looked up again after each sync, so a rotation that lands first is followed).
+  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload, std::optional<uint32_t> epoch);
   uint32_t CurrentEpoch() const;
+  // Whether this member holds the key the log announces for `epoch`.
+  bool HoldsAnnouncedKey(uint32_t epoch) const;
+  // The highest announced epoch up to `at_most` whose key this member holds.
+  std::optional<uint32_t> NewestHeldEpoch(uint32_t at_most) const;
 
   Profile profile_;
   uint64_t signatures_checked_on_open_ = 0;
@@ -125,6 +150,8 @@ class Session {
   std::unique_ptr<Connection> connection_;
   std::vector<mend::v1::Entry> raw_;
   std::vector<crypto::OpenedEntry> entries_;
+  crypto::KeyIds key_ids_;  // announced by entries_
+  FirstSeenTimes first_seen_;
   CoupleState couple_;
 };
 

@@ -26,7 +26,7 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
     p.name = m->name;
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
-      if (f.valid && e.payload.has_check_in() && e.header.author() == m->sign_pk && in_week(e.header.created_unix_ms())) {
+      if (f.valid && e.payload.has_check_in() && e.header.author() == m->sign_pk && in_week(f.unix_ms)) {
         ++p.checkins;
         p.moods.push_back(e.payload.check_in().mood());
       }

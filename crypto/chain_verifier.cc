@@ -2,13 +2,33 @@
 
 #include <algorithm>
 
+#include "crypto/grant.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {
 
+namespace {
+
+// Genesis announces epoch 0's key id, and each KeyRotation to an epoch above
+// every announced one announces that epoch's (the fold's rule, PROTOCOL.md).
+void Announce(const OpenedEntry& e, KeyIds* ids) {
+  if (!e.unreadable.empty()) return;
+  if (e.header.seq() == 1 && e.payload.has_genesis()) {
+    (*ids)[0] = e.payload.genesis().key_id();
+  } else if (e.payload.has_key_rotation()) {
+    const auto& r = e.payload.key_rotation();
+    if (!ids->empty() && r.new_epoch() > ids->rbegin()->first && r.key_id().size() == kKeyIdBytes) {
+      (*ids)[r.new_epoch()] = r.key_id();
+    }
+  }
+}
+
+}  // namespace
+
 ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::Entry> entries) {
   ChainResult result;
   result.head = context.head;
+  result.key_ids = context.key_ids;
   for (const mend::v1::Entry& entry : entries) {
     const uint64_t expected = result.head.seq + 1;
     auto fail = [&](EntryCheck check, std::string detail) {
@@ -38,11 +58,13 @@ ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::E
                   fmt::format("author {} is not a member of this couple", ToHex(header.author())));
     }
     OpenedEntry opened;
-    if (auto failure = OpenEntry(entry, header, *context.keys, &opened,
+    if (auto failure = OpenEntry(entry, header, *context.keys, context.check_key_ids ? &result.key_ids : nullptr,
+                                 &opened,
                                  expected > context.signatures_verified_through)) {
       result.failure = std::move(failure);
       return result;
     }
+    Announce(opened, &result.key_ids);
     result.head = ChainHead{expected, opened.hash};
     result.entries.push_back(std::move(opened));
   }

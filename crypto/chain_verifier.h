@@ -1,6 +1,8 @@
 // Verifies a run of entries against a known head: header, couple id, seq
-// continuity, chain, membership, signature, epoch, decryption, padding and
-// payload parsing, in that order, stopping at the first entry that fails.
+// continuity, chain, membership and signature, in that order, stopping at the
+// first entry that fails; then opens each with the key whose id the log
+// announced for its epoch (an entry that cannot be opened is kept, marked
+// unreadable: see OpenedEntry).
 // Kind-specific rules (who may answer what) are the client fold's job.
 #ifndef MEND_CRYPTO_CHAIN_VERIFIER_H_
 #define MEND_CRYPTO_CHAIN_VERIFIER_H_
@@ -29,11 +31,19 @@ struct ChainContext {
   // client's replica anchor, PROTOCOL.md "Client files"): their signatures
   // are not checked again. Every other check still runs on them.
   uint64_t signatures_verified_through = 0;
+  // Whether to open entries only with keys whose id the log announced. The
+  // client always sets it (Session::ChainContextAt); off, any key held for an
+  // epoch is used: for tests of other layers, benchmarks and fuzzers whose
+  // logs have no Genesis.
+  bool check_key_ids = false;
+  // The key ids announced by the entries up to `head` (empty at seq 0).
+  KeyIds key_ids;
 };
 
 struct ChainResult {
   std::vector<OpenedEntry> entries;     // the verified prefix, in order
   ChainHead head;                       // head after the verified prefix
+  KeyIds key_ids;                       // announced through the verified prefix
   std::optional<EntryFailure> failure;  // set when an entry failed
 };
 

@@ -2,8 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <bit>
+
 #include "absl/status/status.h"
 #include "crypto/aead.h"
+#include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
@@ -58,8 +62,21 @@ Bytes EntrySignatureInput(std::string_view entry_hash) {
   return out;
 }
 
+size_t PaddedLength(size_t n) {
+  // At least one byte of padding (the 0x80 marker), so the length is > n.
+  const size_t blocks = (n / kPadBlock + 1) * kPadBlock;
+  const size_t m = n + 1;
+  if (m <= 1024) return blocks;
+  // Padmé (Nikitin et al., PETS 2019): keep the top floor(log2 E) + 1 bits of m.
+  const int e = std::bit_width(m) - 1;             // floor(log2 m)
+  const int s = std::bit_width(static_cast<size_t>(e));  // floor(log2 e) + 1
+  const size_t mask = (size_t{1} << (e - s)) - 1;
+  const size_t padme = (m + mask) & ~mask;
+  return std::max(blocks, (padme + kPadBlock - 1) / kPadBlock * kPadBlock);
+}
+
 absl::StatusOr<SecretBytes> Pad(std::string_view data) {
-  size_t max = (data.size() / kPadBlock + 1) * kPadBlock;
+  const size_t max = PaddedLength(data.size());
   if (max > kMaxPaddedPayload) {
     return absl::InvalidArgumentError(
         fmt::format("entry is too large: {} bytes after padding, at most {}", max, kMaxPaddedPayload));
@@ -67,7 +84,8 @@ absl::StatusOr<SecretBytes> Pad(std::string_view data) {
   SecretBytes buf(max);
   std::copy(data.begin(), data.end(), buf.data());
   size_t padded_len = 0;
-  if (sodium_pad(&padded_len, buf.data(), data.size(), kPadBlock, max) != 0) {
+  // One block of the whole padded length: sodium_pad then pads to exactly max.
+  if (sodium_pad(&padded_len, buf.data(), data.size(), max, max) != 0) {
     return absl::InternalError("padding failed");
   }
   if (padded_len != max) return absl::InternalError("unexpected padded length");
@@ -75,11 +93,9 @@ absl::StatusOr<SecretBytes> Pad(std::string_view data) {
 }
 
 absl::StatusOr<SecretBytes> Unpad(const SecretBytes& padded) {
-  if (padded.empty() || padded.size() % kPadBlock != 0) {
-    return absl::DataLossError("padded payload is not a multiple of 256 bytes");
-  }
   size_t len = 0;
-  if (sodium_unpad(&len, padded.data(), padded.size(), kPadBlock) != 0) {
+  if (padded.empty() || sodium_unpad(&len, padded.data(), padded.size(), padded.size()) != 0 ||
+      PaddedLength(len) != padded.size()) {
     return absl::DataLossError("padding is malformed");
   }
   return SecretBytes::CopyOf(padded.view().substr(0, len));
@@ -103,16 +119,18 @@ absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
   header.set_prev_hash(position.prev_hash);
   header.set_author(author.sign_pk());
   header.set_key_epoch(position.key_epoch);
-  header.set_created_unix_ms(position.created_unix_ms);
   header.set_nonce(nonce ? *nonce : RandomBytes(kAeadNonceBytes));
   if (header.nonce().size() != kAeadNonceBytes) return absl::InvalidArgumentError("bad nonce");
 
   mend::v1::Entry entry;
   header.SerializeToString(entry.mutable_header());
 
+  // The time goes inside the ciphertext, where the server cannot read it.
+  mend::v1::Payload timed = payload;
+  timed.set_written_unix_ms(position.written_unix_ms);
   // The serialized payload is a secret: it lives only in the guarded scratch buffer.
-  const size_t plain_len = payload.ByteSizeLong();
-  const size_t padded_max = (plain_len / kPadBlock + 1) * kPadBlock;
+  const size_t plain_len = timed.ByteSizeLong();
+  const size_t padded_max = PaddedLength(plain_len);
   if (padded_max > kMaxPaddedPayload) {
     return absl::InvalidArgumentError(fmt::format("entry is too large: {} bytes after padding, at most {}",
                                                   padded_max, kMaxPaddedPayload));
@@ -120,11 +138,11 @@ absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
   SecretBytes& buf = Scratch();
   ScratchGuard guard(buf);
   guard.used = padded_max;
-  if (plain_len > 0 && !payload.SerializeToArray(buf.data(), static_cast<int>(plain_len))) {
+  if (plain_len > 0 && !timed.SerializeToArray(buf.data(), static_cast<int>(plain_len))) {
     return absl::InternalError("payload serialization failed");
   }
   size_t padded_len = 0;
-  if (sodium_pad(&padded_len, buf.data(), plain_len, kPadBlock, padded_max) != 0 || padded_len != padded_max) {
+  if (sodium_pad(&padded_len, buf.data(), plain_len, padded_max, padded_max) != 0 || padded_len != padded_max) {
     return absl::InternalError("padding failed");
   }
   entry.set_ciphertext(AeadEncrypt(
@@ -185,20 +203,44 @@ bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, 
 
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       const mend::v1::EntryHeader& header, const KeyRing& keys,
-                                      OpenedEntry* out, bool check_signature) {
+                                      const KeyIds* key_ids, OpenedEntry* out, bool check_signature) {
   const uint64_t seq = header.seq();
   Bytes hash = EntryHash(entry.header(), entry.ciphertext());
   if (check_signature && !EntrySignatureValid(entry, header.author(), hash)) {
     return Fail(seq, EntryCheck::kSignature, "the author's signature does not verify");
   }
-  auto key = keys.find(header.key_epoch());
+  out->header = header;
+  out->hash = std::move(hash);
+  out->raw = entry;
+  out->payload.Clear();
+  out->unreadable.clear();
+  const uint32_t epoch = header.key_epoch();
+  auto key = keys.find(epoch);
+  std::optional<Bytes> announced;
+  if (key_ids != nullptr) {
+    auto id = key_ids->find(epoch);
+    // Entry 1 (the Genesis) announces epoch 0's id itself; it is checked after opening.
+    if (id != key_ids->end()) {
+      announced = id->second;
+    } else if (!(seq == 1 && epoch == 0)) {
+      out->unreadable = fmt::format("written under key epoch {}, which the log has not announced", epoch);
+      return std::nullopt;
+    }
+  }
   if (key == keys.end()) {
-    return Fail(seq, EntryCheck::kEpoch,
-                fmt::format("no couple key for epoch {}", header.key_epoch()));
+    out->unreadable = fmt::format("you hold no key for epoch {}: its grant to you is missing", epoch);
+    return std::nullopt;
+  }
+  if (announced && !ConstantTimeEquals(KeyId(key->second), *announced)) {
+    out->unreadable = fmt::format(
+        "the key granted to you for epoch {} is not the key the log announces for it", epoch);
+    return std::nullopt;
   }
   const std::string& ct = entry.ciphertext();
-  if (ct.size() < kAeadTagBytes || ct.size() > kMaxPaddedPayload + kAeadTagBytes || key->second.size() != kAeadKeyBytes) {
-    return Fail(seq, EntryCheck::kDecrypt, "the ciphertext has an impossible length");
+  if (ct.size() < kAeadTagBytes || ct.size() > kMaxPaddedPayload + kAeadTagBytes ||
+      key->second.size() != kAeadKeyBytes) {
+    out->unreadable = "the ciphertext has an impossible length";
+    return std::nullopt;
   }
   SecretBytes& buf = Scratch();
   ScratchGuard guard(buf);
@@ -208,21 +250,26 @@ std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
           buf.data(), &padded_len, nullptr, reinterpret_cast<const unsigned char*>(ct.data()), ct.size(),
           reinterpret_cast<const unsigned char*>(entry.header().data()), entry.header().size(),
           reinterpret_cast<const unsigned char*>(header.nonce().data()), key->second.data()) != 0) {
-    return Fail(seq, EntryCheck::kDecrypt, "the ciphertext does not decrypt under the couple key");
+    out->unreadable = fmt::format("the ciphertext does not decrypt under the key for epoch {}", epoch);
+    return std::nullopt;
   }
   size_t plain_len = 0;
-  if (padded_len == 0 || padded_len % kPadBlock != 0 ||
-      sodium_unpad(&plain_len, buf.data(), padded_len, kPadBlock) != 0) {
-    return Fail(seq, EntryCheck::kPadding, "padding is malformed");
+  if (padded_len == 0 || sodium_unpad(&plain_len, buf.data(), padded_len, padded_len) != 0 ||
+      PaddedLength(plain_len) != padded_len) {
+    out->unreadable = "the padding is malformed";
+    return std::nullopt;
   }
-  out->payload.Clear();
   if (!out->payload.ParseFromArray(buf.data(), static_cast<int>(plain_len)) ||
       out->payload.kind_case() == mend::v1::Payload::KIND_NOT_SET) {
-    return Fail(seq, EntryCheck::kParse, "the payload does not parse as a known kind");
+    out->payload.Clear();
+    out->unreadable = "the payload does not parse as a known kind";
+    return std::nullopt;
   }
-  out->header = header;
-  out->hash = std::move(hash);
-  out->raw = entry;
+  if (seq == 1 && key_ids != nullptr && !announced &&
+      (!out->payload.has_genesis() || !ConstantTimeEquals(KeyId(key->second), out->payload.genesis().key_id()))) {
+    out->payload.Clear();
+    out->unreadable = "entry 1 does not announce the key it is written under";
+  }
   return std::nullopt;
 }
 

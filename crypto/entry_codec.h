@@ -19,7 +19,7 @@
 
 namespace mend::crypto {
 
-inline constexpr uint32_t kEntryVersion = 1;
+inline constexpr uint32_t kEntryVersion = 2;
 inline constexpr size_t kCoupleIdBytes = 16;
 inline constexpr size_t kPadBlock = 256;
 // Largest padded payload a client will write or open; the server's entry limit
@@ -36,8 +36,13 @@ Bytes EntryHash(std::string_view header, std::string_view ciphertext);
 // "mend entry sig v1" || entry_hash: what the author signs.
 Bytes EntrySignatureInput(std::string_view entry_hash);
 
-// sodium_pad to a multiple of kPadBlock.
+// The padded length of a payload of `n` bytes (PROTOCOL.md "Padding"): the
+// next multiple of 256 above n, and above 1 KiB the Padmé length of n + 1
+// (which leaks O(log log n) bits of a long letter's size) rounded up to 256.
+size_t PaddedLength(size_t n);
+// ISO/IEC 7816-4 padding (sodium_pad) to PaddedLength.
 absl::StatusOr<SecretBytes> Pad(std::string_view data);
+// Accepts only the canonical padded length for the payload found inside.
 absl::StatusOr<SecretBytes> Unpad(const SecretBytes& padded);
 
 // Where a new entry goes.
@@ -46,7 +51,8 @@ struct EntryPosition {
   uint64_t seq = 0;
   Bytes prev_hash;
   uint32_t key_epoch = 0;
-  int64_t created_unix_ms = 0;
+  // Written into the payload's written_unix_ms (encrypted, unlike v1's header time).
+  int64_t written_unix_ms = 0;
 };
 
 // Builds a signed, encrypted entry. `nonce` is for known-answer tests only;
@@ -79,13 +85,24 @@ struct EntryFailure {
   std::string Message() const;
 };
 
-// An entry that passed every check.
+// An entry whose place in the chain and signature verified. `unreadable` is
+// set (and `payload` empty) when its author signed something this reader
+// cannot open: a key epoch the log never announced, a key this reader was not
+// granted or was granted under another id, or a ciphertext, padding or payload
+// that does not decrypt or parse. Such an entry is kept, shown as invalid and
+// attributed to its signer; it does not stop the chain, so a partner cannot
+// wedge the log with it.
 struct OpenedEntry {
   mend::v1::EntryHeader header;
   Bytes hash;
   mend::v1::Payload payload;
   mend::v1::Entry raw;
+  std::string unreadable;
 };
+
+// The key id the log announces for each epoch (Genesis for 0, KeyRotation for
+// later ones), as far as a verifier has read.
+using KeyIds = std::map<uint32_t, Bytes>;
 
 // Parses the header and checks field sizes and version.
 std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t expected_seq,
@@ -95,13 +112,16 @@ bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author);
 // The same, for a caller that already has EntryHash(entry) and keeps it.
 bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, std::string_view entry_hash);
 
-// Verifies signature, decrypts, unpads and parses one entry whose header is
-// already parsed. Does not check the chain or membership. `check_signature`
-// is false only for bytes proven identical to ones verified before (see
-// ChainContext::signatures_verified_through).
+// Verifies the signature of one entry whose header is already parsed, then
+// decrypts, unpads and parses it with the key for its epoch if that key's id
+// is the one in `key_ids` (else sets out->unreadable). Does not check the chain
+// or membership. Only a bad signature is a failure. `check_signature` is false
+// only for bytes proven identical to ones verified before (see
+// ChainContext::signatures_verified_through). With `key_ids` null, any key in
+// `keys` for the epoch is used (the server-side fuzz target and tests).
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       const mend::v1::EntryHeader& header, const KeyRing& keys,
-                                      OpenedEntry* out, bool check_signature = true);
+                                      const KeyIds* key_ids, OpenedEntry* out, bool check_signature = true);
 
 }  // namespace mend::crypto
 

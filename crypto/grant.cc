@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "crypto/aead.h"
+#include "crypto/hash.h"
 
 namespace mend::crypto {
 
@@ -34,13 +35,27 @@ absl::StatusOr<SecretBytes> OpenCoupleKey(std::string_view sealed, const Identit
   return key;
 }
 
+Bytes KeyId(const SecretBytes& couple_key) {
+  return Blake2bKeyed(kKeyIdBytes, couple_key.view(), {"mend key id v2"});
+}
+
 Bytes GrantSignatureInput(std::string_view couple_id, uint32_t epoch, std::string_view member,
-                          std::string_view sealed_key) {
-  Bytes out("mend grant v1");
+                          std::string_view key_id, std::string_view sealed_key) {
+  Bytes out("mend grant v2");
   out.append(couple_id);
   AppendU32(&out, epoch);
   out.append(member);
+  out.append(key_id);
   out.append(sealed_key);
+  return out;
+}
+
+Bytes DestructiveCallSignatureInput(std::string_view label, std::string_view server_id, std::string_view couple_id,
+                                    std::string_view nonce) {
+  Bytes out(label);
+  out.append(server_id);
+  out.append(couple_id);
+  out.append(nonce);
   return out;
 }
 

@@ -1,25 +1,47 @@
 #include "crypto/sealed_answer.h"
 
 #include "crypto/aead.h"
+#include "crypto/hash.h"
 
 namespace mend::crypto {
+namespace {
 
-Bytes SealedAnswerAd(std::string_view prompt_id) {
-  Bytes ad("mend sealed v1");
-  ad.append(prompt_id);
+constexpr std::string_view kSealedAdLabel = "mend sealed v2";
+constexpr std::string_view kCommitLabel = "mend sealed commit v2";
+
+}  // namespace
+
+Bytes SealedAnswerAd(const SealedAnswerContext& context) {
+  Bytes ad(kSealedAdLabel);
+  ad.append(context.couple_id);
+  ad.append(context.author);
+  // Length-prefixed: the prompt id is the only variable-length part.
+  ad.push_back(static_cast<char>(static_cast<uint8_t>(context.prompt_id.size())));
+  ad.append(context.prompt_id);
   return ad;
 }
 
-Bytes SealAnswerText(const SecretBytes& k_e, std::string_view prompt_id, std::string_view answer,
-                     std::optional<Bytes> nonce) {
-  Bytes n = nonce ? *nonce : RandomBytes(kAeadNonceBytes);
-  return n + AeadEncrypt(k_e, n, answer, SealedAnswerAd(prompt_id));
+Bytes SealedKeyCommitment(std::string_view k_e) {
+  return Blake2bKeyed(kSealedKeyCommitmentBytes, k_e, {kCommitLabel});
 }
 
-absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view prompt_id,
-                                           std::string_view sealed) {
+Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context, std::string_view answer,
+                     std::optional<Bytes> nonce) {
+  Bytes n = nonce ? *nonce : RandomBytes(kAeadNonceBytes);
+  return n + AeadEncrypt(k_e, n, answer, SealedAnswerAd(context));
+}
+
+absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view commitment,
+                                           const SealedAnswerContext& context, std::string_view sealed) {
   if (k_e.size() != kAeadKeyBytes) return absl::DataLossError("the revealed key has the wrong length");
-  auto plain = AeadOpen(SecretBytes::CopyOf(k_e), sealed, SealedAnswerAd(prompt_id));
+  if (commitment.size() != kSealedKeyCommitmentBytes ||
+      !ConstantTimeEquals(SealedKeyCommitment(k_e), commitment)) {
+    return absl::DataLossError("the revealed key is not the one the sealed answer committed to");
+  }
+  if (context.prompt_id.empty() || context.prompt_id.size() > kMaxPromptIdBytes) {
+    return absl::DataLossError("the prompt id has the wrong length");
+  }
+  auto plain = AeadOpen(SecretBytes::CopyOf(k_e), sealed, SealedAnswerAd(context));
   if (!plain.ok()) return absl::DataLossError("the revealed key does not open the sealed answer");
   return std::string(plain->view());
 }

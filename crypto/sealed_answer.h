@@ -1,6 +1,11 @@
 // Sealed answers ("nobody goes first", PROTOCOL.md "Sealed answers"): an
 // answer encrypted under a fresh one-time key k_e that only its author holds
 // until both partners' sealed answers to the same prompt are on the log.
+//
+// XChaCha20-Poly1305 does not commit to its key: one ciphertext can be built
+// to open under two keys. So the SealedAnswer carries a commitment to k_e,
+// checked at the Reveal, and the associated data binds the couple, the author
+// and the prompt, so that a copy of the partner's ciphertext is not an answer.
 #ifndef MEND_CRYPTO_SEALED_ANSWER_H_
 #define MEND_CRYPTO_SEALED_ANSWER_H_
 
@@ -14,13 +19,28 @@
 
 namespace mend::crypto {
 
-// "mend sealed v1" || prompt_id: the associated data, binding the answer to its prompt.
-Bytes SealedAnswerAd(std::string_view prompt_id);
+inline constexpr size_t kMaxPromptIdBytes = 64;
+inline constexpr size_t kSealedKeyCommitmentBytes = 32;
+
+// Who wrote a sealed answer, and to what.
+// Owns its bytes: a context is often built from temporaries.
+struct SealedAnswerContext {
+  std::string couple_id;  // 16 bytes
+  std::string author;     // 32-byte member id
+  std::string prompt_id;  // 1..64 bytes
+};
+
+// "mend sealed v2" || couple_id || author || u8(len(prompt_id)) || prompt_id.
+Bytes SealedAnswerAd(const SealedAnswerContext& context);
+// BLAKE2b-256(key = k_e, "mend sealed commit v2"): written beside the
+// ciphertext, so that only the k_e it commits to can reveal the answer.
+Bytes SealedKeyCommitment(std::string_view k_e);
 // nonce(24) || XChaCha20-Poly1305(k_e, answer, ad). `nonce` only for known-answer tests.
-Bytes SealAnswerText(const SecretBytes& k_e, std::string_view prompt_id, std::string_view answer,
+Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context, std::string_view answer,
                      std::optional<Bytes> nonce = std::nullopt);
-absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view prompt_id,
-                                           std::string_view sealed);
+// Checks `k_e` against `commitment` (constant time), then opens `sealed`.
+absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view commitment,
+                                           const SealedAnswerContext& context, std::string_view sealed);
 
 }  // namespace mend::crypto
 

@@ -12,16 +12,27 @@ namespace {
 
 // Membership, closed log and key epoch: what may change under the couple's
 // lock between the handler's checks and the write.
-absl::Status CheckMembership(Registry* registry, const PendingAppend& a) {
+// `creator` is set to the member who created the couple (who writes entry 1).
+absl::Status CheckMembership(Registry* registry, const PendingAppend& a, Bytes* creator) {
   ASSIGN_OR_RETURN(auto record, registry->MemberRecord(a.caller, a.header.couple_id(), false));
   if (record.closed()) {
     return absl::FailedPreconditionError("the couple's log is closed: a member has left");
   }
-  const auto& epochs = record.epochs();
-  if (std::find(epochs.begin(), epochs.end(), a.header.key_epoch()) == epochs.end()) {
-    return absl::FailedPreconditionError(
-        fmt::format("unknown key epoch {}: write the key grants for it first", a.header.key_epoch()));
+  // An epoch takes appends once every active member holds a grant for it:
+  // an entry under a key its reader was never given could not be read.
+  const mend::v1::EpochGrants* granted = nullptr;
+  for (const auto& g : record.granted()) {
+    if (g.epoch() == a.header.key_epoch()) granted = &g;
   }
+  for (const auto& m : record.members()) {
+    if (m.state() != mend::v1::MEMBER_STATE_ACTIVE) continue;
+    if (granted == nullptr ||
+        std::find(granted->members().begin(), granted->members().end(), m.member()) == granted->members().end()) {
+      return absl::FailedPreconditionError(fmt::format(
+          "key epoch {} has no grant for every member yet: write the key grants for it first", a.header.key_epoch()));
+    }
+  }
+  if (!record.members().empty()) *creator = record.members(0).member();
   return absl::OkStatus();
 }
 
@@ -95,7 +106,8 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const PendingAppend& a = batch[i];
     const Bytes& couple_id = a.header.couple_id();
-    if (absl::Status s = CheckMembership(registry_, a); !s.ok()) {
+    Bytes creator;
+    if (absl::Status s = CheckMembership(registry_, a, &creator); !s.ok()) {
       results[i].head = s;
       continue;
     }
@@ -113,6 +125,12 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
       results[i].stale_head = ToHead(head);
       results[i].head = absl::FailedPreconditionError(
           fmt::format("stale head: the log is at seq {}; sync and rebuild the entry", head.seq()));
+      continue;
+    }
+    // The inviter writes entry 1 (the Genesis): a joiner who wrote first
+    // would wedge the couple for good.
+    if (a.header.seq() == 1 && a.caller != creator) {
+      results[i].head = absl::PermissionDeniedError("entry 1 is written by the partner who created the couple");
       continue;
     }
     const uint64_t stored = head.stored_bytes() + a.entry_bytes.size();

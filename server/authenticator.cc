@@ -4,6 +4,8 @@
 #include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
 
 namespace mend::server {
 namespace {
@@ -54,18 +56,8 @@ Authenticator::Challenge Authenticator::IssueChallenge(const std::string& member
 
 absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& member, const std::string& nonce,
                                                           const std::string& signature, bool known_member) {
-  if (member.size() != kMemberBytes || nonce.size() != kRandomBytes + 8 + kChallengeMacBytes) {
-    return absl::UnauthenticatedError("malformed login");
-  }
-  const std::string_view random = std::string_view(nonce).substr(0, kRandomBytes);
-  const std::string_view expiry = std::string_view(nonce).substr(kRandomBytes, 8);
-  const std::string_view mac = std::string_view(nonce).substr(kRandomBytes + 8);
-  if (!crypto::ConstantTimeEquals(mac, ChallengeMac(member, random, expiry))) {
-    return absl::UnauthenticatedError("challenge was not issued by this server to this member");
-  }
-  const int64_t expires = static_cast<int64_t>(crypto::ReadU64(expiry));
+  ASSIGN_OR_RETURN(const int64_t expires, CheckChallenge(member, nonce));
   const int64_t now = clock_();
-  if (expires <= now) return absl::UnauthenticatedError("expired challenge");
   if (!crypto::VerifySignature(member, crypto::LoginSignatureInput(server_id_, nonce), signature)) {
     return absl::UnauthenticatedError("login signature does not verify");
   }
@@ -87,6 +79,39 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
   const std::string token_expiry = U64(token_expires);
   return Token{std::string(kTokenPrefix) + crypto::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
                token_expires};
+}
+
+absl::StatusOr<int64_t> Authenticator::CheckChallenge(const std::string& member, const std::string& nonce) const {
+  if (member.size() != kMemberBytes || nonce.size() != kRandomBytes + 8 + kChallengeMacBytes) {
+    return absl::UnauthenticatedError("malformed challenge response");
+  }
+  const std::string_view random = std::string_view(nonce).substr(0, kRandomBytes);
+  const std::string_view expiry = std::string_view(nonce).substr(kRandomBytes, 8);
+  const std::string_view mac = std::string_view(nonce).substr(kRandomBytes + 8);
+  if (!crypto::ConstantTimeEquals(mac, ChallengeMac(member, random, expiry))) {
+    return absl::UnauthenticatedError("challenge was not issued by this server to this member");
+  }
+  const int64_t expires = static_cast<int64_t>(crypto::ReadU64(expiry));
+  if (expires <= clock_()) return absl::UnauthenticatedError("expired challenge");
+  return expires;
+}
+
+absl::Status Authenticator::VerifyDestructiveCall(std::string_view label, const std::string& member,
+                                                  const std::string& couple_id, const std::string& nonce,
+                                                  const std::string& signature) {
+  ASSIGN_OR_RETURN(const int64_t expires, CheckChallenge(member, nonce));
+  if (signature.size() != 64 ||
+      !crypto::VerifySignature(member, crypto::DestructiveCallSignatureInput(label, server_id_, couple_id, nonce),
+                               signature)) {
+    return absl::UnauthenticatedError(
+        fmt::format("this call needs a fresh signature by the member over \"{}\" (a token alone is not enough)",
+                    label));
+  }
+  bool full = false;
+  if (!MarkUsed(nonce, expires, /*known_member=*/true, &full)) {
+    return absl::UnauthenticatedError("challenge already used");
+  }
+  return absl::OkStatus();
 }
 
 bool Authenticator::MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member, bool* full) {

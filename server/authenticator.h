@@ -55,6 +55,12 @@ class Authenticator {
   absl::StatusOr<Token> Login(const std::string& member, const std::string& nonce, const std::string& signature,
                               bool known_member);
 
+  // For Leave and Purge: checks that `member` signed `label || server_id ||
+  // couple_id || nonce` over a challenge issued to it here, unexpired and
+  // unused (then marks it used). Unauthenticated on any failure.
+  absl::Status VerifyDestructiveCall(std::string_view label, const std::string& member, const std::string& couple_id,
+                                     const std::string& nonce, const std::string& signature);
+
   // The member a bearer token belongs to. Unauthenticated when it is not one
   // of ours or has expired.
   absl::StatusOr<std::string> Authenticate(const std::string& token) const;
@@ -63,6 +69,8 @@ class Authenticator {
 
  private:
   std::string ChallengeMac(const std::string& member, std::string_view random, std::string_view expiry) const;
+  // The expiry of a nonce issued here to `member` and not yet expired.
+  absl::StatusOr<int64_t> CheckChallenge(const std::string& member, const std::string& nonce) const;
   std::string TokenMac(std::string_view member, std::string_view expiry) const;
   // Records `nonce` as used; false when it already was, or when the cache is
   // full (then `*full` is set).

@@ -25,10 +25,11 @@ using Bytes = std::string;
 struct CoupleUpdate {
   std::optional<mend::v1::CoupleRecord> record;  // written when set
   std::vector<Bytes> index_members;              // member id -> couple id index entries to add
+  std::vector<Bytes> unindex_members;            // member index entries to delete
   std::vector<Bytes> delete_invites;             // invite ids to delete
   std::optional<Bytes> consume_registration;     // registration code hash to delete
   std::optional<std::pair<Bytes, mend::v1::InviteRecord>> put_invite;  // invite id, record
-  std::optional<mend::v1::KeyGrant> put_grant;   // for record->couple_id()
+  std::vector<mend::v1::KeyGrant> put_grants;    // for record->couple_id()
 };
 
 // One entry to append and the head it makes.

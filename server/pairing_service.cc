@@ -74,10 +74,22 @@ grpc::Status PairingService::ConfirmMember(grpc::ServerContext* context, const m
   });
 }
 
+grpc::Status PairingService::RejectPending(grpc::ServerContext* context, const mend::v1::RejectPendingRequest* request,
+                                           mend::v1::RejectPendingResponse*) {
+  return WithCaller(state_, context, "Pairing.RejectPending", [&](const std::string& caller) {
+    return state_->registry.RejectPending(caller, request->couple_id(), request->member());
+  });
+}
+
 grpc::Status PairingService::PutGrant(grpc::ServerContext* context, const mend::v1::PutGrantRequest* request,
                                       mend::v1::PutGrantResponse*) {
   return WithCaller(state_, context, "Pairing.PutGrant", [&](const std::string& caller) {
-    return state_->registry.PutGrant(caller, request->couple_id(), request->grant());
+    std::vector<mend::v1::KeyGrant> grants(request->grants().begin(), request->grants().end());
+    if (request->has_grant()) {
+      if (!grants.empty()) return absl::InvalidArgumentError("send grant or grants, not both");
+      grants.push_back(request->grant());
+    }
+    return state_->registry.PutGrants(caller, request->couple_id(), grants);
   });
 }
 

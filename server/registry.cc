@@ -214,6 +214,29 @@ absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller,
   return out;
 }
 
+absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
+  RETURN_IF_ERROR(CheckCoupleId(couple_id));
+  RETURN_IF_ERROR(CheckLength(member, kKeyBytes, "member"));
+  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the locks: members only
+  std::lock_guard membership(membership_mu_);
+  std::lock_guard lock(locks_->For(couple_id));
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
+  if (record.members(0).member() != caller) {
+    return absl::PermissionDeniedError("only the member who created the couple rejects a joiner");
+  }
+  auto* members = record.mutable_members();
+  auto pending = std::find_if(members->begin(), members->end(), [&](const mend::v1::CoupleMember& m) {
+    return m.member() == member && m.state() == mend::v1::MEMBER_STATE_PENDING;
+  });
+  if (pending == members->end()) return absl::FailedPreconditionError("that member is not waiting for confirmation");
+  members->erase(pending);
+  record.clear_pending_answer_ct();
+  CoupleUpdate update;
+  update.record = record;
+  update.unindex_members = {member};
+  return store_->Apply(update);
+}
+
 absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   RETURN_IF_ERROR(CheckLength(member, kKeyBytes, "member"));
@@ -234,37 +257,63 @@ absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id
   return store_->Apply(update);
 }
 
-absl::Status Registry::PutGrant(const Bytes& caller, const Bytes& couple_id, const mend::v1::KeyGrant& grant) {
+absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
+                                 const std::vector<mend::v1::KeyGrant>& grants) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  RETURN_IF_ERROR(CheckLength(grant.sealed_key(), crypto::kSealedKeyBytes, "sealed_key"));
-  RETURN_IF_ERROR(CheckLength(grant.member(), kKeyBytes, "grant.member"));
-  RETURN_IF_ERROR(CheckLength(grant.granter(), kKeyBytes, "grant.granter"));
-  RETURN_IF_ERROR(CheckLength(grant.signature(), 64, "grant.signature"));
-  if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
+  if (grants.empty() || grants.size() > 2) return absl::InvalidArgumentError("send one or two grants");
+  for (const auto& grant : grants) {
+    RETURN_IF_ERROR(CheckLength(grant.sealed_key(), crypto::kSealedKeyBytes, "sealed_key"));
+    RETURN_IF_ERROR(CheckLength(grant.member(), kKeyBytes, "grant.member"));
+    RETURN_IF_ERROR(CheckLength(grant.granter(), kKeyBytes, "grant.granter"));
+    RETURN_IF_ERROR(CheckLength(grant.key_id(), crypto::kKeyIdBytes, "grant.key_id"));
+    RETURN_IF_ERROR(CheckLength(grant.signature(), 64, "grant.signature"));
+    if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
+    if (grant.epoch() != grants[0].epoch()) return absl::InvalidArgumentError("grants in one request share an epoch");
+  }
+  if (grants.size() == 2 && grants[0].member() == grants[1].member()) {
+    return absl::InvalidArgumentError("two grants for one member");
+  }
   RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.closed()) return absl::FailedPreconditionError("the couple's log is closed");
-  mend::v1::CoupleMember* recipient = FindMember(&record, grant.member());
-  if (recipient == nullptr || recipient->state() == mend::v1::MEMBER_STATE_LEFT) {
-    return absl::InvalidArgumentError("the grant's recipient is not a member of this couple");
-  }
-  if (!crypto::VerifySignature(caller, crypto::GrantSignatureInput(couple_id, grant.epoch(), grant.member(),
-                                                                   grant.sealed_key()),
-                               grant.signature())) {
-    return absl::InvalidArgumentError("the grant's signature does not verify");
-  }
+  const uint32_t epoch = grants[0].epoch();
   const auto& epochs = record.epochs();
-  bool known = std::find(epochs.begin(), epochs.end(), grant.epoch()) != epochs.end();
+  bool known = std::find(epochs.begin(), epochs.end(), epoch) != epochs.end();
   uint32_t next = epochs.empty() ? 0 : *std::max_element(epochs.begin(), epochs.end()) + 1;
-  if (!known && grant.epoch() != next) {
-    return absl::InvalidArgumentError(fmt::format("epoch {} is neither known nor the next one ({})",
-                                                  grant.epoch(), next));
+  if (!known && epoch != next) {
+    return absl::InvalidArgumentError(fmt::format("epoch {} is neither known nor the next one ({})", epoch, next));
   }
-  if (!known) record.add_epochs(grant.epoch());
+  mend::v1::EpochGrants* granted = nullptr;
+  for (auto& g : *record.mutable_granted()) {
+    if (g.epoch() == epoch) granted = &g;
+  }
+  for (const auto& grant : grants) {
+    mend::v1::CoupleMember* recipient = FindMember(&record, grant.member());
+    if (recipient == nullptr || recipient->state() == mend::v1::MEMBER_STATE_LEFT) {
+      return absl::InvalidArgumentError("the grant's recipient is not a member of this couple");
+    }
+    if (granted != nullptr &&
+        std::find(granted->members().begin(), granted->members().end(), grant.member()) != granted->members().end()) {
+      // Write-once: a second grant could hand a member a different key for an
+      // epoch whose entries are already written.
+      return absl::AlreadyExistsError(fmt::format("epoch {} already has a grant for that member", epoch));
+    }
+    if (!crypto::VerifySignature(caller, crypto::GrantSignatureInput(couple_id, epoch, grant.member(),
+                                                                     grant.key_id(), grant.sealed_key()),
+                                 grant.signature())) {
+      return absl::InvalidArgumentError("the grant's signature does not verify");
+    }
+  }
+  if (!known) record.add_epochs(epoch);
+  if (granted == nullptr) {
+    granted = record.add_granted();
+    granted->set_epoch(epoch);
+  }
+  for (const auto& grant : grants) granted->add_members(grant.member());
   CoupleUpdate update;
   update.record = record;
-  update.put_grant = grant;
+  update.put_grants = grants;
   return store_->Apply(update);
 }
 

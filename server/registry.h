@@ -37,7 +37,11 @@ class Registry {
                                    const Bytes& answer_ct);
   absl::StatusOr<mend::v1::GetJoinResponse> GetJoin(const Bytes& caller, const Bytes& couple_id);
   absl::Status ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member);
-  absl::Status PutGrant(const Bytes& caller, const Bytes& couple_id, const mend::v1::KeyGrant& grant);
+  // Removes the pending joiner `member` (creator only); frees their identity to join again.
+  absl::Status RejectPending(const Bytes& caller, const Bytes& couple_id, const Bytes& member);
+  // Stores `grants` (one epoch, distinct members) all or none; each (epoch,
+  // member) takes one grant ever (ALREADY_EXISTS after).
+  absl::Status PutGrants(const Bytes& caller, const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants);
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& caller, const Bytes& couple_id);
   absl::StatusOr<mend::v1::CoupleRecord> GetCouple(const Bytes& caller, const Bytes& couple_id);
   absl::Status Leave(const Bytes& caller, const Bytes& couple_id);

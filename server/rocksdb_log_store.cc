@@ -129,11 +129,12 @@ absl::Status RocksDbLogStore::Apply(const CoupleUpdate& update) {
     const Bytes& id = update.record->couple_id();
     batch.Put(handles_[kCouples], id, update.record->SerializeAsString());
     for (const Bytes& member : update.index_members) batch.Put(handles_[kMembers], member, id);
-    if (update.put_grant) {
+    for (const Bytes& member : update.unindex_members) batch.Delete(handles_[kMembers], member);
+    for (const auto& grant : update.put_grants) {
       Bytes key = id;
-      crypto::AppendU32(&key, update.put_grant->epoch());
-      key += update.put_grant->member();
-      batch.Put(handles_[kGrants], key, update.put_grant->SerializeAsString());
+      crypto::AppendU32(&key, grant.epoch());
+      key += grant.member();
+      batch.Put(handles_[kGrants], key, grant.SerializeAsString());
     }
   }
   for (const Bytes& invite_id : update.delete_invites) batch.Delete(handles_[kInvites], invite_id);

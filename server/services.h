@@ -48,6 +48,8 @@ class PairingService final : public mend::v1::Pairing::Service {
                        mend::v1::GetJoinResponse*) override;
   grpc::Status ConfirmMember(grpc::ServerContext*, const mend::v1::ConfirmMemberRequest*,
                              mend::v1::ConfirmMemberResponse*) override;
+  grpc::Status RejectPending(grpc::ServerContext*, const mend::v1::RejectPendingRequest*,
+                             mend::v1::RejectPendingResponse*) override;
   grpc::Status PutGrant(grpc::ServerContext*, const mend::v1::PutGrantRequest*,
                         mend::v1::PutGrantResponse*) override;
   grpc::Status GetGrants(grpc::ServerContext*, const mend::v1::GetGrantsRequest*,

@@ -59,7 +59,7 @@ void BM_EntryOpen(benchmark::State& state) {
   (void)crypto::ParseHeader(chain.entries[0], 1, &header);
   for (auto _ : state) {
     crypto::OpenedEntry out;
-    benchmark::DoNotOptimize(crypto::OpenEntry(chain.entries[0], header, chain.keys, &out));
+    benchmark::DoNotOptimize(crypto::OpenEntry(chain.entries[0], header, chain.keys, nullptr, &out));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -562,6 +562,9 @@ int RunSync(const std::string& server, const std::vector<int>& steps) {
   if (!code.ok()) return fail(code.status());
   if (auto s = (*sam)->Join(*code); !s.ok()) return fail(s);
   if (auto s = (*alex)->Sync(); !s.ok()) return fail(s.status());
+  // Both compare the safety number (here: trusted, it is one process).
+  if (auto s = (*alex)->ConfirmSafetyNumber(); !s.ok()) return fail(s);
+  if (auto s = (*sam)->ConfirmSafetyNumber(); !s.ok()) return fail(s);
   if (auto s = (*sam)->Sync(); !s.ok()) return fail(s.status());
   nlohmann::json rows = nlohmann::json::array();
   for (int n : steps) {

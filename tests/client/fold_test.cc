@@ -4,12 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/aead.h"
+#include "fmt/format.h"
 #include "crypto/sealed_answer.h"
+#include "tests/crypto/two_key_ciphertext.h"
 
 namespace mend::client {
 namespace {
 
 const std::string kAlex(32, 'A'), kSam(32, 'S'), kStranger(32, 'X');
+const std::string kCouple(16, 'C');
 
 class FoldTest : public ::testing::Test {
  protected:
@@ -20,6 +24,8 @@ class FoldTest : public ::testing::Test {
     g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
     g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
     g.mutable_genesis()->set_transcript_hash("T");
+    g.mutable_genesis()->set_key_id(std::string(32, 'K'));
+    g.mutable_genesis()->set_couple_id(kCouple);
     Add(kAlex, g);
     mend::v1::Payload j;
     j.mutable_joined()->set_transcript_hash("T");
@@ -31,8 +37,8 @@ class FoldTest : public ::testing::Test {
     e.header.set_seq(entries_.size() + 1);
     e.header.set_author(author);
     e.header.set_key_epoch(epoch);
-    e.header.set_created_unix_ms(at ? at : 1000 * static_cast<int64_t>(entries_.size() + 1));
     e.payload = p;
+    e.payload.set_written_unix_ms(at ? at : 1000 * static_cast<int64_t>(entries_.size() + 1));
     entries_.push_back(e);
     return entries_.size();
   }
@@ -239,19 +245,33 @@ TEST_F(FoldTest, NothingIsValidAfterLeave) {
   EXPECT_FALSE(Last(s).valid);
 }
 
-TEST_F(FoldTest, RotationMustMoveOneEpochUnderTheNewKey) {
+TEST_F(FoldTest, RotationIsWrittenUnderAnAnnouncedKeyAndMovesForward) {
   mend::v1::Payload r;
   r.mutable_key_rotation()->set_new_epoch(1);
   Add(kAlex, r, /*epoch=*/0);
-  EXPECT_FALSE(Last(State()).valid);  // written under the old key
+  EXPECT_FALSE(Last(State()).valid);  // no key id
+  r.mutable_key_rotation()->set_key_id(std::string(32, '1'));
   Add(kAlex, r, /*epoch=*/1);
+  EXPECT_FALSE(Last(State()).valid);  // under a key not yet announced: the partner could not read it
+  Add(kAlex, r, /*epoch=*/0);
   CoupleState s = State();
-  EXPECT_TRUE(Last(s).valid);
+  EXPECT_TRUE(Last(s).valid) << Last(s).invalid_reason;
   EXPECT_EQ(s.epoch, 1u);
+  Add(kSam, r, /*epoch=*/0);
+  EXPECT_FALSE(Last(State()).valid);  // epoch 1 is taken: a second announcement of it is not valid
   mend::v1::Payload p;
   p.mutable_check_in()->set_mood(5);
   Add(kSam, p, /*epoch=*/0);
   EXPECT_FALSE(Last(State()).valid);  // the retired key is not used again
+  Add(kSam, p, /*epoch=*/1);
+  EXPECT_TRUE(Last(State()).valid);
+  // A partner who never received epoch 1's key rotates past it under epoch 0.
+  r.mutable_key_rotation()->set_new_epoch(3);
+  r.mutable_key_rotation()->set_key_id(std::string(32, '3'));
+  Add(kSam, r, /*epoch=*/0);
+  s = State();
+  EXPECT_TRUE(Last(s).valid) << Last(s).invalid_reason;
+  EXPECT_EQ(s.epoch, 3u);
 }
 
 TEST_F(FoldTest, SpaceRequestIsActiveUntilItsLastDayOrItsEnd) {
@@ -273,9 +293,15 @@ class SealedFoldTest : public FoldTest {
  protected:
   uint64_t Seal(const std::string& who, const std::string& prompt, const crypto::SecretBytes& key,
                 const std::string& answer) {
+    return AddSealed(who, prompt, crypto::SealAnswerText(key, {kCouple, who, prompt}, answer),
+                     crypto::SealedKeyCommitment(key.view()));
+  }
+  uint64_t AddSealed(const std::string& who, const std::string& prompt, const std::string& sealed_ct,
+                     const std::string& commitment) {
     mend::v1::Payload p;
     p.mutable_sealed_answer()->set_prompt_id(prompt);
-    p.mutable_sealed_answer()->set_sealed_ct(crypto::SealAnswerText(key, prompt, answer));
+    p.mutable_sealed_answer()->set_sealed_ct(sealed_ct);
+    p.mutable_sealed_answer()->set_key_commitment(commitment);
     return Add(who, p);
   }
   uint64_t Reveal(const std::string& who, uint64_t seq, const crypto::SecretBytes& key) {
@@ -327,6 +353,130 @@ TEST_F(SealedFoldTest, SecondSealedAnswerToTheSamePromptIsInvalid) {
   Seal(kAlex, "hardest", ka, "one");
   Seal(kAlex, "hardest", ka, "two");
   EXPECT_FALSE(Last(State()).valid);
+}
+
+// v1 bound the ciphertext to the prompt only: Sam could copy Alex's sealed
+// answer as his own, wait for Alex's reveal, and reveal the copy with the same
+// key, "answering" with Alex's words.
+TEST_F(SealedFoldTest, ACopiedSealedAnswerIsInvalid) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  const auto& original = entries_[a - 1].payload.sealed_answer();
+  AddSealed(kSam, "hardest", original.sealed_ct(), original.key_commitment());
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_NE(Last(s).invalid_reason.find("copies sealed answer #"), std::string::npos) << Last(s).invalid_reason;
+  // With a commitment of his own, the copied ciphertext is still a copy.
+  entries_.pop_back();
+  uint64_t copy = AddSealed(kSam, "hardest", original.sealed_ct(), crypto::SealedKeyCommitment(ks.view()));
+  EXPECT_FALSE(State().entries[copy - 1].valid);
+  // And a fresh ciphertext under Alex's commitment is a copy too.
+  entries_.pop_back();
+  copy = AddSealed(kSam, "hardest", crypto::SealAnswerText(ks, {kCouple, kSam, "hardest"}, "mine"),
+                   original.key_commitment());
+  EXPECT_FALSE(State().entries[copy - 1].valid);
+}
+
+TEST_F(SealedFoldTest, TheAnswerIsBoundToItsCoupleAuthorAndPrompt) {
+  Bytes ct = crypto::SealAnswerText(ka, {kCouple, kAlex, "hardest"}, "the silence");
+  Bytes commit = crypto::SealedKeyCommitment(ka.view());
+  EXPECT_TRUE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kAlex, "hardest"}, ct).ok());
+  EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kSam, "hardest"}, ct).ok());
+  EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {std::string(16, 'D'), kAlex, "hardest"}, ct).ok());
+  EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kAlex, "easiest"}, ct).ok());
+  EXPECT_FALSE(crypto::OpenAnswerText(ks.view(), commit, {kCouple, kAlex, "hardest"}, ct).ok());
+}
+
+// XChaCha20-Poly1305 does not commit to its key: Sam builds one ciphertext
+// that opens under two keys, waits for Alex's answer, and would reveal
+// whichever key suits him. The commitment in the SealedAnswer allows one.
+TEST_F(SealedFoldTest, ATwoKeyCiphertextRevealsOnlyUnderTheCommittedKey) {
+  const std::string prompt = "hardest";
+  Bytes nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
+  Bytes ad = crypto::SealedAnswerAd({kCouple, kSam, prompt});
+  Bytes ct = nonce + mend::testing::TwoKeyCiphertext(ks.view(), ka.view(), nonce, ad, "it was me", 4);
+  // The attack is real: the AEAD opens under both keys.
+  ASSERT_TRUE(crypto::AeadOpen(ks, ct, ad).ok());
+  ASSERT_TRUE(crypto::AeadOpen(ka, ct, ad).ok());
+  uint64_t a = Seal(kAlex, prompt, crypto::SecretBytes::Random(32), "the silence");
+  (void)a;
+  uint64_t b = AddSealed(kSam, prompt, ct, crypto::SealedKeyCommitment(ks.view()));
+  Reveal(kSam, b, ka);  // the other key
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_NE(Last(s).invalid_reason.find("committed to"), std::string::npos) << Last(s).invalid_reason;
+  Reveal(kSam, b, ks);  // the committed key: valid, and the only reading there is
+  s = State();
+  EXPECT_TRUE(Last(s).valid) << Last(s).invalid_reason;
+  EXPECT_EQ(s.sealed.at(prompt).at(kSam).revealed_text.substr(0, 9), "it was me");
+}
+
+TEST_F(SealedFoldTest, ASealThatNeverOpensShowsAsUnrevealed) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  // Sam seals random bytes under a commitment to a key that opens nothing.
+  uint64_t b = AddSealed(kSam, "hardest", crypto::RandomBytes(24 + 16 + 30), crypto::SealedKeyCommitment(ks.view()));
+  Reveal(kAlex, a, ka);
+  Reveal(kSam, b, ks);
+  CoupleState s = State();
+  EXPECT_FALSE(Last(s).valid);
+  EXPECT_NE(Last(s).invalid_reason.find("does not open"), std::string::npos) << Last(s).invalid_reason;
+  EXPECT_EQ(s.sealed.at("hardest").at(kSam).reveal_seq, 0u);
+  // Alex's answer is revealed on the log; the log shows Sam has not revealed.
+  EXPECT_EQ(s.sealed.at("hardest").at(kAlex).revealed_text, "the silence");
+}
+
+TEST_F(SealedFoldTest, APartnersAnswerIsShownOnlyOnceTheViewersOwnIsRevealed) {
+  uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
+  uint64_t b = Seal(kSam, "hardest", ks, "the lies");
+  Reveal(kSam, b, ks);
+  CoupleState s = State();
+  const SealedRecord& sams = s.sealed.at("hardest").at(kSam);
+  EXPECT_EQ(s.RevealedFor(sams, kSam), "the lies");
+  EXPECT_EQ(s.RevealedFor(sams, kAlex), std::nullopt);  // Alex's watch or --offline cannot read it yet
+  Reveal(kAlex, a, ka);
+  s = State();
+  EXPECT_EQ(s.RevealedFor(s.sealed.at("hardest").at(kSam), kAlex), "the lies");
+}
+
+// v1 trusted the author's clock: a partner could date a trigger's
+// acknowledgement before the trigger, or an entry next year, and the
+// therapist's durations and the quiet-partner warning believed it.
+TEST_F(FoldTest, AnEntryDatedBackwardsIsFlaggedAndTimeNeverRunsBackwards) {
+  const int64_t day = 24LL * 3600 * 1000, t0 = 1767225600000;
+  mend::v1::Payload trigger;
+  trigger.mutable_trigger()->set_intensity(6);
+  uint64_t t = Add(kAlex, trigger, 0, t0);
+  mend::v1::Payload ack;
+  ack.mutable_acknowledgement()->set_trigger_seq(t);
+  uint64_t a = Add(kSam, ack, 0, t0 - 3 * day);  // "acknowledged three days before it was logged"
+  CoupleState s = State();
+  const FoldedEntry& f = s.entries[a - 1];
+  EXPECT_TRUE(f.valid);
+  EXPECT_EQ(f.time_warning, fmt::format("dated 3 days before entry {}", t));
+  EXPECT_EQ(f.written_unix_ms, t0 - 3 * day);
+  EXPECT_EQ(f.unix_ms, t0);  // held at the entry before's time
+  EXPECT_GE(s.triggers.at(t).ack_unix_ms, s.triggers.at(t).created_unix_ms);
+  // A small skew is a clock, not a lie.
+  mend::v1::Payload checkin;
+  checkin.mutable_check_in()->set_mood(5);
+  uint64_t c = Add(kAlex, checkin, 0, t0 - 60 * 1000);
+  EXPECT_TRUE(State().entries[c - 1].time_warning.empty());
+}
+
+TEST_F(FoldTest, AnEntryDatedNextYearIsFlaggedAndHeldToWhenItWasFirstSeen) {
+  const int64_t day = 24LL * 3600 * 1000, t0 = 1767225600000;
+  mend::v1::Payload checkin;
+  checkin.mutable_check_in()->set_mood(5);
+  uint64_t next_year = Add(kSam, checkin, 0, t0 + 365 * day);
+  uint64_t honest = Add(kAlex, checkin, 0, t0 + 1000);
+  std::map<uint64_t, int64_t> seen = {{next_year, t0}, {honest, t0 + 2000}};
+  CoupleState s = Fold(entries_, {&seen, t0 + 5000});
+  EXPECT_EQ(s.entries[next_year - 1].time_warning, "dated 365 days ahead of when this device first saw it");
+  EXPECT_EQ(s.entries[next_year - 1].unix_ms, t0);
+  // The honest entry after it is not blamed for the lie before it.
+  EXPECT_TRUE(s.entries[honest - 1].time_warning.empty()) << s.entries[honest - 1].time_warning;
+  // Without a first sighting, the reader's clock is the limit.
+  s = Fold(entries_, {nullptr, t0});
+  EXPECT_EQ(s.entries[next_year - 1].time_warning, "dated 365 days ahead of now");
 }
 
 TEST_F(FoldTest, LatestDisclosurePreferenceWins) {

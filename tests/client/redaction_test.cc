@@ -54,6 +54,7 @@ TEST(Redaction, OnlyNamesDatesPromptsAndCommitmentTitlesAreAlwaysShown) {
   const std::set<std::string> kMayKeep = {
       "mend.v1.MemberKeys.sign_pk", "mend.v1.MemberKeys.box_pk", "mend.v1.MemberKeys.display_name",
       "mend.v1.Genesis.couple_id", "mend.v1.Genesis.transcript_hash", "mend.v1.Joined.transcript_hash",
+      "mend.v1.Genesis.key_id", "mend.v1.KeyRotation.key_id",
       "mend.v1.Profile.display_name", "mend.v1.CommitmentProposal.title", "mend.v1.CommitmentProposal.review_date",
       "mend.v1.SpaceRequest.until", "mend.v1.SealedAnswer.prompt_id", "mend.v1.SealedAnswer.prompt_text",
       "mend.v1.DisclosurePref.topic", "mend.v1.TalkNotes.week"};
@@ -104,7 +105,9 @@ class RedactionExportTest : public ::testing::Test {
       const crypto::SecretBytes& key = *who == kAlex ? ka_ : ks_;
       mend::v1::Payload s;
       s.mutable_sealed_answer()->set_prompt_id("hardest");
-      s.mutable_sealed_answer()->set_sealed_ct(crypto::SealAnswerText(key, "hardest", "MARKREVEALEDQ"));
+      s.mutable_sealed_answer()->set_sealed_ct(
+          crypto::SealAnswerText(key, {kSyntheticCouple, *who, "hardest"}, "MARKREVEALEDQ"));
+      s.mutable_sealed_answer()->set_key_commitment(crypto::SealedKeyCommitment(key.view()));
       secrets_.push_back(s.sealed_answer().sealed_ct());
       sealed_seq_[*who] = Add(*who, s);
     }

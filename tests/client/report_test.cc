@@ -20,11 +20,13 @@ class ReportTest : public TwoPartnersTest {
   void SetUp() override {
     setenv("TZ", "UTC", 1);
     tzset();
+    now_ = kMonday - kDay;  // paired the day before
+    clock_ = [this] { return now_; };
     TwoPartnersTest::SetUp();
     WriteHistory();
   }
   uint64_t Write(Session& s, int64_t at, const mend::v1::Payload& p) {
-    s.set_clock([at] { return at; });
+    now_ = at;
     auto seq = s.Append(p);
     EXPECT_TRUE(seq.ok()) << seq.status();
     return seq.value_or(0);
@@ -99,6 +101,7 @@ class ReportTest : public TwoPartnersTest {
     return BuildReport(ctx, o);
   }
   uint64_t commitment_ = 0;
+  int64_t now_ = 0;
 };
 
 TEST_F(ReportTest, SummaryCountsMoodsTriggersAndAdherence) {

@@ -3,6 +3,7 @@
 // backs. Every tampering must end in a verification error that names what
 // was wrong, and must leave the local replica untouched.
 #include "client/session.h"
+#include "crypto/invite.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
@@ -17,6 +18,7 @@
 #include "client/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
+#include "crypto/grant.h"
 #include "crypto/key_file.h"
 #include "crypto/sealed_answer.h"
 #include "mend/v1/envelope.pb.h"
@@ -96,6 +98,122 @@ TEST_F(SessionTest, PairingWritesGenesisAndJoined) {
   EXPECT_EQ(alex_->couple().NameOf(sam_->identity().sign_pk()), "Sam");
 }
 
+// Two more profiles on the same server, not yet paired.
+class PairingTest : public SessionTest {
+ protected:
+  std::unique_ptr<Session> Fresh(const std::string& name) {
+    EXPECT_TRUE(Session::Init(Profile::Locate(name), name, {address_, ""}, pass_, false,
+                              crypto::KdfLimits::MinimumForTests())
+                    .ok());
+    return Open(name);
+  }
+  mend::v1::MemberState StateOf(Session& inviter, const Bytes& member) {
+    auto couple = (*inviter.connection())->GetCouple(inviter.state().couple_id);
+    EXPECT_TRUE(couple.ok()) << couple.status();
+    for (const auto& m : couple->members()) {
+      if (m.member() == member) return m.state();
+    }
+    return mend::v1::MEMBER_STATE_UNSPECIFIED;
+  }
+};
+
+// v1 confirmed the joiner, granted the key and wrote the Genesis as soon as
+// the answer opened: whoever had the code was paired, silently.
+TEST_F(PairingTest, NothingIsConfirmedOrWrittenBeforeTheSafetyNumberIsCompared) {
+  auto carol = Fresh("carol"), dave = Fresh("dave");
+  auto code = carol->Invite("", 3600);
+  ASSERT_TRUE(code.ok());
+  ASSERT_TRUE(dave->Join(*code).ok());
+  auto r = carol->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->pairing_message.find("Compare the safety number"), std::string::npos) << r->pairing_message;
+  EXPECT_EQ(StateOf(*carol, dave->identity().sign_pk()), mend::v1::MEMBER_STATE_PENDING);
+  EXPECT_TRUE((*carol->connection())->GetHead(carol->state().couple_id).value().seq() == 0);
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  EXPECT_EQ(carol->Append(p).status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(carol->ConfirmSafetyNumber().ok());
+  EXPECT_EQ(StateOf(*carol, dave->identity().sign_pk()), mend::v1::MEMBER_STATE_ACTIVE);
+  EXPECT_EQ(carol->head().seq, 1u);  // the Genesis
+  ASSERT_TRUE(dave->Sync().ok());    // Joined is a membership entry: written without the comparison
+  EXPECT_EQ(dave->head().seq, 2u);
+  auto early = dave->Append(p);
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(early.status().message().find("safety number"), std::string::npos);
+  ASSERT_TRUE(dave->ConfirmSafetyNumber().ok());
+  EXPECT_EQ(dave->Append(p).value_or(0), 3u);
+}
+
+TEST_F(PairingTest, ARejectedJoinerIsTurnedAwayAndANewCodePairsSomeoneElse) {
+  auto carol = Fresh("carol"), mallory = Fresh("mallory"), dave = Fresh("dave");
+  auto code = carol->Invite("", 3600);
+  ASSERT_TRUE(mallory->Join(*code).ok());
+  ASSERT_TRUE(carol->Sync().ok());
+  ASSERT_TRUE(carol->RejectPartner().ok());  // the numbers did not match
+  auto fresh = carol->Reinvite(3600);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  ASSERT_TRUE(dave->Join(*fresh).ok());
+  ASSERT_TRUE(carol->Sync().ok());
+  EXPECT_EQ(carol->state().partner->sign_pk, dave->identity().sign_pk());
+  ASSERT_TRUE(carol->ConfirmSafetyNumber().ok());
+  EXPECT_EQ(StateOf(*carol, mallory->identity().sign_pk()), mend::v1::MEMBER_STATE_UNSPECIFIED);
+}
+
+// v1: a join whose answer did not open stopped the inviter's every sync for good.
+TEST_F(PairingTest, AGarbageJoinAnswerIsTurnedAwayWithAClearMessage) {
+  auto carol = Fresh("carol"), mallory = Fresh("mallory"), dave = Fresh("dave");
+  auto code = carol->Invite("", 3600);
+  auto secret = crypto::ParseInviteCode(*code);
+  ASSERT_TRUE(secret.ok());
+  Connection* conn = *mallory->connection();
+  ASSERT_TRUE(conn->JoinCouple(crypto::DeriveInviteKeys(*secret).invite_id, mallory->identity().box_pk(),
+                               crypto::RandomBytes(200))
+                  .ok());
+  auto r = carol->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->pairing_message.find("does not open"), std::string::npos) << r->pairing_message;
+  EXPECT_NE(r->pairing_message.find("mend pair invite"), std::string::npos) << r->pairing_message;
+  auto fresh = carol->Reinvite(3600);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  ASSERT_TRUE(dave->Join(*fresh).ok());
+  ASSERT_TRUE(carol->Sync().ok());
+  ASSERT_TRUE(carol->ConfirmSafetyNumber().ok());
+  EXPECT_EQ(carol->head().seq, 1u);
+}
+
+// v1 signed logins for whatever server id a server announced: a server set up
+// in its place (a DNS change, a hijacked address) was taken at its word.
+TEST_F(SessionTest, AServerWhoseIdChangedIsRefusedBeforeAnythingIsSigned) {
+  ASSERT_TRUE(alex_->Sync().ok());
+  const Bytes pinned = alex_->state().server_id;
+  ASSERT_EQ(pinned.size(), 16u);
+  alex_.reset();
+  sam_.reset();
+  StopServer();
+  std::filesystem::remove_all(data_);  // another server: a fresh store, a fresh id
+  StartServer();
+  auto alex = Open("alex");
+  auto r = alex->Sync();
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(IsVerificationError(r.status())) << r.status();
+  EXPECT_NE(r.status().message().find("is not the server you paired through"), std::string::npos) << r.status();
+  EXPECT_EQ(Open("alex")->state().server_id, pinned);
+}
+
+TEST(Transport, PlaintextOnlyToLoopbackOrWhenToldSo) {
+  for (const char* a : {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5"}) {
+    EXPECT_TRUE(IsLoopbackTarget(a)) << a;
+  }
+  for (const char* a : {"10.0.0.1:7850", "mend.example.org:443", "127.example.com:1", "[2001:db8::1]:7850",
+                        "192.168.1.2:7850", ""}) {
+    EXPECT_FALSE(IsLoopbackTarget(a)) << a;
+  }
+  EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", ""}))->TransportName(), "TLS, system roots");
+  EXPECT_EQ((*Connection::Open({"mend.example.org:443", ""}))->TransportName(), "TLS, system roots");
+  EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", "", true}))->TransportName(), "plaintext, --insecure");
+  EXPECT_EQ((*Connection::Open({"127.0.0.1:7850", ""}))->TransportName(), "plaintext, loopback");
+}
+
 TEST_F(SessionTest, EntriesReachThePartnerVerified) {
   CheckIn(*alex_, 7);
   auto r = sam_->Sync();
@@ -137,6 +255,52 @@ TEST_F(SessionTest, RotationKeepsTheLogReadableForBoth) {
   EXPECT_EQ(Open("sam")->head().seq, 5u);
   ASSERT_TRUE(sam_->Sync().ok());
   EXPECT_EQ(sam_->head().seq, 6u);
+}
+
+// A hostile Alex announces one key for epoch 1 and grants Sam another. v1
+// left Sam's client stopped at Alex's next entry for good, blaming the server
+// (and a non-committing AEAD could make one entry read two ways). v2: Sam's
+// client uses only the announced key, shows Alex's entries as unreadable and
+// why, and `mend rotate` moves both to a key they share.
+TEST_F(SessionTest, AGrantOfAnotherKeyThanTheLogAnnouncesIsNamedAndRotatedAway) {
+  crypto::SecretBytes announced = crypto::SecretBytes::Random(32), given = crypto::SecretBytes::Random(32);
+  const Bytes couple_id = alex_->state().couple_id;
+  auto grant = [&](const crypto::SecretBytes& key, const Session& to) {
+    mend::v1::KeyGrant g;
+    g.set_epoch(1);
+    g.set_member(to.identity().sign_pk());
+    g.set_sealed_key(*crypto::SealCoupleKey(key, to.identity().box_pk()));
+    g.set_granter(alex_->identity().sign_pk());
+    g.set_key_id(crypto::KeyId(key));
+    g.set_signature(alex_->identity().Sign(crypto::GrantSignatureInput(couple_id, 1, g.member(), g.key_id(),
+                                                                       g.sealed_key())));
+    return g;
+  };
+  Connection* conn = *alex_->connection();
+  ASSERT_TRUE(conn->PutGrants(couple_id, {grant(announced, *alex_), grant(given, *sam_)}).ok());
+  mend::v1::Payload rotation;
+  rotation.mutable_key_rotation()->set_new_epoch(1);
+  rotation.mutable_key_rotation()->set_key_id(crypto::KeyId(announced));
+  ASSERT_EQ(alex_->Append(rotation).value_or(0), 3u);
+  // Alex writes under the announced key (as a modified client would).
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(3);
+  auto hidden = *crypto::SealEntry({couple_id, 4, alex_->head().hash, 1, 5}, p, alex_->identity(), announced);
+  std::optional<mend::v1::Head> stale;
+  ASSERT_TRUE(conn->Append(hidden, &stale).ok());
+
+  auto r = sam_->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();  // no stop
+  const FoldedEntry& f = sam_->couple().entries.back();
+  EXPECT_FALSE(f.valid);
+  EXPECT_NE(f.invalid_reason.find("not the key the log announces"), std::string::npos) << f.invalid_reason;
+  auto blocked = sam_->Append(p);
+  EXPECT_EQ(blocked.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(blocked.status().message().find("mend rotate"), std::string::npos) << blocked.status();
+  ASSERT_TRUE(sam_->Rotate().ok());  // under epoch 0, which both hold, to epoch 2
+  EXPECT_EQ(sam_->couple().epoch, 2u);
+  EXPECT_EQ(CheckIn(*sam_, 6), 6u);
+  EXPECT_TRUE(sam_->couple().entries.back().valid);
 }
 
 TEST_F(SessionTest, LeaveClosesTheLog) {
@@ -206,7 +370,17 @@ TEST_F(SessionTest, EntryUnderAnUnknownEpochIsCaught) {
       editor.PutEntry(couple_id, 3, e);
       editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
   });
-  ExpectSyncFails("sam", "key epoch check");
+  // v2: the entry is Alex's, signed into the chain, and cannot be read; it is
+  // shown as invalid, naming why, and does not stop the log (a partner who
+  // could stop it could wedge the couple for good).
+  auto sam = Open("sam");
+  ASSERT_TRUE(sam->Sync().ok());
+  ASSERT_EQ(sam->head().seq, 3u);
+  const FoldedEntry& f = sam->couple().entries.back();
+  EXPECT_FALSE(f.valid);
+  EXPECT_NE(f.invalid_reason.find("key epoch 7, which the log has not announced"), std::string::npos)
+      << f.invalid_reason;
+  EXPECT_EQ(CheckIn(*sam, 6), 4u);  // the log goes on
 }
 
 TEST_F(SessionTest, EntrySignedByANonMemberIsCaught) {
@@ -419,7 +593,9 @@ TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemse
   ASSERT_TRUE(sam_keys.ok());
   EXPECT_EQ(sam_keys->sealed_keys.count("hardest"), 0u);
   for (const auto& [epoch, key] : sam_keys->couple_keys) {
-    EXPECT_FALSE(crypto::OpenAnswerText(key.view(), "hardest", rec.sealed_ct).ok());
+    EXPECT_FALSE(crypto::OpenAnswerText(key.view(), crypto::SealedKeyCommitment(key.view()),
+                                        {alex_->state().couple_id, rec.author, "hardest"}, rec.sealed_ct)
+                     .ok());
   }
   // Alex's own client must not reveal early either, however often it syncs.
   ASSERT_TRUE(alex_->Sync().ok());
@@ -521,10 +697,10 @@ TEST_F(LocalFilesTest, AnEditedStateFileIsRefusedAndLeftAsItWas) {
   sam_.reset();
   const std::string path = Profile::Locate("sam").state_path();
   const std::string original = Read(path);
-  // Lower the verified head (to hide a rollback), mark the safety number as compared.
+  // Lower the verified head (to hide a rollback), unmark the safety number as compared.
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"\"verified_seq\": 5", "\"verified_seq\": 2"},
-           {"\"safety_confirmed\": false", "\"safety_confirmed\": true"}}) {
+           {"\"safety_confirmed\": true", "\"safety_confirmed\": false"}}) {
     const std::string edited = Replace(original, from, to);
     Write(path, edited);
     ExpectOpenRefused("sam", "state.json");

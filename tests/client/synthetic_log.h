@@ -12,6 +12,7 @@
 namespace mend::client {
 
 inline const std::string kAlex(32, 'A'), kSam(32, 'S');
+inline const std::string kSyntheticCouple(16, 'C');
 
 class SyntheticLog {
  public:
@@ -23,6 +24,8 @@ class SyntheticLog {
     g.mutable_genesis()->mutable_joiner()->set_sign_pk(kSam);
     g.mutable_genesis()->mutable_joiner()->set_display_name("Sam");
     g.mutable_genesis()->set_transcript_hash("T");
+    g.mutable_genesis()->set_key_id(std::string(32, 'K'));
+    g.mutable_genesis()->set_couple_id(kSyntheticCouple);
     Add(kAlex, g, paired_at);
     mend::v1::Payload j;
     j.mutable_joined()->set_transcript_hash("T");
@@ -33,8 +36,8 @@ class SyntheticLog {
     crypto::OpenedEntry e;
     e.header.set_seq(entries.size() + 1);
     e.header.set_author(author);
-    e.header.set_created_unix_ms(at);
     e.payload = p;
+    e.payload.set_written_unix_ms(at);
     entries.push_back(e);
     return entries.size();
   }

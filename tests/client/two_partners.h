@@ -34,11 +34,17 @@ class TwoPartnersTest : public ::testing::Test {
     ASSERT_TRUE(Session::Init(Profile::Locate("sam"), "Sam", {address_, ""}, pass_, false, fast).ok());
     alex_ = Open("alex");
     sam_ = Open("sam");
+    if (clock_) {
+      alex_->set_clock(clock_);
+      sam_->set_clock(clock_);
+    }
     auto code = alex_->Invite("", 3600);
     ASSERT_TRUE(code.ok()) << code.status();
     ASSERT_TRUE(sam_->Join(*code).ok());
-    ASSERT_TRUE(alex_->Sync().ok());
-    ASSERT_TRUE(sam_->Sync().ok());
+    ASSERT_TRUE(alex_->Sync().ok());  // sees Sam's answer; waits for the safety number
+    ASSERT_TRUE(alex_->ConfirmSafetyNumber().ok());  // confirms Sam, grants, writes the Genesis
+    ASSERT_TRUE(sam_->ConfirmSafetyNumber().ok());
+    ASSERT_TRUE(sam_->Sync().ok());  // Joined
     ASSERT_EQ(sam_->head().seq, 2u);
   }
   void TearDown() override {
@@ -106,6 +112,9 @@ class TwoPartnersTest : public ::testing::Test {
   crypto::SecretBytes pass_ = crypto::SecretBytes::CopyOf("a long test passphrase");
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<Session> alex_, sam_;
+  // When set before SetUp, both sessions use it from pairing on: one clock
+  // for both, as real devices share real time.
+  std::function<int64_t()> clock_;
 };
 
 }  // namespace mend::client

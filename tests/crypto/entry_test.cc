@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/entry_codec.h"
+#include "crypto/grant.h"
 #include "tests/crypto/test_identities.h"
 
 namespace mend::crypto {
@@ -27,7 +28,7 @@ std::optional<EntryFailure> Open(const mend::v1::Entry& entry, const KeyRing& ke
                                  OpenedEntry* out) {
   mend::v1::EntryHeader header;
   if (auto f = ParseHeader(entry, 1, &header)) return f;
-  return OpenEntry(entry, header, keys, out);
+  return OpenEntry(entry, header, keys, nullptr, out);
 }
 
 TEST(Entry, SealThenOpenRoundTrips) {
@@ -92,14 +93,17 @@ TEST(Entry, CiphertextFlipFailsTheSignatureCheckFirst) {
   EXPECT_EQ(failure->check, EntryCheck::kSignature);
 }
 
-TEST(Entry, WrongCoupleKeyFailsDecryption) {
+// v2: an entry whose signature holds but which this reader cannot open is not
+// a chain failure (its signer could otherwise wedge the log); it is marked
+// unreadable, with the reason, and the fold shows it as invalid.
+TEST(Entry, WrongCoupleKeyMakesTheEntryUnreadable) {
   Sealed s = SealOne(mend::testing::CheckInPayload(5, "x"));
   KeyRing wrong;
   wrong[0] = SecretBytes::Random(32);
   OpenedEntry opened;
-  auto failure = Open(s.entry, wrong, &opened);
-  ASSERT_NE(failure, std::nullopt);
-  EXPECT_EQ(failure->check, EntryCheck::kDecrypt);
+  ASSERT_EQ(Open(s.entry, wrong, &opened), std::nullopt);
+  EXPECT_NE(opened.unreadable.find("does not decrypt"), std::string::npos) << opened.unreadable;
+  EXPECT_FALSE(opened.payload.has_check_in());
 }
 
 TEST(Entry, UnknownEpochIsReportedAsSuch) {
@@ -107,9 +111,58 @@ TEST(Entry, UnknownEpochIsReportedAsSuch) {
   KeyRing other;
   other[7] = FixedCoupleKey();
   OpenedEntry opened;
-  auto failure = Open(s.entry, other, &opened);
-  ASSERT_NE(failure, std::nullopt);
-  EXPECT_EQ(failure->check, EntryCheck::kEpoch);
+  ASSERT_EQ(Open(s.entry, other, &opened), std::nullopt);
+  EXPECT_NE(opened.unreadable.find("no key for epoch 0"), std::string::npos) << opened.unreadable;
+}
+
+// With a non-committing AEAD one ciphertext can open under two keys; a key
+// is used only when its id is the one the log announced for the epoch.
+TEST(Entry, AKeyWhoseIdIsNotTheAnnouncedOneIsNotUsed) {
+  Sealed s = SealOne(mend::testing::CheckInPayload(5, "x"));
+  KeyIds announced = {{0, KeyId(SecretBytes::Random(32))}};
+  mend::v1::EntryHeader header;
+  ASSERT_EQ(ParseHeader(s.entry, 1, &header), std::nullopt);
+  header.set_seq(2);  // not entry 1, which announces its own key
+  OpenedEntry opened;
+  ASSERT_EQ(OpenEntry(s.entry, header, s.keys, &announced, &opened), std::nullopt);
+  EXPECT_NE(opened.unreadable.find("not the key the log announces"), std::string::npos) << opened.unreadable;
+  announced[0] = KeyId(s.keys.at(0));
+  ASSERT_EQ(OpenEntry(s.entry, header, s.keys, &announced, &opened), std::nullopt);
+  EXPECT_TRUE(opened.unreadable.empty()) << opened.unreadable;
+  EXPECT_TRUE(opened.payload.has_check_in());
+}
+
+TEST(Entry, PaddingIs256ByteBlocksThenPadmeAbove1KiB) {
+  EXPECT_EQ(PaddedLength(0), 256u);
+  EXPECT_EQ(PaddedLength(255), 256u);
+  EXPECT_EQ(PaddedLength(256), 512u);
+  EXPECT_EQ(PaddedLength(1023), 1024u);
+  EXPECT_EQ(PaddedLength(1024), 1280u);
+  // Padmé: at 8 KiB the buckets are 512 bytes, at 32 KiB 2 KiB, so the
+  // size of a long letter says little beyond its order of magnitude.
+  EXPECT_EQ(PaddedLength(8192), 8704u);
+  EXPECT_EQ(PaddedLength(33000), 34816u);
+  size_t previous = 0;
+  for (size_t n = 0; n < 63 * 1024; n += 97) {
+    size_t p = PaddedLength(n);
+    EXPECT_GT(p, n);
+    EXPECT_EQ(p % 256, 0u);
+    EXPECT_GE(p, previous);
+    EXPECT_LE(p, n + 1 + (n + 1) / 8 + 256);  // Padmé's overhead is at most ~12%
+    previous = p;
+    auto padded = Pad(std::string(n, 'x'));
+    if (p <= kMaxPaddedPayload) {
+      ASSERT_TRUE(padded.ok());
+      auto back = Unpad(*padded);
+      ASSERT_TRUE(back.ok());
+      EXPECT_EQ(back->size(), n);
+    }
+  }
+  // A padded length that is not the canonical one for its content is refused.
+  auto padded = Pad(std::string(100, 'x'));
+  SecretBytes longer(512);
+  std::copy(padded->data(), padded->data() + padded->size(), longer.data());
+  EXPECT_FALSE(Unpad(longer).ok());
 }
 
 TEST(Entry, TruncatedHeaderIsAHeaderFailure) {

@@ -70,10 +70,25 @@ Vectors ComputeVectors() {
   v.emplace_back("login_signature_input", ToHex(login));
   v.emplace_back("login_signature", ToHex(alice.Sign(login)));
 
+  v.emplace_back("key_id", ToHex(KeyId(FixedCoupleKey())));
+  v.emplace_back("grant_signature_input",
+                 ToHex(GrantSignatureInput(FixedCoupleId(), 1, bob.sign_pk(), KeyId(FixedCoupleKey()),
+                                           Counting(0x10, kSealedKeyBytes))));
+  v.emplace_back("leave_signature_input",
+                 ToHex(DestructiveCallSignatureInput(kLeaveLabel, Counting(0xa0, 16), FixedCoupleId(),
+                                                     Counting(0xb0, 32))));
+  v.emplace_back("purge_signature_input",
+                 ToHex(DestructiveCallSignatureInput(kPurgeLabel, Counting(0xa0, 16), FixedCoupleId(),
+                                                     Counting(0xb0, 32))));
+  v.emplace_back("padded_length_5000", std::to_string(PaddedLength(5000)));
+
   SecretBytes k_e = SecretBytes::CopyOf(Counting(0xc0, 32));
   v.emplace_back("sealed_key", ToHex(k_e.view()));
   v.emplace_back("sealed_nonce", ToHex(Counting(0xe0, 24)));
-  v.emplace_back("sealed_answer", ToHex(SealAnswerText(k_e, "hardest", "the silence", Counting(0xe0, 24))));
+  SealedAnswerContext sealed_context{FixedCoupleId(), alice.sign_pk(), "hardest"};
+  v.emplace_back("sealed_ad", ToHex(SealedAnswerAd(sealed_context)));
+  v.emplace_back("sealed_key_commitment", ToHex(SealedKeyCommitment(k_e.view())));
+  v.emplace_back("sealed_answer", ToHex(SealAnswerText(k_e, sealed_context, "the silence", Counting(0xe0, 24))));
   return v;
 }
 
@@ -122,7 +137,7 @@ TEST(ProtocolVectors, SpecEntryOpensWithTheSpecKey) {
   mend::v1::EntryHeader header;
   ASSERT_EQ(ParseHeader(entry, 1, &header), std::nullopt);
   OpenedEntry opened;
-  ASSERT_EQ(OpenEntry(entry, header, keys, &opened), std::nullopt);
+  ASSERT_EQ(OpenEntry(entry, header, keys, nullptr, &opened), std::nullopt);
   EXPECT_EQ(opened.payload.check_in().note(), "first");
 }
 

@@ -33,10 +33,15 @@ TEST(SafetyNumber, ChangesWhenEitherKeyChanges) {
   EXPECT_NE(SafetyNumber(mend::testing::FixedIdentity(0x99).public_identity(), b), base);
 }
 
-TEST(ChainCode, ShowsSeqAndTenDigits) {
+// v1 showed ten digits (about 33 bits): two histories sharing a code was a
+// search of a few billion tries. v2 shows twenty (about 66 bits).
+TEST(ChainCode, ShowsSeqAndTwentyDigitsFromTenBytesOfTheHash) {
   std::string code = ChainCode(42, std::string(32, '\0'));
-  EXPECT_EQ(code, "42:00000-00000");
+  EXPECT_EQ(code, "42:00000-00000-00000-00000");
   EXPECT_NE(ChainCode(42, std::string(32, '\1')), code);
+  std::string late(32, '\0');
+  late[9] = 1;  // a difference in the hash's tenth byte shows
+  EXPECT_NE(ChainCode(42, late), code);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
 CODE=$(alex --json pair invite | jq -r .code)
 sam pair join --input "$(words --arg code "$CODE")" >/dev/null
 alex sync >/dev/null
+alex pair verify --confirm >/dev/null
+sam pair verify --confirm >/dev/null
 sam sync >/dev/null
 
 echo "== weekly talk"

@@ -17,13 +17,16 @@ MISTYPED="${CODE:0:8}$([ "${CODE:8:1}" = "7" ] && echo 8 || echo 7)${CODE:9}"
 expect 1 "mistyped" sam pair join --input "$(words --arg code "$MISTYPED")" >/dev/null
 expect 0 "joined Alex" sam pair join --input "$(words --arg code "$CODE")" >/dev/null
 expect 1 "not confirmed you yet" sam checkin --mood 5 >/dev/null
-alex sync >/dev/null
-sam sync >/dev/null
+expect 0 "Compare the safety number" alex sync >/dev/null
+expect 0 "waiting for your partner to confirm" sam sync >/dev/null
 SN_A=$(alex --json pair verify | jq -r .safety_number)
 SN_B=$(sam --json pair verify | jq -r .safety_number)
 [ "$SN_A" = "$SN_B" ] || fail "safety numbers differ: $SN_A vs $SN_B"
 alex pair verify --confirm >/dev/null
 [ "$(alex --json status | jq -r .safety_confirmed)" = true ] || fail "safety confirmation not recorded"
+sam sync >/dev/null
+expect 1 "safety number has not been compared" sam checkin --mood 5 >/dev/null
+sam pair verify --confirm >/dev/null
 
 echo "== nothing a person writes goes through argv"
 expect 2 "shell history" alex checkin --mood 5 --note "secret" >/dev/null

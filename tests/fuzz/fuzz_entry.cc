@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mend::v1::EntryHeader header;
   if (!mend::crypto::ParseHeader(entry, 1, &header)) {
     mend::crypto::OpenedEntry opened;
-    (void)mend::crypto::OpenEntry(entry, header, *keys, &opened);
+    (void)mend::crypto::OpenEntry(entry, header, *keys, nullptr, &opened);
   }
   mend::crypto::ChainContext ctx{couple_id, {header.author()}, keys, {0, mend::crypto::GenesisPrevHash(couple_id)}};
   std::vector<mend::v1::Entry> entries{entry, entry};

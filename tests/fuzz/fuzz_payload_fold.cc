@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     e.header.set_seq(entries.size() + 1);
     e.header.set_author(by_b ? b : a);
     e.header.set_key_epoch(static_cast<uint32_t>(len % 3));
-    e.header.set_created_unix_ms(1767225600000 + static_cast<int64_t>(entries.size()) * 3600000);
+    e.payload.set_written_unix_ms(1767225600000 + static_cast<int64_t>(entries.size()) * 3600000);
     entries.push_back(std::move(e));
   }
   mend::client::CoupleState state = mend::client::Fold(entries);

@@ -76,8 +76,9 @@ void StartStorm(Rpc rpc, const TestMember& caller, const std::string& couple_id,
       g->set_member(victim.sign_pk);
       g->set_sealed_key(crypto::RandomBytes(80));
       g->set_granter(caller.identity.sign_pk());
+      g->set_key_id(crypto::RandomBytes(32));
       g->set_signature(caller.identity.Sign(
-          crypto::GrantSignatureInput(couple_id, 0, victim.sign_pk, g->sealed_key())));
+          crypto::GrantSignatureInput(couple_id, 0, victim.sign_pk, g->key_id(), g->sealed_key())));
       StartUnary<v1::PutGrantResponse>([&](auto... a) { caller.pairing->async()->PutGrant(a...); },
                                        r, options, finish);
       return;

@@ -59,20 +59,20 @@ v1::KeyGrant SignedGrant(const TestMember& granter, const std::string& couple_id
   g.set_member(member);
   g.set_sealed_key(crypto::RandomBytes(80));
   g.set_granter(granter.identity.sign_pk());
+  g.set_key_id(crypto::RandomBytes(32));
   g.set_signature(
-      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, member, g.sealed_key())));
+      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, member, g.key_id(), g.sealed_key())));
   return g;
 }
 
 // A signed-looking entry whose header names `couple_id`; nothing in it verifies.
 v1::Entry GarbageEntry(const TestMember& author, const std::string& couple_id) {
   v1::EntryHeader h;
-  h.set_version(1);
+  h.set_version(crypto::kEntryVersion);
   h.set_couple_id(couple_id);
   h.set_seq(1);
   h.set_prev_hash(crypto::RandomBytes(32));
   h.set_author(author.identity.sign_pk());
-  h.set_created_unix_ms(1767225600000);
   h.set_nonce(crypto::RandomBytes(24));
   v1::Entry e;
   e.set_header(h.SerializeAsString());

@@ -28,8 +28,9 @@ grpc::Status PutGrant(const TestMember& granter, const std::string& couple_id,
   if (!sealed.ok()) return {grpc::StatusCode::INTERNAL, "cannot seal a couple key"};
   g->set_sealed_key(*sealed);
   g->set_granter(granter.identity.sign_pk());
+  g->set_key_id(crypto::KeyId(key));
   g->set_signature(
-      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, to.sign_pk, *sealed)));
+      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, to.sign_pk, g->key_id(), *sealed)));
   mend::v1::PutGrantResponse resp;
   grpc::ClientContext ctx;
   PrepareContext(&ctx, As(granter));

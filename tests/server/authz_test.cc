@@ -58,7 +58,9 @@ std::map<std::string, Call> Rpcs() {
     g->set_member(m.identity.sign_pk());
     g->set_sealed_key(std::string(80, 'k'));
     g->set_granter(m.identity.sign_pk());
-    g->set_signature(m.identity.Sign(crypto::GrantSignatureInput(one.couple_id, 0, m.identity.sign_pk(), g->sealed_key())));
+    g->set_key_id(std::string(32, 'i'));
+    g->set_signature(m.identity.Sign(
+        crypto::GrantSignatureInput(one.couple_id, 0, m.identity.sign_pk(), g->key_id(), g->sealed_key())));
     return Unary<mend::v1::Pairing::Stub, mend::v1::PutGrantRequest, mend::v1::PutGrantResponse>(
         m, t, m.pairing.get(), &mend::v1::Pairing::Stub::PutGrant, r);
   };
@@ -114,12 +116,14 @@ std::map<std::string, Call> Rpcs() {
   rpcs["Couple.Leave"] = [](TestMember& m, const std::string& t, const TestCouple& one) {
     mend::v1::LeaveRequest r;
     r.set_couple_id(one.couple_id);
+    m.SignCall(crypto::kLeaveLabel, &r);
     return Unary<mend::v1::Couple::Stub, mend::v1::LeaveRequest, mend::v1::LeaveResponse>(
         m, t, m.couple.get(), &mend::v1::Couple::Stub::Leave, r);
   };
   rpcs["Couple.Purge"] = [](TestMember& m, const std::string& t, const TestCouple& one) {
     mend::v1::PurgeRequest r;
     r.set_couple_id(one.couple_id);
+    m.SignCall(crypto::kPurgeLabel, &r);
     return Unary<mend::v1::Couple::Stub, mend::v1::PurgeRequest, mend::v1::PurgeResponse>(
         m, t, m.couple.get(), &mend::v1::Couple::Stub::Purge, r);
   };
@@ -171,6 +175,7 @@ TEST_F(AuthzTest, AnotherCouplesMemberGetsNothing) {
 TEST_F(AuthzTest, MemberWhoLeftMayReadAndPurgeButNotWrite) {
   mend::v1::LeaveRequest r;
   r.set_couple_id(one.couple_id);
+  one.b->SignCall(crypto::kLeaveLabel, &r);
   mend::v1::LeaveResponse resp;
   grpc::ClientContext ctx;
   one.b->Authorize(&ctx, one.b->token);

@@ -89,8 +89,8 @@ TEST(GroupCommit, ABadEntryInABatchDoesNotSinkTheOthers) {
     state->log.AppendAsync(one.a->identity.sign_pk(), one.Entry(*one.a, 1, one.genesis()), answers.For(0));
     // Wrong position for couple two, and an unknown epoch for couple two.
     state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 5, two.genesis()), answers.For(1));
-    state->log.AppendAsync(two.b->identity.sign_pk(), two.Entry(*two.b, 1, two.genesis(), 7), answers.For(2));
-    state->log.AppendAsync(two.b->identity.sign_pk(), two.Entry(*two.b, 1, two.genesis()), answers.For(3));
+    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis(), 7), answers.For(2));
+    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis()), answers.For(3));
   }
   auto r0 = results[0].get(), r1 = results[1].get(), r2 = results[2].get(), r3 = results[3].get();
   EXPECT_TRUE(r0.head.ok()) << r0.head.status();

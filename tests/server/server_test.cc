@@ -224,7 +224,64 @@ TEST_F(ServerTest, GrantForASkippedEpochIsRejected) {
   EXPECT_EQ(couple.a->PutGrant(couple.couple_id, 5, couple.key, couple.b->identity.public_identity()).error_code(),
             StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.b->identity.public_identity()).ok());
+  // Epoch 1 has a grant for Sam only: no appends under it until every member has one.
+  grpc::Status s = couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis(), 1));
+  EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("no grant for every member"), std::string::npos) << s.error_message();
+  EXPECT_TRUE(couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.a->identity.public_identity()).ok());
   EXPECT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis(), 1)).ok());
+}
+
+// v1 let a grant be overwritten: a hostile partner (or a second rotation at
+// the same moment) could swap the key a member holds for an epoch.
+TEST_F(ServerTest, GrantsAreWriteOnceAndSeveralAreStoredAllOrNone) {
+  TestCouple couple(addr);
+  ASSERT_TRUE(couple.Pair());
+  crypto::SecretBytes other = crypto::SecretBytes::Random(32);
+  EXPECT_EQ(couple.a->PutGrant(couple.couple_id, 0, other, couple.b->identity.public_identity()).error_code(),
+            StatusCode::ALREADY_EXISTS);
+  // Two rotations racing for epoch 1: the first request's grants are stored
+  // together, the second is refused as a whole.
+  auto grants_for = [&](TestMember& granter, const crypto::SecretBytes& key) {
+    mend::v1::PutGrantRequest req;
+    req.set_couple_id(couple.couple_id);
+    for (TestMember* to : {couple.a.get(), couple.b.get()}) {
+      auto* g = req.add_grants();
+      g->set_epoch(1);
+      g->set_member(to->identity.sign_pk());
+      g->set_sealed_key(*crypto::SealCoupleKey(key, to->identity.box_pk()));
+      g->set_granter(granter.identity.sign_pk());
+      g->set_key_id(crypto::KeyId(key));
+      g->set_signature(granter.identity.Sign(crypto::GrantSignatureInput(
+          couple.couple_id, 1, to->identity.sign_pk(), g->key_id(), g->sealed_key())));
+    }
+    mend::v1::PutGrantResponse resp;
+    grpc::ClientContext ctx;
+    granter.Authorize(&ctx, granter.token);
+    return granter.pairing->PutGrant(&ctx, req, &resp);
+  };
+  crypto::SecretBytes k_alex = crypto::SecretBytes::Random(32), k_sam = crypto::SecretBytes::Random(32);
+  EXPECT_TRUE(grants_for(*couple.b, k_sam).ok());
+  EXPECT_EQ(grants_for(*couple.a, k_alex).error_code(), StatusCode::ALREADY_EXISTS);
+  for (TestMember* m : {couple.a.get(), couple.b.get()}) {
+    mend::v1::GetGrantsRequest req;
+    req.set_couple_id(couple.couple_id);
+    mend::v1::GetGrantsResponse resp;
+    grpc::ClientContext ctx;
+    m->Authorize(&ctx, m->token);
+    ASSERT_TRUE(m->pairing->GetGrants(&ctx, req, &resp).ok());
+    for (const auto& g : resp.grants()) {
+      if (g.epoch() == 1) EXPECT_EQ(g.key_id(), crypto::KeyId(k_sam));  // one key for epoch 1, for both
+    }
+  }
+}
+
+TEST_F(ServerTest, EntryOneIsWrittenByTheCreator) {
+  TestCouple couple(addr);
+  ASSERT_TRUE(couple.Pair());
+  grpc::Status s = couple.b->Append(couple.Entry(*couple.b, 1, couple.genesis()));
+  EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis())).ok());
 }
 
 TEST_F(ServerTest, ClosedCoupleRefusesAppends) {
@@ -232,6 +289,7 @@ TEST_F(ServerTest, ClosedCoupleRefusesAppends) {
   ASSERT_TRUE(couple.Pair());
   mend::v1::LeaveRequest req;
   req.set_couple_id(couple.couple_id);
+  couple.b->SignCall(crypto::kLeaveLabel, &req);
   mend::v1::LeaveResponse resp;
   grpc::ClientContext ctx;
   couple.b->Authorize(&ctx, couple.b->token);
@@ -346,6 +404,24 @@ TEST_F(ServerTest, PurgeRemovesEveryKeyOfTheCoupleAndOnlyThatCouple) {
   mend::v1::PurgeRequest req;
   req.set_couple_id(one.couple_id);
   mend::v1::PurgeResponse resp;
+  {
+    // v1 deleted a couple on a bearer token alone (one a proxy's log or a
+    // stolen laptop's memory could hold).
+    grpc::ClientContext ctx;
+    one.b->Authorize(&ctx, one.b->token);
+    grpc::Status s = one.b->couple->Purge(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), StatusCode::UNAUTHENTICATED);
+    ASSERT_GT(*store->CountCoupleKeys(one.couple_id), 0u);
+  }
+  mend::v1::PurgeRequest signed_by_a = req;
+  one.a->SignCall(crypto::kPurgeLabel, &signed_by_a);
+  {
+    // Signed by the other member, sent with this one's token: refused.
+    grpc::ClientContext ctx;
+    one.b->Authorize(&ctx, one.b->token);
+    EXPECT_EQ(one.b->couple->Purge(&ctx, signed_by_a, &resp).error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  one.b->SignCall(crypto::kPurgeLabel, &req);
   grpc::ClientContext ctx;
   one.b->Authorize(&ctx, one.b->token);
   ASSERT_TRUE(one.b->couple->Purge(&ctx, req, &resp).ok());

@@ -132,6 +132,15 @@ struct TestMember {
   void Authorize(grpc::ClientContext* ctx, const std::string& with_token) const {
     if (!with_token.empty()) ctx->AddMetadata("authorization", "Bearer " + with_token);
   }
+  // Signs a Leave or Purge request as mend does (a fresh challenge, a labelled
+  // signature over server id, couple id and nonce).
+  template <typename Request>
+  void SignCall(std::string_view label, Request* r) {
+    mend::v1::ChallengeResponse c;
+    EXPECT_TRUE(Challenge(&c).ok());
+    r->set_nonce(c.nonce());
+    r->set_signature(identity.Sign(crypto::DestructiveCallSignatureInput(label, c.server_id(), r->couple_id(), c.nonce())));
+  }
   // Asks for a challenge for `member` (default: this member's own key).
   grpc::Status Challenge(mend::v1::ChallengeResponse* out, const std::string& member = "") {
     mend::v1::ChallengeRequest req;
@@ -192,7 +201,9 @@ struct TestMember {
     g->set_member(to.sign_pk);
     g->set_sealed_key(*crypto::SealCoupleKey(key, to.box_pk));
     g->set_granter(identity.sign_pk());
-    g->set_signature(identity.Sign(crypto::GrantSignatureInput(couple_id, epoch, to.sign_pk, g->sealed_key())));
+    g->set_key_id(crypto::KeyId(key));
+    g->set_signature(
+        identity.Sign(crypto::GrantSignatureInput(couple_id, epoch, to.sign_pk, g->key_id(), g->sealed_key())));
     mend::v1::PutGrantResponse resp;
     grpc::ClientContext ctx;
     Authorize(&ctx, token);
