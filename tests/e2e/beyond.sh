@@ -7,8 +7,8 @@ source "$(dirname "$0")/lib.sh"
 start_server --registration open
 export XDG_CONFIG_HOME=$WORK/xdg
 
-alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
-sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
+alex init --name Alex $(server_flags) >/dev/null
+sam init --name Sam $(server_flags) >/dev/null
 CODE=$(alex --json pair invite | jq -r .code)
 sam pair join --input "$(words --arg code "$CODE")" >/dev/null
 alex sync >/dev/null

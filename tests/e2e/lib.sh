@@ -1,5 +1,7 @@
 # Helpers for the end-to-end scripts: a real mendd on 127.0.0.1 with a temp
-# RocksDB dir, and two mend profiles under a temp MEND_HOME.
+# RocksDB dir, serving TLS with a certificate from a throwaway CA made here
+# (clients trust it with `mend init --tls-ca`), and two mend profiles under a
+# temp MEND_HOME.
 # Usage: source lib.sh MEND_BIN MENDD_BIN
 set -euo pipefail
 exec </dev/null  # never a terminal: every prompt must be answered by --input
@@ -26,10 +28,22 @@ fail() {
   exit 1
 }
 
-# start_server [extra flags]: starts mendd and sets PORT (reused across restarts).
+# A CA and a certificate for localhost, as an operator with a private CA would have.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=mend e2e CA" \
+  -keyout "$WORK/ca.key" -out "$WORK/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$WORK/server.key" -out "$WORK/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$WORK/san.ext"
+openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
+  -extfile "$WORK/san.ext" -out "$WORK/server.pem" 2>/dev/null
+# What clients pass to `mend init`: the server by name, over TLS, trusting only the e2e CA.
+server_flags() { echo --server "localhost:$PORT" --tls-ca "$WORK/ca.pem"; }
+
+# start_server [extra flags]: starts mendd (TLS) and sets PORT (reused across restarts).
 start_server() {
   local listen="127.0.0.1:${PORT:-0}"
-  "$MENDD_BIN" serve --listen "$listen" --data "$DATA" "$@" >>"$WORK/server.log" 2>&1 &
+  "$MENDD_BIN" serve --listen "$listen" --data "$DATA" --tls-cert "$WORK/server.pem" --tls-key "$WORK/server.key" \
+    "$@" >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do
     if [ -z "${PORT:-}" ]; then

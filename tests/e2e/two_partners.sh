@@ -7,9 +7,9 @@ start_server --registration code
 REG=$("$MENDD_BIN" admin --data "$DATA" registration-code)
 
 echo "== init and pairing"
-alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
-sam init --name Sam --server "127.0.0.1:$PORT" >/dev/null
-expect 1 "refusing to overwrite" alex init --name Alex --server "127.0.0.1:$PORT" >/dev/null
+alex init --name Alex $(server_flags) >/dev/null
+sam init --name Sam $(server_flags) >/dev/null
+expect 1 "refusing to overwrite" alex init --name Alex $(server_flags) >/dev/null
 expect 1 "registration code" alex pair invite < /dev/null >/dev/null
 CODE=$(alex --json pair invite --input "$(words --arg registration_code "$REG")" | jq -r .code)
 [[ "$CODE" == mend-* ]] || fail "no invite code: $CODE"
@@ -174,7 +174,7 @@ alex status >/dev/null
 
 echo "== passphrases"
 echo "password1" > "$WORK/weak.pass"
-expect 1 "could be guessed" "$MEND_BIN" --profile weak --passphrase-file "$WORK/weak.pass" init --name Weak --server "127.0.0.1:$PORT" >/dev/null
+expect 1 "could be guessed" "$MEND_BIN" --profile weak --passphrase-file "$WORK/weak.pass" init --name Weak $(server_flags) >/dev/null
 [ ! -e "$MEND_HOME/weak/key" ] || fail "a refused init wrote a key file"
 echo "alex's new and even longer passphrase" > "$WORK/alex.new"
 expect 1 "could be guessed" alex passphrase --new-passphrase-file "$WORK/weak.pass" >/dev/null
