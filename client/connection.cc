@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "crypto/atomic_file.h"
+#include "crypto/entry_codec.h"
 #include "crypto/grant.h"
 #include "crypto/status_macros.h"
 #include "fmt/format.h"
@@ -39,6 +40,18 @@ bool IsLoopbackTarget(const std::string& address) {
   in6_addr v6{};
   if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
+}
+
+absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& address) {
+  if (server_protocol == crypto::kProtocolVersion) return absl::OkStatus();
+  if (server_protocol < crypto::kProtocolVersion) {
+    return absl::FailedPreconditionError(fmt::format(
+        "the server at {} speaks mend protocol v{}, this mend speaks v{}: the server's operator must upgrade mendd",
+        address, server_protocol == 0 ? 1 : server_protocol, crypto::kProtocolVersion));
+  }
+  return absl::FailedPreconditionError(fmt::format(
+      "the server at {} speaks mend protocol v{}, this mend speaks v{}: upgrade mend", address, server_protocol,
+      crypto::kProtocolVersion));
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig& config) {
@@ -98,6 +111,7 @@ absl::Status Connection::FromGrpc(const grpc::Status& s) const {
 
 absl::Status Connection::Login() {
   if (identity_ == nullptr) return absl::FailedPreconditionError("no identity to log in with");
+  RETURN_IF_ERROR(EnsureCompatible());
   ASSIGN_OR_RETURN(mend::v1::ChallengeResponse challenge, FreshChallenge());
   mend::v1::LoginRequest lreq;
   lreq.set_member(identity_->sign_pk());
@@ -108,6 +122,14 @@ absl::Status Connection::Login() {
   SetDeadline(&ctx);
   RETURN_IF_ERROR(FromGrpc(auth_->Login(&ctx, lreq, &login)));
   token_ = login.token();
+  return absl::OkStatus();
+}
+
+absl::Status Connection::EnsureCompatible() {
+  if (compatible_) return absl::OkStatus();
+  ASSIGN_OR_RETURN(mend::v1::GetInfoResponse info, GetInfo());
+  RETURN_IF_ERROR(CheckProtocolVersion(info.protocol_version(), config_.address));
+  compatible_ = true;
   return absl::OkStatus();
 }
 
@@ -179,6 +201,7 @@ absl::StatusOr<int64_t> Connection::PostInvite(const Bytes& couple_id, const Byt
 }
 
 absl::StatusOr<mend::v1::GetInviteResponse> Connection::GetInvite(const Bytes& invite_id) {
+  RETURN_IF_ERROR(EnsureCompatible());  // the joiner's first call
   mend::v1::GetInviteRequest req;
   req.set_invite_id(invite_id);
   mend::v1::GetInviteResponse resp;

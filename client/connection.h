@@ -22,6 +22,10 @@ namespace mend::client {
 // names this machine: the only place plaintext is used without --insecure.
 bool IsLoopbackTarget(const std::string& address);
 
+// OK when a server announcing `server_protocol` speaks this client's protocol;
+// otherwise says which side to upgrade (a v1 server announces none: 0).
+absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& address);
+
 class Connection {
  public:
   // Does not contact the server yet.
@@ -69,6 +73,8 @@ class Connection {
  private:
   explicit Connection(ServerConfig config) : config_(std::move(config)) {}
   absl::Status Login();
+  // Asks ServerInfo once per connection and refuses a server of another protocol.
+  absl::Status EnsureCompatible();
   absl::StatusOr<mend::v1::ChallengeResponse> FreshChallenge();
   // Sets a Leave or Purge request's nonce and signature (PROTOCOL.md "Leave and Purge").
   template <typename Request>
@@ -87,6 +93,7 @@ class Connection {
   const crypto::Identity* identity_ = nullptr;
   std::function<absl::Status(const Bytes&)> server_id_check_;
   std::string token_;
+  bool compatible_ = false;
 };
 
 }  // namespace mend::client

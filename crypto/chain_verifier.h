@@ -37,7 +37,7 @@ struct ChainContext {
   // logs have no Genesis.
   bool check_key_ids = false;
   // The key ids announced by the entries up to `head` (empty at seq 0).
-  KeyIds key_ids;
+  KeyIds key_ids = {};
 };
 
 struct ChainResult {

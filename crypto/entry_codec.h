@@ -20,6 +20,8 @@
 namespace mend::crypto {
 
 inline constexpr uint32_t kEntryVersion = 2;
+// The protocol version ServerInfo announces; the same number as the entries'.
+inline constexpr uint32_t kProtocolVersion = kEntryVersion;
 inline constexpr size_t kCoupleIdBytes = 16;
 inline constexpr size_t kPadBlock = 256;
 // Largest padded payload a client will write or open; the server's entry limit

@@ -200,6 +200,29 @@ TEST_F(SessionTest, AServerWhoseIdChangedIsRefusedBeforeAnythingIsSigned) {
   EXPECT_EQ(Open("alex")->state().server_id, pinned);
 }
 
+TEST_F(SessionTest, AVersionOneProfileIsRefusedNotMisread) {
+  sam_.reset();
+  Profile profile = Profile::Locate("sam");
+  bool had_mac = false;
+  auto state = profile.LoadState(LocalKeyOf("sam"), &had_mac);
+  ASSERT_TRUE(state.ok());
+  state->version = 1;  // as a v1 mend wrote it, MAC and all
+  ASSERT_TRUE(profile.SaveState(*state, LocalKeyOf("sam")).ok());
+  auto opened = Session::Open(profile, pass_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.status().message().find("earlier mend (protocol v1)"), std::string::npos) << opened.status();
+  EXPECT_NE(opened.status().message().find("make a new profile"), std::string::npos) << opened.status();
+}
+
+TEST(Transport, AServerOfAnotherProtocolIsRefusedSayingWhichSideToUpgrade) {
+  EXPECT_TRUE(CheckProtocolVersion(2, "h:1").ok());
+  auto v1 = CheckProtocolVersion(0, "h:1");  // a v1 server announces no protocol
+  EXPECT_NE(v1.message().find("speaks mend protocol v1"), std::string::npos) << v1;
+  EXPECT_NE(v1.message().find("upgrade mendd"), std::string::npos) << v1;
+  auto v3 = CheckProtocolVersion(3, "h:1");
+  EXPECT_NE(v3.message().find("upgrade mend"), std::string::npos) << v3;
+}
+
 TEST(Transport, PlaintextOnlyToLoopbackOrWhenToldSo) {
   for (const char* a : {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5"}) {
     EXPECT_TRUE(IsLoopbackTarget(a)) << a;

@@ -271,7 +271,9 @@ TEST_F(ServerTest, GrantsAreWriteOnceAndSeveralAreStoredAllOrNone) {
     m->Authorize(&ctx, m->token);
     ASSERT_TRUE(m->pairing->GetGrants(&ctx, req, &resp).ok());
     for (const auto& g : resp.grants()) {
-      if (g.epoch() == 1) EXPECT_EQ(g.key_id(), crypto::KeyId(k_sam));  // one key for epoch 1, for both
+      if (g.epoch() == 1) {
+        EXPECT_EQ(g.key_id(), crypto::KeyId(k_sam));  // one key for epoch 1, for both
+      }
     }
   }
 }
