@@ -12,8 +12,15 @@ namespace mend::client {
 namespace {
 
 // Answers logins and then streams entries without end, ignoring the limit.
-class EndlessServer final : public mend::v1::Auth::Service, public mend::v1::Log::Service {
+class EndlessServer final : public mend::v1::ServerInfo::Service,
+                            public mend::v1::Auth::Service,
+                            public mend::v1::Log::Service {
  public:
+  grpc::Status GetInfo(grpc::ServerContext*, const mend::v1::GetInfoRequest*,
+                       mend::v1::GetInfoResponse* response) override {
+    response->set_protocol_version(crypto::kProtocolVersion);
+    return grpc::Status::OK;
+  }
   grpc::Status Challenge(grpc::ServerContext*, const mend::v1::ChallengeRequest*,
                          mend::v1::ChallengeResponse* response) override {
     response->set_nonce(std::string(32, 'n'));
@@ -42,6 +49,7 @@ TEST(BoundedFetch, AServerThatStreamsPastTheLimitIsCutOffAndRefused) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(static_cast<mend::v1::ServerInfo::Service*>(&fake));
   builder.RegisterService(static_cast<mend::v1::Auth::Service*>(&fake));
   builder.RegisterService(static_cast<mend::v1::Log::Service*>(&fake));
   auto server = builder.BuildAndStart();
