@@ -83,7 +83,8 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, co
   const auto& by_author = session->couple().sealed.at(prompt_id);
   bool partner_answered = session->state().partner && by_author.count(session->state().partner->sign_pk);
   std::cout << fmt::format("sealed your answer as #{}; {}\n", seq,
-                           partner_answered ? "both have answered, so both answers are now revealed: `mend reflect show " + prompt_id + "`"
+                           partner_answered ? "both have answered: yours is revealed now, and your partner's when their client next "
+                                                  "syncs (`mend reflect show " + prompt_id + "`)"
                                             : "nobody can read it until your partner has sealed theirs");
   return absl::OkStatus();
 }

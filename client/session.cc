@@ -566,6 +566,7 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
 }
 
 absl::StatusOr<SyncReport> Session::Sync() {
+  const int64_t started = clock_();
   SyncReport report;
   if (state_.pairing != PairingState::kPaired) {
     ASSIGN_OR_RETURN(report.pairing_message, AdvancePairing());
@@ -603,7 +604,8 @@ absl::StatusOr<SyncReport> Session::Sync() {
   state_.last_sync_unix_ms = NowMs();
   RETURN_IF_ERROR(SaveState());
   RETURN_IF_ERROR(EnsureMembershipEntries());
-  RETURN_IF_ERROR(RevealPending());
+  // Answers that arrived in this very sync wait for the next one.
+  RETURN_IF_ERROR(RevealPending(started));
   report.head_seq = head().seq;
   return report;
 }
@@ -818,12 +820,13 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const
   const crypto::SecretBytes& k_e = keys_.sealed_keys.at(prompt_id);
   sa->set_sealed_ct(crypto::SealAnswerText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
   sa->set_key_commitment(crypto::SealedKeyCommitment(k_e.view()));
+  const int64_t sealing = clock_();
   ASSIGN_OR_RETURN(uint64_t seq, Append(p));
-  RETURN_IF_ERROR(RevealPending());  // the partner may have answered first
+  RETURN_IF_ERROR(RevealPending(sealing));  // the partner may have answered first
   return seq;
 }
 
-absl::Status Session::RevealPending() {
+absl::Status Session::RevealPending(int64_t seen_before_ms) {
   if (revealing_ || couple_.closed || !state_.partner) return absl::OkStatus();
   revealing_ = true;
   absl::Status status;
@@ -832,7 +835,13 @@ absl::Status Session::RevealPending() {
   for (const auto& [prompt, by_author] : couple_.sealed) {
     auto mine = by_author.find(state_.sign_pk);
     if (mine == by_author.end() || mine->second.reveal_seq != 0) continue;
-    if (!by_author.count(state_.partner->sign_pk)) continue;  // nobody goes first
+    auto theirs = by_author.find(state_.partner->sign_pk);
+    if (theirs == by_author.end()) continue;  // nobody goes first
+    // Not within moments of the fetch that brought the partner's answer: a
+    // Reveal that follows a fetch by milliseconds tells the server what the
+    // fetched entry was (PROTOCOL.md "Sealed answers").
+    auto seen = first_seen_.find(theirs->second.seq);
+    if (seen != first_seen_.end() && seen->second >= seen_before_ms) continue;
     if (!keys_.sealed_keys.count(prompt)) continue;
     due.emplace_back(mine->second.seq, prompt);
   }

@@ -91,8 +91,12 @@ class Session {
   absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
                                       const std::string& answer);
   // Posts the Reveal of each of my sealed answers whose prompt the partner has
-  // also answered on the verified log; never earlier. Runs at the end of Sync.
-  absl::Status RevealPending();
+  // also answered on the verified log; never earlier, and only where this
+  // device first saw the partner's answer before `seen_before_ms`, so that a
+  // Reveal never follows by moments the fetch that made it due. Sync passes
+  // its own start (the reveal waits for the next sync); SealAnswer passes the
+  // moment before its append.
+  absl::Status RevealPending(int64_t seen_before_ms);
   // Verifies and folds a run of entries pushed by Watch; returns them.
   absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
   // The clock written into new entries' written_unix_ms and used as "now";

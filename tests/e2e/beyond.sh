@@ -33,6 +33,11 @@ sam reflect show hardest | grep -q "Alex has answered; sealed until both have an
 ! sam --json log | grep -q "When you went quiet" || fail "Sam's client can read the sealed answer"
 [ "$(sam --json status | jq -r '.owed_by_me | map(select(test("reflection"))) | length')" = 1 ] || fail "reflection not owed"
 sam reflect --prompt-id hardest --input "$(words --arg answer "Not knowing where you were.")" >/dev/null
+alex sync >/dev/null   # brings Sam's answer; Alex's reveal waits for the next sync
+[ "$(alex --offline --json reflect show hardest | jq -r '.answers[] | select(.name == "Alex") | .revealed')" = false ] \
+  || fail "Alex's reveal was written by the sync that fetched Sam's answer"
+[ "$(alex --offline --json reflect show hardest | jq -r '.answers[] | select(.name == "Sam") | has("answer")')" = false ] \
+  || fail "Alex sees Sam's answer before revealing"
 alex sync >/dev/null
 sam sync >/dev/null
 SHOW=$(sam --json reflect show hardest)
