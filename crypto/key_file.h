@@ -24,7 +24,7 @@ struct KeySecrets {
   std::optional<SecretBytes> invite_secret;  // while an invite is outstanding
   std::map<std::string, SecretBytes> sealed_keys;  // k_e of my sealed answers, by prompt id
   // The profile's state.json and config.toml section carry MACs: a file
-  // without one is then tampering, not an older version (client/local_mac.h).
+  // without one is then tampering, not an older version (client/core/local_mac.h).
   bool local_files_authenticated = false;
 };
 

@@ -4,8 +4,8 @@
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
-#include "client/fold.h"
-#include "client/report.h"
+#include "client/state/fold.h"
+#include "client/views/report.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/init.h"
 #include "crypto/key_file.h"

@@ -28,7 +28,7 @@
 #include <thread>
 
 #include "CLI/CLI.hpp"
-#include "client/session.h"
+#include "client/core/session.h"
 #include "crypto/entry_codec.h"
 #include "crypto/init.h"
 #include "crypto/key_file.h"

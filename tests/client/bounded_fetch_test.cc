@@ -5,7 +5,7 @@
 
 #include <atomic>
 
-#include "client/connection.h"
+#include "client/core/connection.h"
 #include "tests/client/two_partners.h"
 
 namespace mend::client {

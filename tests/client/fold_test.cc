@@ -1,6 +1,6 @@
 // The fold's rules, each with an entry that breaks it (shown invalid, never
 // applied) and the same entry written by the right member (applied).
-#include "client/fold.h"
+#include "client/state/fold.h"
 
 #include <gtest/gtest.h>
 

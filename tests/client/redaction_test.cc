@@ -4,7 +4,7 @@
 // with a unique marker in every field is exported in md, json and html under
 // each --redact word, and no marker of a redacted field may survive. Sealed
 // ciphertexts and reveal keys never appear at all.
-#include "client/redaction.h"
+#include "client/views/redaction.h"
 
 #include <gtest/gtest.h>
 
@@ -12,8 +12,8 @@
 #include <map>
 
 #include "absl/strings/escaping.h"
-#include "client/fold.h"
-#include "client/report.h"
+#include "client/state/fold.h"
+#include "client/views/report.h"
 #include "crypto/sealed_answer.h"
 #include "tests/client/synthetic_log.h"
 
@@ -41,7 +41,7 @@ TEST(Redaction, EveryTextFieldOfEveryKindHasARule) {
   EachTextField(mend::v1::Payload::descriptor(), [&](const FieldDescriptor* f) {
     if (!RuleFor(f->full_name())) missing.push_back(f->full_name());
   });
-  EXPECT_TRUE(missing.empty()) << "add these fields to client/redaction.cc: " << ::testing::PrintToString(missing);
+  EXPECT_TRUE(missing.empty()) << "add these fields to client/views/redaction.cc: " << ::testing::PrintToString(missing);
   for (const char* word : {"notes", "letters", "questions", "answers", "disclosures", "triggers", "reflections"}) {
     EXPECT_TRUE(RedactionWords().count(word)) << word;
   }

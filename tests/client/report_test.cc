@@ -1,6 +1,6 @@
 // The therapist report on a history written through the real client path
 // (sessions, a real server, verified sync), spread over weeks with a test clock.
-#include "client/report.h"
+#include "client/views/report.h"
 
 #include <gtest/gtest.h>
 

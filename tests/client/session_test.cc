@@ -2,7 +2,7 @@
 // appends, and a hostile server that edits its RocksDB store behind their
 // backs. Every tampering must end in a verification error that names what
 // was wrong, and must leave the local replica untouched.
-#include "client/session.h"
+#include "client/core/session.h"
 #include "crypto/invite.h"
 
 #include <gtest/gtest.h>
@@ -14,10 +14,10 @@
 #include <thread>
 #include <filesystem>
 
-#include "client/replica.h"
+#include "client/core/replica.h"
 #include "nlohmann/json.hpp"
 #include "toml++/toml.h"
-#include "client/verification_error.h"
+#include "client/core/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"

@@ -1,14 +1,14 @@
 // The weekly talk agenda, its prompts, and what is owed (reports due by
 // cadence, reviews passed, acknowledgements, answers, reflections).
-#include "client/talk.h"
+#include "client/views/talk.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "client/obligations.h"
-#include "client/report.h"
-#include "client/session.h"
+#include "client/state/obligations.h"
+#include "client/views/report.h"
+#include "client/core/session.h"
 #include "tests/client/synthetic_log.h"
 
 namespace mend::client {

@@ -1,7 +1,7 @@
 // A partner's text cannot drive the other's terminal or a report: every C0
 // and C1 control, DEL, every bidirectional control and every byte that is not
 // UTF-8 comes out escaped, by the one function every output path uses.
-#include "client/text_safety.h"
+#include "client/views/text_safety.h"
 
 #include <gtest/gtest.h>
 

@@ -9,9 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "client/local_mac.h"
-#include "client/session.h"
-#include "client/verification_error.h"
+#include "client/core/local_mac.h"
+#include "client/core/session.h"
+#include "client/core/verification_error.h"
 #include "crypto/atomic_file.h"
 #include "tests/server/test_server.h"
 

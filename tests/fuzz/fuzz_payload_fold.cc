@@ -3,9 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "client/fold.h"
-#include "client/obligations.h"
-#include "client/talk.h"
+#include "client/state/fold.h"
+#include "client/state/obligations.h"
+#include "client/views/talk.h"
 #include "crypto/init.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -17,7 +17,7 @@
 #include <random>
 #include <thread>
 
-#include "client/replica.h"
+#include "client/core/replica.h"
 #include "crypto/atomic_file.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/key_file.h"

@@ -1,0 +1,221 @@
+// The weekly talk, sealed reflections, disclosure preferences and reminders.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "client/cli/commands.h"
+#include "client/cli/text_input.h"
+#include "client/views/render.h"
+#include "client/views/report.h"
+#include "client/views/talk.h"
+#include "crypto/atomic_file.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace mend::client {
+namespace {
+
+std::string ModeName(mend::v1::DisclosureMode mode) {
+  switch (mode) {
+    case mend::v1::DISCLOSURE_MODE_PROACTIVE: return "tell me proactively";
+    case mend::v1::DISCLOSURE_MODE_WHEN_ASKED: return "only when I ask";
+    case mend::v1::DISCLOSURE_MODE_ASK_FIRST: return "ask me first";
+    default: return "no preference";
+  }
+}
+
+}  // namespace
+
+absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed) {
+  if (topic.empty() || !session.state().partner) return absl::OkStatus();
+  const auto& partner = *session.state().partner;
+  auto mode = session.couple().PreferenceOf(partner.sign_pk, topic);
+  if (mode == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::OkStatus();
+  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic, ModeName(mode));
+  if (mode == mend::v1::DISCLOSURE_MODE_ASK_FIRST && !confirmed) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} asked to be asked first before hearing about '{}'; ask them, and if they say yes, add --confirm",
+        partner.name, topic));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  const std::string day = week.empty() ? LocalDate(NowMs()) : week;
+  if (!IsCalendarDate(day)) return absl::InvalidArgumentError("--week takes a date, YYYY-MM-DD");
+  Agenda agenda = BuildAgenda(session->couple(), session->state().sign_pk, WeekOf(day), NowMs());
+  std::string fmt_name = g.json ? "json" : format;
+  std::cout << (fmt_name == "json" ? RenderAgendaJson(agenda) : fmt_name == "md" ? RenderAgendaMarkdown(agenda)
+                                                                                  : RenderAgendaText(agenda));
+  return absl::OkStatus();
+}
+
+absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"agreed", "follow_ups"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(std::string text, input.Get("agreed", "what did you agree?"));
+  ASSIGN_OR_RETURN(auto follow_ups, input.GetList("follow_ups", "anything to pick up next week? separate items with ';'"));
+  if (text.empty() && follow_ups.empty()) {
+    return absl::InvalidArgumentError("say what was agreed, or what to pick up next week; nothing was written");
+  }
+  mend::v1::Payload p;
+  auto* t = p.mutable_talk_notes();
+  t->set_week(WeekOf(week.empty() ? LocalDate(NowMs()) : week));
+  t->set_agreed(text);
+  for (const auto& f : follow_ups) t->add_follow_ups(f);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text) {
+  if (prompt_id.empty()) return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"answer"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(std::string answer, input.Get("answer", "your answer (sealed until you have both answered):", true));
+  std::string text = prompt_text;
+  if (text.empty()) {
+    auto it = session->couple().sealed.find(prompt_id);
+    if (it != session->couple().sealed.end()) text = it->second.begin()->second.prompt_text;
+  }
+  ASSIGN_OR_RETURN(uint64_t seq, session->SealAnswer(prompt_id, text, answer));
+  const auto& by_author = session->couple().sealed.at(prompt_id);
+  bool partner_answered = session->state().partner && by_author.count(session->state().partner->sign_pk);
+  std::cout << fmt::format("sealed your answer as #{}; {}\n", seq,
+                           partner_answered ? "both have answered: yours is revealed now, and your partner's when their client next "
+                                                  "syncs (`mend reflect show " + prompt_id + "`)"
+                                            : "nobody can read it until your partner has sealed theirs");
+  return absl::OkStatus();
+}
+
+absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  const CoupleState& c = session->couple();
+  auto it = c.sealed.find(prompt_id);
+  if (it == c.sealed.end()) return absl::NotFoundError(fmt::format("nobody has answered '{}' yet", prompt_id));
+  nlohmann::json answers = nlohmann::json::array();
+  std::string prompt_text;
+  for (const Member& m : c.members) {
+    auto rec = it->second.find(m.sign_pk);
+    std::optional<std::string> text;
+    if (rec != it->second.end()) text = c.RevealedFor(rec->second, session->identity().sign_pk());
+    nlohmann::json a = {{"name", m.name}, {"answered", rec != it->second.end()},
+                        {"revealed", rec != it->second.end() && rec->second.reveal_seq != 0}};
+    if (rec != it->second.end()) {
+      if (prompt_text.empty()) prompt_text = rec->second.prompt_text;
+      if (text) a["answer"] = *text;
+    }
+    answers.push_back(a);
+  }
+  if (g.json) {
+    std::cout << nlohmann::json({{"prompt_id", prompt_id}, {"prompt", prompt_text}, {"answers", answers}}).dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << prompt_id << (prompt_text.empty() ? "" : ": " + prompt_text) << "\n\n";
+  for (const auto& a : answers) {
+    std::string state = !a["answered"].get<bool>() ? "has not answered yet"
+                        : !a["revealed"].get<bool>() ? "has answered; sealed until both have answered"
+                        : !a.contains("answer")      ? "has revealed; shown once your own reveal is on the log "
+                                                       "(`mend sync` posts it)"
+                                                     : "";
+    if (state.empty()) {
+      std::cout << a["name"].get<std::string>() << ":\n    " << a["answer"].get<std::string>() << "\n\n";
+    } else {
+      std::cout << a["name"].get<std::string>() << " " << state << "\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic, const std::string& mode) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  mend::v1::Payload p;
+  auto* pref = p.mutable_disclosure_prefs()->add_prefs();
+  pref->set_topic(topic);
+  pref->set_mode(mode == "proactive" ? mend::v1::DISCLOSURE_MODE_PROACTIVE
+                 : mode == "when-asked" ? mend::v1::DISCLOSURE_MODE_WHEN_ASKED : mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPrefsShow(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  const CoupleState& c = session->couple();
+  nlohmann::json out = nlohmann::json::object();
+  for (const Member& m : c.members) {
+    nlohmann::json prefs = nlohmann::json::object();
+    auto it = c.disclosure_prefs.find(m.sign_pk);
+    if (it != c.disclosure_prefs.end()) {
+      for (const auto& [topic, mode] : it->second) prefs[topic] = ModeName(mode);
+    }
+    out[m.name] = prefs;
+    if (!g.json) {
+      std::cout << m.name << (prefs.empty() ? ": no preferences\n" : ":\n");
+      for (const auto& [topic, mode] : prefs.items()) std::cout << "  " << topic << ": " << mode.get<std::string>() << "\n";
+    }
+  }
+  if (g.json) std::cout << out.dump() << "\n";
+  return absl::OkStatus();
+}
+
+namespace {
+
+std::filesystem::path UserUnitDir() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") / "systemd" / "user";
+}
+
+}  // namespace
+
+bool RemoveReminder(const std::string& profile) {
+  const std::filesystem::path dir = UserUnitDir();
+  const std::string unit = "mend-remind-" + profile;
+  std::error_code ec;
+  bool removed = std::filesystem::remove(dir / (unit + ".timer"), ec);
+  removed = std::filesystem::remove(dir / (unit + ".service"), ec) || removed;
+  if (std::system("command -v systemctl >/dev/null 2>&1") == 0) {
+    std::system(("systemctl --user disable --now " + unit + ".timer >/dev/null 2>&1").c_str());
+  }
+  return removed;
+}
+
+absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off) {
+  std::filesystem::path dir = UserUnitDir();
+  const std::string unit = "mend-remind-" + g.profile;
+  if (off) {
+    RemoveReminder(g.profile);
+    std::cout << "reminders are off for profile '" << g.profile << "'\n";
+    return absl::OkStatus();
+  }
+  if (daily.size() != 5 || daily[2] != ':' || !std::isdigit(static_cast<unsigned char>(daily[0])) ||
+      std::stoi(daily.substr(0, 2)) > 23 || std::stoi(daily.substr(3, 2)) > 59) {
+    return absl::InvalidArgumentError("--daily takes a time, HH:MM");
+  }
+  // The reminder reads only the summary each sync leaves (owed.json): it
+  // needs no passphrase, and none is written anywhere for it.
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string command = fmt::format("{} --profile {} status --notify", self, g.profile);
+  if (print) {
+    std::cout << fmt::format("{} {} * * * {}\n", std::stoi(daily.substr(3, 2)), std::stoi(daily.substr(0, 2)), command);
+    return absl::OkStatus();
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string env = std::getenv("MEND_HOME") ? fmt::format("Environment=MEND_HOME={}\n", std::getenv("MEND_HOME")) : "";
+  RETURN_IF_ERROR(crypto::AtomicWriteFile((dir / (unit + ".service")).string(),
+                                          fmt::format("[Unit]\nDescription=mend: what is owed to your partner\n\n"
+                                                      "[Service]\nType=oneshot\n{}ExecStart={}\n", env, command), 0600));
+  RETURN_IF_ERROR(crypto::AtomicWriteFile((dir / (unit + ".timer")).string(),
+                                          fmt::format("[Unit]\nDescription=mend daily reminder\n\n[Timer]\n"
+                                                      "OnCalendar=*-*-* {}:00\nPersistent=true\n\n[Install]\n"
+                                                      "WantedBy=timers.target\n", daily), 0600));
+  bool enabled = std::system("command -v systemctl >/dev/null 2>&1") == 0 &&
+                 std::system(("systemctl --user daemon-reload >/dev/null 2>&1 && systemctl --user enable --now " +
+                              unit + ".timer >/dev/null 2>&1").c_str()) == 0;
+  std::cout << fmt::format("wrote {}.timer (daily at {}){}\n", (dir / unit).string(), daily,
+                           enabled ? "" : "; enable it with `systemctl --user enable --now " + unit + ".timer`, or use --print for cron");
+  return absl::OkStatus();
+}
+
+}  // namespace mend::client

@@ -1,0 +1,277 @@
+// Commands that write an entry.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "client/cli/commands.h"
+#include "client/core/reminder_summary.h"
+#include "client/cli/text_input.h"
+#include "crypto/atomic_file.h"
+#include "crypto/bytes.h"
+#include "crypto/status_macros.h"
+#include "fmt/format.h"
+
+namespace mend::client {
+namespace {
+
+using mend::v1::Payload;
+
+// What a partner's space request still welcomes (PROTOCOL.md "Space").
+bool Welcome(mend::v1::Contact contact, Payload::KindCase kind) {
+  switch (kind) {
+    case Payload::kSpaceRequest: case Payload::kLeave: case Payload::kKeyRotation: case Payload::kProfile:
+    case Payload::kCommitmentReport: case Payload::kGenesis: case Payload::kJoined: case Payload::kReveal:
+    case Payload::kDisclosurePrefs:
+      return true;
+    case Payload::kAcknowledgement: case Payload::kAnswer: case Payload::kDisclosure:
+      return contact != mend::v1::CONTACT_NONE;
+    case Payload::kCheckIn:
+      return contact == mend::v1::CONTACT_CHECKINS_ONLY;
+    default:
+      return false;
+  }
+}
+
+absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
+  std::string upper = "FEELING_";
+  for (char c : word) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  mend::v1::Feeling f;
+  if (!mend::v1::Feeling_Parse(upper, &f) || f == mend::v1::FEELING_UNSPECIFIED) {
+    return absl::InvalidArgumentError(fmt::format(
+        "unknown feeling '{}'; use one of calm, hopeful, grateful, connected, anxious, sad, angry, hurt, lonely, "
+        "ashamed, guilty, overwhelmed, numb, insecure, tired (words of your own go in other_feelings)", word));
+  }
+  return f;
+}
+
+// The body from --body-file, the --input's "body", or $EDITOR on a private
+// file inside the profile directory (mode 0600), removed afterwards with the
+// editor's usual backup files.
+absl::StatusOr<std::string> ComposeText(const Session& session, const std::string& body_file, TextInput& text) {
+  if (!body_file.empty()) return crypto::ReadWholeFile(body_file);
+  if (text.has("body")) return text.Get("body", "", true);
+  const char* editor = std::getenv("EDITOR");
+  if (editor == nullptr || *editor == '\0') {
+    return absl::InvalidArgumentError("no $EDITOR set; set EDITOR or give --body-file FILE");
+  }
+  std::string path = session.profile().dir() + "/.draft-" + crypto::ToHex(crypto::RandomBytes(6)) + ".md";
+  RETURN_IF_ERROR(crypto::AtomicWriteFile(path, "", 0600));
+  std::string command = fmt::format("{} '{}'", editor, path);
+  int rc = std::system(command.c_str());
+  auto body = crypto::ReadWholeFile(path);
+  std::error_code ignored;
+  for (const std::string& leftover : {path, path + "~", path + ".swp", path + ".bak", path + ".orig"}) {
+    std::filesystem::remove(leftover, ignored);
+  }
+  const auto dir = std::filesystem::path(path).parent_path();
+  const std::string name = std::filesystem::path(path).filename().string();
+  std::filesystem::remove(dir / ("." + name + ".swp"), ignored);  // vim
+  std::filesystem::remove(dir / ("#" + name + "#"), ignored);     // emacs
+  if (rc != 0) return absl::AbortedError(fmt::format("the editor exited with status {}; nothing was written", rc));
+  return body;
+}
+
+}  // namespace
+
+absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload& payload) {
+  const ProfileState& s = session.state();
+  if (s.partner) {
+    const SpaceRecord* space = session.couple().ActiveSpace(s.partner->sign_pk, LocalDate(NowMs()));
+    if (space && !Welcome(space->request.contact(), payload.kind_case()) && !g.despite_space) {
+      return absl::FailedPreconditionError(fmt::format(
+          "{} asked for space until {}{}; a {} is not among what they welcome now. If it cannot wait, add "
+          "--despite-space", s.partner->name, space->request.until(),
+          space->request.note().empty() ? "" : " (\"" + space->request.note() + "\")", KindName(payload)));
+    }
+  }
+  ASSIGN_OR_RETURN(uint64_t seq, session.Append(payload));
+  (void)WriteReminderSummary(session.profile(), session.state(), session.couple(), NowMs());
+  if (g.json) std::cout << fmt::format("{{\"seq\":{}}}\n", seq);
+  else std::cout << "wrote #" << seq << " (" << KindName(payload) << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"needs", "gratitude", "note", "other_feelings"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  if (a.mood == 0) {
+    if (!AtTerminal()) return absl::InvalidArgumentError("--mood 1..10 is required when not at a terminal");
+    std::string mood = AskLine("mood, 1 (very low) to 10 (very good):");
+    a.mood = std::atoi(mood.c_str());
+    std::string feelings = AskLine("feelings (e.g. hopeful anxious), blank for none:");
+    size_t at = 0;
+    while (at < feelings.size()) {
+      size_t end = feelings.find_first_of(" ,", at);
+      std::string w = feelings.substr(at, end == std::string::npos ? std::string::npos : end - at);
+      if (!w.empty()) a.feelings.push_back(w);
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+  }
+  Payload p;
+  auto* c = p.mutable_check_in();
+  c->set_mood(static_cast<uint32_t>(std::max(0, a.mood)));
+  for (const auto& f : a.feelings) {
+    ASSIGN_OR_RETURN(auto feeling, ParseFeeling(f));
+    c->add_feelings(feeling);
+  }
+  ASSIGN_OR_RETURN(*c->mutable_needs(), text.Get("needs", "what do you need from your partner? (blank: nothing)"));
+  ASSIGN_OR_RETURN(*c->mutable_gratitude(), text.Get("gratitude", "something you appreciated? (blank: nothing)"));
+  ASSIGN_OR_RETURN(*c->mutable_note(), text.Get("note", "anything else? (blank: nothing)"));
+  ASSIGN_OR_RETURN(auto own_words, text.GetList("other_feelings", "feelings in your own words, separated by ';' (blank: none)"));
+  for (auto& w : own_words) c->add_other_feelings(std::move(w));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
+  const bool retire = a.action == "retire";
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
+                                                                      : std::set<std::string>{"title", "detail"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* c = p.mutable_commitment_proposal();
+  c->set_type(a.action == "amend" ? mend::v1::PROPOSAL_TYPE_AMEND
+              : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE : mend::v1::PROPOSAL_TYPE_NEW);
+  c->set_target_seq(a.target);
+  if (retire) {
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("note", "why end it? (blank: no note)"));
+  } else {
+    ASSIGN_OR_RETURN(*c->mutable_title(), text.Get("title", "the commitment, in a line:", true));
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
+  }
+  if (a.action != "retire") {
+    c->set_bound(a.bound == "me" ? mend::v1::BOUND_PROPOSER : a.bound == "partner" ? mend::v1::BOUND_PARTNER
+                                                                                 : mend::v1::BOUND_BOTH);
+    c->set_cadence(a.cadence == "daily" ? mend::v1::CADENCE_DAILY : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
+                   : a.cadence == "once" ? mend::v1::CADENCE_ONCE : mend::v1::CADENCE_ONGOING);
+  }
+  c->set_review_date(a.review);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* r = p.mutable_commitment_response();
+  r->set_proposal_seq(seq);
+  r->set_decision(decision == "accept" ? mend::v1::DECISION_ACCEPT : decision == "decline"
+                                                                      ? mend::v1::DECISION_DECLINE
+                                                                      : mend::v1::DECISION_REQUEST_CHANGES);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
+  if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* r = p.mutable_commitment_report();
+  r->set_commitment_seq(seq);
+  r->set_outcome(kept ? mend::v1::OUTCOME_KEPT : mend::v1::OUTCOME_SLIPPED);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "what happened? (blank: no note)"));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"what_happened", "note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* t = p.mutable_trigger();
+  t->set_intensity(static_cast<uint32_t>(std::max(0, a.intensity)));
+  ASSIGN_OR_RETURN(*t->mutable_what_happened(), text.Get("what_happened", "what happened?", true));
+  ASSIGN_OR_RETURN(*t->mutable_note(), text.Get("note", "anything else? (blank: nothing)"));
+  for (const auto& f : a.feelings) {
+    ASSIGN_OR_RETURN(auto feeling, ParseFeeling(f));
+    t->add_feelings(feeling);
+  }
+  for (const auto& h : a.help) {
+    std::string upper = "HELP_";
+    for (char c : h) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    mend::v1::Help help;
+    if (!mend::v1::Help_Parse(upper, &help) || help == mend::v1::HELP_UNSPECIFIED) {
+      return absl::InvalidArgumentError(fmt::format("unknown --help-with '{}'; use space, reassurance, talk, closeness or other", h));
+    }
+    t->add_would_help(help);
+  }
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunAck(const GlobalOptions& g, uint64_t seq) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"message"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  p.mutable_acknowledgement()->set_trigger_seq(seq);
+  ASSIGN_OR_RETURN(*p.mutable_acknowledgement()->mutable_message(),
+                   text.Get("message", "what do you want them to hear? (blank: acknowledge only)"));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunAsk(const GlobalOptions& g, const std::string& topic) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  ASSIGN_OR_RETURN(*p.mutable_question()->mutable_text(), text.Get("text", "your question:", true));
+  p.mutable_question()->set_topic(topic);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, bool confirm) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  auto q = session->couple().questions.find(seq);
+  if (q != session->couple().questions.end()) {
+    RETURN_IF_ERROR(CheckDisclosurePreference(*session, q->second.question.topic(), confirm));
+  }
+  Payload p;
+  p.mutable_answer()->set_question_seq(seq);
+  ASSIGN_OR_RETURN(*p.mutable_answer()->mutable_text(), text.Get("text", "your answer:", true));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"subject", "body"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(std::string subject, text.Get("subject", "subject? (blank: none)"));
+  ASSIGN_OR_RETURN(std::string body, ComposeText(*session, a.body_file, text));
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return absl::InvalidArgumentError("the letter is empty; nothing was written");
+  }
+  Payload p;
+  p.mutable_letter()->set_subject(subject);
+  p.mutable_letter()->set_body(body);
+  p.mutable_letter()->set_in_reply_to(a.reply_to);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunDisclose(const GlobalOptions& g, uint64_t commitment, const std::string& topic, bool confirm) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  RETURN_IF_ERROR(CheckDisclosurePreference(*session, topic, confirm));
+  Payload p;
+  ASSIGN_OR_RETURN(*p.mutable_disclosure()->mutable_text(), text.Get("text", "what do you want to tell them?", true));
+  p.mutable_disclosure()->set_commitment_seq(commitment);
+  p.mutable_disclosure()->set_topic(topic);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, a.end ? std::set<std::string>{} : std::set<std::string>{"note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* s = p.mutable_space_request();
+  s->set_end(a.end);
+  if (!a.end) {
+    if (a.until.empty()) return absl::InvalidArgumentError("--until YYYY-MM-DD is required");
+    s->set_until(a.until);
+    s->set_contact(a.contact == "none" ? mend::v1::CONTACT_NONE
+                   : a.contact == "checkins" ? mend::v1::CONTACT_CHECKINS_ONLY : mend::v1::CONTACT_URGENT_ONLY);
+    ASSIGN_OR_RETURN(*s->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
+  }
+  return WriteEntry(*session, g, p);
+}
+
+}  // namespace mend::client

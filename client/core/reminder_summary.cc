@@ -1,0 +1,47 @@
+#include "client/core/reminder_summary.h"
+
+#include <filesystem>
+
+#include "client/state/obligations.h"
+#include "client/state/calendar.h"
+#include "crypto/atomic_file.h"
+#include "crypto/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace mend::client {
+
+std::string ReminderSummaryPath(const Profile& profile) { return profile.dir() + "/owed.json"; }
+
+absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& state, const CoupleState& couple,
+                                  int64_t now_unix_ms) {
+  nlohmann::json owed = nlohmann::json::array();
+  for (const Obligation& o : Obligations(couple, state.sign_pk, LocalDate(now_unix_ms), now_unix_ms)) {
+    if (o.mine) owed.push_back(o.text);
+  }
+  nlohmann::json j = {{"version", 1},
+                      {"as_of_unix_ms", now_unix_ms},
+                      {"partner", state.partner ? state.partner->name : ""},
+                      {"owed_by_me", owed}};
+  return crypto::AtomicWriteFile(ReminderSummaryPath(profile), j.dump() + "\n", 0600);
+}
+
+absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
+  const std::string path = ReminderSummaryPath(profile);
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError("no reminder summary yet: run `mend sync` once");
+  }
+  ASSIGN_OR_RETURN(std::string text, crypto::ReadWholeFile(path));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.value("owed_by_me", nlohmann::json()).is_array()) {
+    return absl::DataLossError(path + " is damaged; run `mend sync` to write it again");
+  }
+  ReminderSummary out;
+  out.as_of_unix_ms = j.value("as_of_unix_ms", int64_t{0});
+  out.partner = j.value("partner", std::string());
+  for (const auto& item : j["owed_by_me"]) {
+    if (item.is_string()) out.owed.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace mend::client

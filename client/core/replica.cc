@@ -1,0 +1,100 @@
+#include "client/core/replica.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "crypto/atomic_file.h"
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "fmt/format.h"
+
+namespace mend::client {
+namespace {
+
+constexpr std::string_view kMagic("MENDREP\x01", 8);
+constexpr size_t kChecksumBytes = 16;
+
+std::string Record(const mend::v1::Entry& entry) {
+  std::string bytes = entry.SerializeAsString();
+  std::string len;
+  crypto::AppendU32(&len, static_cast<uint32_t>(bytes.size()));
+  return len + bytes + crypto::Blake2b(kChecksumBytes, {len, bytes});
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
+  auto file = crypto::ReadWholeFile(path_);
+  if (!file.ok()) {
+    if (absl::IsNotFound(file.status())) return std::vector<mend::v1::Entry>{};
+    return file.status();
+  }
+  std::string_view rest = *file;
+  if (rest.size() < kMagic.size() || rest.substr(0, kMagic.size()) != kMagic) {
+    return absl::DataLossError(fmt::format("{} is not a mend replica", path_));
+  }
+  rest.remove_prefix(kMagic.size());
+  std::vector<mend::v1::Entry> out;
+  size_t good = kMagic.size();
+  while (!rest.empty()) {
+    bool torn = rest.size() < 4;
+    uint32_t len = torn ? 0 : crypto::ReadU32(rest);
+    torn = torn || rest.size() < 4 + len + kChecksumBytes;
+    if (torn) {
+      // A crash during the last append: drop the partial record.
+      if (::truncate(path_.c_str(), static_cast<off_t>(good)) != 0) {
+        return absl::InternalError(fmt::format("cannot repair {}: {}", path_, std::strerror(errno)));
+      }
+      break;
+    }
+    std::string_view len_bytes = rest.substr(0, 4), body = rest.substr(4, len);
+    if (crypto::Blake2b(kChecksumBytes, {len_bytes, body}) != rest.substr(4 + len, kChecksumBytes)) {
+      return absl::DataLossError(
+          fmt::format("the local replica is damaged at entry {}; run `mend sync --rebuild`", out.size() + 1));
+    }
+    mend::v1::Entry entry;
+    if (!entry.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+      return absl::DataLossError(fmt::format("the local replica has an unreadable entry {}", out.size() + 1));
+    }
+    out.push_back(std::move(entry));
+    rest.remove_prefix(4 + len + kChecksumBytes);
+    good += 4 + len + kChecksumBytes;
+  }
+  return out;
+}
+
+absl::Status Replica::Append(const std::vector<mend::v1::Entry>& entries) const {
+  if (entries.empty()) return absl::OkStatus();
+  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
+  std::string data;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size == 0) data = kMagic;
+  for (const auto& e : entries) data += Record(e);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string err = std::strerror(errno);
+      ::close(fd);
+      return absl::InternalError(fmt::format("cannot write {}: {}", path_, err));
+    }
+    off += static_cast<size_t>(n);
+  }
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return absl::InternalError(fmt::format("cannot fsync {}", path_));
+  return absl::OkStatus();
+}
+
+absl::Status Replica::Rewrite(const std::vector<mend::v1::Entry>& entries) const {
+  std::string data(kMagic);
+  for (const auto& e : entries) data += Record(e);
+  return crypto::AtomicWriteFile(path_, data, 0600);
+}
+
+}  // namespace mend::client

@@ -1,0 +1,36 @@
+// The local replica: the couple's entries exactly as received and verified,
+// in an append-only file (PROTOCOL.md "Client files"):
+//   "MENDREP\x01" then records of u32be(len) || Entry bytes || BLAKE2b-128(u32be(len) || Entry bytes)
+// A crash mid-append leaves a torn last record, which Load drops (the entry
+// is fetched again at the next sync). Entries are re-verified on every load,
+// so a replica edited behind mend's back is caught like a hostile server.
+#ifndef MEND_CLIENT_CORE_REPLICA_H_
+#define MEND_CLIENT_CORE_REPLICA_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mend/v1/envelope.pb.h"
+
+namespace mend::client {
+
+class Replica {
+ public:
+  explicit Replica(std::string path) : path_(std::move(path)) {}
+
+  // All stored entries; an absent file is an empty replica. Drops (and
+  // truncates away) a torn tail; a damaged record before the tail is DataLoss.
+  absl::StatusOr<std::vector<mend::v1::Entry>> Load() const;
+  // Appends and fsyncs.
+  absl::Status Append(const std::vector<mend::v1::Entry>& entries) const;
+  // Replaces the whole replica atomically (used when a rebuilt chain is adopted).
+  absl::Status Rewrite(const std::vector<mend::v1::Entry>& entries) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_CORE_REPLICA_H_

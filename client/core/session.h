@@ -1,0 +1,163 @@
+// Session: an unlocked profile and everything done with it: pairing, verified
+// sync, appends on the known head, key rotation, leaving. The CLI commands are
+// thin layers over this class; the end-to-end tests drive the CLI.
+// Not thread-safe; one command uses one session.
+#ifndef MEND_CLIENT_CORE_SESSION_H_
+#define MEND_CLIENT_CORE_SESSION_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "client/core/connection.h"
+#include "client/core/first_seen.h"
+#include "client/state/fold.h"
+#include "client/core/profile.h"
+#include "client/state/calendar.h"
+#include "crypto/chain_verifier.h"
+#include "crypto/identity.h"
+#include "crypto/key_file.h"
+
+namespace mend::client {
+
+struct SyncReport {
+  size_t new_entries = 0;
+  uint64_t head_seq = 0;
+  std::string pairing_message;  // non-empty while pairing is not finished
+};
+
+class Session {
+ public:
+  // Creates a new profile with a fresh identity. Refuses to overwrite an
+  // existing key file unless `force`.
+  // `limits` are stored in the key file; the CLI always uses Moderate.
+  static absl::Status Init(const Profile& profile, const std::string& name, const ServerConfig& server,
+                           const crypto::SecretBytes& passphrase, bool force,
+                           crypto::KdfLimits limits = crypto::KdfLimits::Moderate());
+  // Unlocks the profile and verifies the local replica (no network).
+  static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
+                                                       const crypto::SecretBytes& passphrase);
+
+  const ProfileState& state() const { return state_; }
+  const crypto::Identity& identity() const { return identity_; }
+  const Profile& profile() const { return profile_; }
+  const CoupleState& couple() const { return couple_; }
+  const std::vector<crypto::OpenedEntry>& entries() const { return entries_; }
+  // When this device first saw each entry (PROTOCOL.md "Time").
+  const FirstSeenTimes& first_seen() const { return first_seen_; }
+  crypto::ChainHead head() const;
+  // Signatures this session checked when it opened the replica: all of them,
+  // or only those after the replica anchor (PROTOCOL.md "Client files").
+  uint64_t signatures_checked_on_open() const { return signatures_checked_on_open_; }
+  absl::StatusOr<Connection*> connection();
+
+  // Pairing. Invite returns the code to give the partner.
+  absl::StatusOr<std::string> Invite(const std::string& registration_code, uint32_t ttl_seconds);
+  absl::Status Join(const std::string& code);
+  // The inviter's new code, for an invite nobody has completed (the old code
+  // stays valid until it expires or is used).
+  absl::StatusOr<std::string> Reinvite(uint32_t ttl_seconds);
+  // The inviter turns away the joiner waiting for confirmation (a safety
+  // number that did not match); Reinvite then gives a new code.
+  absl::Status RejectPartner();
+  // Moves pairing forward as far as the partner's progress allows; returns
+  // what is still awaited, or "" once paired.
+  absl::StatusOr<std::string> AdvancePairing();
+
+  // Fetches grants and entries, verifies, stores. Verification failures are
+  // VerificationError statuses and leave the replica untouched.
+  absl::StatusOr<SyncReport> Sync();
+  // Checks the rules and appends on the known head, syncing and rebuilding on
+  // a stale head (bounded retries). Returns the new entry's seq.
+  absl::StatusOr<uint64_t> Append(const mend::v1::Payload& payload);
+  absl::Status Rotate();
+  absl::Status Leave(const std::string& reason);
+  absl::StatusOr<uint64_t> Purge();
+  // Records that the safety number matched. For the inviter this completes
+  // pairing: the joiner is confirmed, granted the key, and the Genesis written.
+  // No entry but Genesis, Joined and Leave is written before it.
+  absl::Status ConfirmSafetyNumber();
+  // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
+  absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
+  // Points the profile at another server address (authenticated in config.toml).
+  absl::Status SetServer(const ServerConfig& server);
+  // Set when Open gave an older profile's unauthenticated files their MACs.
+  const std::string& adoption_note() const { return adoption_note_; }
+  // Seals `answer` under a fresh key kept in the key file and appends it.
+  absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
+                                      const std::string& answer);
+  // Posts the Reveal of each of my sealed answers whose prompt the partner has
+  // also answered on the verified log; never earlier, and only where this
+  // device first saw the partner's answer before `seen_before_ms`, so that a
+  // Reveal never follows by moments the fetch that made it due. Sync passes
+  // its own start (the reveal waits for the next sync); SealAnswer passes the
+  // moment before its append.
+  absl::Status RevealPending(int64_t seen_before_ms);
+  // Verifies and folds a run of entries pushed by Watch; returns them.
+  absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
+  // The clock written into new entries' written_unix_ms and used as "now";
+  // tests set it to write a history spread over weeks.
+  void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
+
+ private:
+  Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
+          ProfileState state, ServerConfig server, crypto::KdfLimits limits);
+
+  absl::Status LoadLocal();
+  // The MAC over the verified head and replica entries 1..seq, and the
+  // digest of those entries it covers (cached: saves extend it).
+  // REQUIRES: raw_.size() >= seq.
+  Bytes ReplicaAnchor(uint64_t seq, const Bytes& hash);
+  Bytes ReplicaDigest(uint64_t seq);
+  absl::Status SaveKeys();
+  // Pins the server id at first contact; a different one later is refused.
+  absl::Status PinServerId(const Bytes& id);
+  absl::Status SaveState();
+  absl::Status RefreshGrants();
+  absl::StatusOr<mend::v1::KeyGrant> MakeGrant(uint32_t epoch, const Member& recipient) const;
+  crypto::ChainContext ChainContextAt(const crypto::ChainHead& head) const;
+  // Verifies `fresh` on top of the local chain and adopts it.
+  absl::Status AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted);
+  absl::Status CheckGenesis() const;
+  absl::Status CheckSafetyNumberConfirmed() const;
+  // Opens and checks a pending join's answer; the joiner it names.
+  absl::StatusOr<Member> OpenJoin(const mend::v1::GetJoinResponse& join) const;
+  absl::Status CompletePairingAsInviter();
+  absl::Status EnsureMembershipEntries();
+  // Appends under `epoch`, or under the log's current epoch when nullopt
+  // (looked up again after each sync, so a rotation that lands first is followed).
+  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload, std::optional<uint32_t> epoch);
+  uint32_t CurrentEpoch() const;
+  // Whether this member holds the key the log announces for `epoch`.
+  bool HoldsAnnouncedKey(uint32_t epoch) const;
+  // The highest announced epoch up to `at_most` whose key this member holds.
+  std::optional<uint32_t> NewestHeldEpoch(uint32_t at_most) const;
+
+  Profile profile_;
+  uint64_t signatures_checked_on_open_ = 0;
+  uint64_t digest_seq_ = 0;  // ReplicaDigest's cache: the digest of raw_[0..digest_seq_)
+  Bytes digest_;
+  crypto::SecretBytes passphrase_;
+  crypto::Identity identity_;
+  crypto::KeySecrets keys_;
+  ProfileState state_;
+  std::function<int64_t()> clock_ = NowMs;
+  bool revealing_ = false;  // RevealPending appends, and appends may sync
+  crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
+  crypto::SecretBytes local_key_;  // LocalFilesKey: the MACs of state.json and config.toml
+  ServerConfig server_;            // as read (and verified) at Open
+  std::string adoption_note_;
+  std::unique_ptr<Connection> connection_;
+  std::vector<mend::v1::Entry> raw_;
+  std::vector<crypto::OpenedEntry> entries_;
+  crypto::KeyIds key_ids_;  // announced by entries_
+  FirstSeenTimes first_seen_;
+  CoupleState couple_;
+};
+
+}  // namespace mend::client
+
+#endif  // MEND_CLIENT_CORE_SESSION_H_

@@ -1,0 +1,184 @@
+#include "client/views/text_safety.h"
+
+#include <cstdint>
+#include <iostream>
+#include <optional>
+
+#include "fmt/format.h"
+
+namespace mend::client {
+namespace {
+
+std::streambuf* g_raw_stdout = nullptr;
+
+bool IsDangerousCodePoint(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Length of the UTF-8 sequence that `lead` starts, 0 when it cannot start one.
+size_t SequenceLength(unsigned char lead) {
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// The code point of a complete sequence, or nullopt for an overlong,
+// surrogate or out-of-range one.
+std::optional<uint32_t> Decode(std::string_view s) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  uint32_t cp;
+  switch (s.size()) {
+    case 2: cp = (b(0) & 0x1Fu) << 6 | (b(1) & 0x3Fu); break;
+    case 3: cp = (b(0) & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu); break;
+    case 4: cp = (b(0) & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu); break;
+    default: return std::nullopt;
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[s.size()] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  return cp;
+}
+
+std::string Bytes(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) out += fmt::format("\\x{:02x}", c);
+  return out;
+}
+
+// Calls `emit` with the safe form of each piece of `text`.
+template <typename Emit>
+void EscapeInto(std::string_view text, bool keep_newlines, Emit emit) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (c == 0x7F) {
+        emit("\\u007f");  // as JSON would spell it, so that --json output stays JSON
+      } else if (c < 0x20 && !(keep_newlines && c == '\n')) {
+        emit(fmt::format("\\x{:02x}", c));
+      } else {
+        emit(std::string_view(text.data() + i, 1));
+      }
+      ++i;
+      continue;
+    }
+    const size_t len = SequenceLength(c);
+    bool whole = len > 0 && i + len <= text.size();
+    for (size_t k = 1; whole && k < len; ++k) whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    const std::string_view seq = whole ? text.substr(i, len) : text.substr(i, 1);
+    const std::optional<uint32_t> cp = whole ? Decode(seq) : std::nullopt;
+    if (!cp) {
+      emit(Bytes(text.substr(i, 1)));
+      ++i;
+      continue;
+    }
+    if (IsDangerousCodePoint(*cp)) {
+      emit(fmt::format("\\u{:04x}", *cp));
+    } else {
+      emit(seq);
+    }
+    i += len;
+  }
+}
+
+}  // namespace
+
+std::string EscapeControls(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  EscapeInto(text, keep_newlines, [&](std::string_view piece) { out += piece; });
+  return out;
+}
+
+std::string EscapeMarkdown(std::string_view text) {
+  // CommonMark lets any ASCII punctuation be backslash-escaped; these are the
+  // ones that start markup (and ':' so that no autolink forms).
+  static constexpr std::string_view kMarkup = "\\`*_{}[]()<>#+-.!|~&:\"'=";
+  std::string out;
+  for (char c : EscapeControls(text, true)) {
+    if (kMarkup.find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  for (char c : EscapeControls(text, true)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+TerminalFilter::~TerminalFilter() {
+  FlushPending();
+  out_->pubsync();
+}
+
+void TerminalFilter::FlushPending() {
+  if (!pending_.empty()) Emit(Bytes(pending_));
+  pending_.clear();
+  expected_ = 0;
+}
+
+void TerminalFilter::Put(unsigned char byte) {
+  if (!pending_.empty()) {
+    if ((byte & 0xC0) == 0x80) {
+      pending_.push_back(static_cast<char>(byte));
+      if (pending_.size() == expected_) {
+        EscapeInto(pending_, true, [&](std::string_view piece) { Emit(piece); });
+        pending_.clear();
+        expected_ = 0;
+      }
+      return;
+    }
+    FlushPending();  // broken sequence: show its bytes, then look at this byte afresh
+  }
+  if (byte >= 0x80 && SequenceLength(byte) > 0) {
+    pending_.push_back(static_cast<char>(byte));
+    expected_ = SequenceLength(byte);
+    return;
+  }
+  const char c = static_cast<char>(byte);
+  EscapeInto(std::string_view(&c, 1), true, [&](std::string_view piece) { Emit(piece); });
+}
+
+int TerminalFilter::overflow(int c) {
+  if (c == traits_type::eof()) return traits_type::not_eof(c);
+  Put(static_cast<unsigned char>(c));
+  return c;
+}
+
+std::streamsize TerminalFilter::xsputn(const char* s, std::streamsize n) {
+  for (std::streamsize i = 0; i < n; ++i) Put(static_cast<unsigned char>(s[i]));
+  return n;
+}
+
+int TerminalFilter::sync() { return out_->pubsync(); }
+
+GuardedTerminal::GuardedTerminal()
+    : cout_raw_(std::cout.rdbuf()), cerr_raw_(std::cerr.rdbuf()), cout_filter_(cout_raw_), cerr_filter_(cerr_raw_) {
+  g_raw_stdout = cout_raw_;
+  std::cout.rdbuf(&cout_filter_);
+  std::cerr.rdbuf(&cerr_filter_);
+}
+
+GuardedTerminal::~GuardedTerminal() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::cout.rdbuf(cout_raw_);
+  std::cerr.rdbuf(cerr_raw_);
+  g_raw_stdout = nullptr;
+}
+
+std::streambuf* RawStdout() { return g_raw_stdout != nullptr ? g_raw_stdout : std::cout.rdbuf(); }
+
+}  // namespace mend::client
