@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "absl/status/status.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {

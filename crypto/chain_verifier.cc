@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/hex.h"
 #include "crypto/grant.h"
 #include "fmt/format.h"
 
@@ -50,12 +51,12 @@ ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::E
     if (header.prev_hash() != result.head.hash) {
       return fail(EntryCheck::kChain,
                   fmt::format("prev_hash {} is not the hash of entry {} ({})",
-                              ToHex(header.prev_hash()), result.head.seq, ToHex(result.head.hash)));
+                              base::ToHex(header.prev_hash()), result.head.seq, base::ToHex(result.head.hash)));
     }
     if (std::find(context.members.begin(), context.members.end(), header.author()) ==
         context.members.end()) {
       return fail(EntryCheck::kAuthor,
-                  fmt::format("author {} is not a member of this couple", ToHex(header.author())));
+                  fmt::format("author {} is not a member of this couple", base::ToHex(header.author())));
     }
     OpenedEntry opened;
     if (auto failure = OpenEntry(entry, header, *context.keys, context.check_key_ids ? &result.key_ids : nullptr,

@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <bit>
 
+#include "base/big_endian.h"
 #include "absl/status/status.h"
 #include "crypto/aead.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {
@@ -51,7 +52,7 @@ Bytes GenesisPrevHash(std::string_view couple_id) {
 
 Bytes EntryHash(std::string_view header, std::string_view ciphertext) {
   Bytes len;
-  AppendU32(&len, static_cast<uint32_t>(header.size()));
+  base::AppendU32(&len, static_cast<uint32_t>(header.size()));
   Bytes ct_hash = Blake2b256({ciphertext});
   return Blake2b256({kEntryLabel, len, header, ct_hash});
 }

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "base/big_endian.h"
 #include "absl/status/status.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
@@ -43,7 +44,7 @@ Bytes GrantSignatureInput(std::string_view couple_id, uint32_t epoch, std::strin
                           std::string_view key_id, std::string_view sealed_key) {
   Bytes out("mend grant v2");
   out.append(couple_id);
-  AppendU32(&out, epoch);
+  base::AppendU32(&out, epoch);
   out.append(member);
   out.append(key_id);
   out.append(sealed_key);

@@ -2,11 +2,12 @@
 
 #include <sodium.h>
 
+#include "base/big_endian.h"
 #include "crypto/aead.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {
@@ -81,7 +82,7 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
   put(kTagIdentitySeed, {}, secrets.identity_seed);
   for (const auto& [epoch, key] : secrets.couple_keys) {
     Bytes e;
-    AppendU32(&e, epoch);
+    base::AppendU32(&e, epoch);
     put(kTagCoupleKey, e, key);
   }
   if (secrets.invite_secret) put(kTagInviteSecret, {}, *secrets.invite_secret);
@@ -110,7 +111,7 @@ absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
         break;
       case kTagCoupleKey:
         if (len != 4 + kAeadKeyBytes) return corrupt();
-        out.couple_keys[ReadU32(value)] = SecretBytes::CopyOf(value.substr(4));
+        out.couple_keys[base::ReadU32(value)] = SecretBytes::CopyOf(value.substr(4));
         break;
       case kTagInviteSecret:
         out.invite_secret = SecretBytes::CopyOf(value);
@@ -147,7 +148,7 @@ absl::StatusOr<Header> ParseHeader(std::string_view file) {
     return absl::DataLossError("not a mend key file (bad magic)");
   }
   if (file.size() < kHeaderBytes) return absl::DataLossError("key file is truncated");
-  const uint32_t ct_len = ReadU32(file.substr(kHeaderBytes - 4));
+  const uint32_t ct_len = base::ReadU32(file.substr(kHeaderBytes - 4));
   const size_t total = kHeaderBytes + ct_len + kChecksumBytes;
   if (file.size() < total) return absl::DataLossError("key file is truncated");
   if (file.size() > total) return absl::DataLossError("key file is corrupted: trailing bytes");
@@ -160,7 +161,7 @@ absl::StatusOr<Header> ParseHeader(std::string_view file) {
       static_cast<uint8_t>(file[10]) != kAeadXChaCha20Poly1305) {
     return absl::UnimplementedError("key file uses a newer format; upgrade mend");
   }
-  h.limits = {ReadU64(file.substr(12)), ReadU64(file.substr(20))};
+  h.limits = {base::ReadU64(file.substr(12)), base::ReadU64(file.substr(20))};
   if (h.limits.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
       h.limits.memlimit < crypto_pwhash_MEMLIMIT_MIN || h.limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
     return absl::DataLossError("key file is corrupted: Argon2id limits out of range");
@@ -195,12 +196,12 @@ absl::StatusOr<std::pair<std::string, SecretBytes>> EncodeWithKey(const SecretBy
   file.push_back(static_cast<char>(kKdfArgon2id13));
   file.push_back(static_cast<char>(kAeadXChaCha20Poly1305));
   file.push_back('\0');
-  AppendU64(&file, limits.opslimit);
-  AppendU64(&file, limits.memlimit);
+  base::AppendU64(&file, limits.opslimit);
+  base::AppendU64(&file, limits.memlimit);
   file += salt;
   file += nonce;
   file += Blake2bKeyed(kCheckBytes, key.view(), {kCheckLabel});
-  AppendU32(&file, static_cast<uint32_t>(plain.size() + kAeadTagBytes));
+  base::AppendU32(&file, static_cast<uint32_t>(plain.size() + kAeadTagBytes));
   file += AeadEncrypt(key, nonce, plain.view(), file);
   file += Blake2b(kChecksumBytes, {file});
   return std::make_pair(std::move(file), std::move(key));
@@ -256,12 +257,12 @@ absl::Status KeyFile::Write(const std::string& path, const SecretBytes& passphra
   if (!reread.ok() || !SameSecrets(*reread, secrets)) {
     return absl::InternalError("the new key file did not read back as written; the old one was kept");
   }
-  return AtomicWriteFile(path, encoded.first, 0600);
+  return base::AtomicWriteFile(path, encoded.first, 0600);
 }
 
 absl::StatusOr<KeySecrets> KeyFile::Read(const std::string& path, const SecretBytes& passphrase,
                                          KdfLimits* limits) {
-  ASSIGN_OR_RETURN(std::string file, ReadWholeFile(path));
+  ASSIGN_OR_RETURN(std::string file, base::ReadWholeFile(path));
   return Decode(file, passphrase, limits);
 }
 

@@ -1,10 +1,12 @@
 #include "server/authenticator.h"
 
+#include "base/big_endian.h"
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -22,7 +24,7 @@ crypto::SecretBytes SubKey(const crypto::SecretBytes& key, std::string_view labe
 
 std::string U64(int64_t v) {
   std::string out;
-  crypto::AppendU64(&out, static_cast<uint64_t>(v));
+  base::AppendU64(&out, static_cast<uint64_t>(v));
   return out;
 }
 
@@ -77,7 +79,7 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
   }
   const int64_t token_expires = now + limits_.token_ttl_ms;
   const std::string token_expiry = U64(token_expires);
-  return Token{std::string(kTokenPrefix) + crypto::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
+  return Token{std::string(kTokenPrefix) + base::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
                token_expires};
 }
 
@@ -91,7 +93,7 @@ absl::StatusOr<int64_t> Authenticator::CheckChallenge(const std::string& member,
   if (!crypto::ConstantTimeEquals(mac, ChallengeMac(member, random, expiry))) {
     return absl::UnauthenticatedError("challenge was not issued by this server to this member");
   }
-  const int64_t expires = static_cast<int64_t>(crypto::ReadU64(expiry));
+  const int64_t expires = static_cast<int64_t>(base::ReadU64(expiry));
   if (expires <= clock_()) return absl::UnauthenticatedError("expired challenge");
   return expires;
 }
@@ -144,13 +146,13 @@ absl::StatusOr<std::string> Authenticator::Authenticate(const std::string& token
   if (token.size() != kTokenPrefix.size() + 2 * kBodyBytes || token.rfind(kTokenPrefix, 0) != 0) {
     return absl::UnauthenticatedError("unknown token");
   }
-  auto body = crypto::FromHex(std::string_view(token).substr(kTokenPrefix.size()));
+  auto body = base::FromHex(std::string_view(token).substr(kTokenPrefix.size()));
   if (!body || body->size() != kBodyBytes) return absl::UnauthenticatedError("unknown token");
   const std::string_view member = std::string_view(*body).substr(0, kMemberBytes);
   const std::string_view expiry = std::string_view(*body).substr(kMemberBytes, 8);
   const std::string_view mac = std::string_view(*body).substr(kMemberBytes + 8);
   if (!crypto::ConstantTimeEquals(mac, TokenMac(member, expiry))) return absl::UnauthenticatedError("unknown token");
-  if (static_cast<int64_t>(crypto::ReadU64(expiry)) <= clock_()) return absl::UnauthenticatedError("expired token");
+  if (static_cast<int64_t>(base::ReadU64(expiry)) <= clock_()) return absl::UnauthenticatedError("expired token");
   return std::string(member);
 }
 

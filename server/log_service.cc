@@ -1,4 +1,4 @@
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "server/entry_stream.h"
 #include "server/services.h"
 

@@ -4,7 +4,7 @@
 #include <future>
 
 #include "crypto/entry_codec.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::server {

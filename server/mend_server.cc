@@ -6,8 +6,8 @@
 
 #include <filesystem>
 
-#include "crypto/atomic_file.h"
-#include "crypto/status_macros.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "server/admin_socket.h"
 #include "server/rocksdb_log_store.h"
@@ -58,8 +58,8 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
 
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (tls) {
-    ASSIGN_OR_RETURN(std::string cert, crypto::ReadWholeFile(options.tls_cert_file));
-    ASSIGN_OR_RETURN(std::string key, crypto::ReadWholeFile(options.tls_key_file));
+    ASSIGN_OR_RETURN(std::string cert, base::ReadWholeFile(options.tls_cert_file));
+    ASSIGN_OR_RETURN(std::string key, base::ReadWholeFile(options.tls_key_file));
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({key, cert});
     credentials = grpc::SslServerCredentials(ssl);

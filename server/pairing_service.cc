@@ -1,6 +1,6 @@
 #include "server/services.h"
 
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 
 namespace mend::server {
 namespace {

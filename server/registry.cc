@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <mutex>
 
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -353,7 +354,7 @@ absl::StatusOr<uint64_t> Registry::Purge(const Bytes& caller, const Bytes& coupl
 absl::StatusOr<uint64_t> Registry::DeleteExpiredInvites() { return store_->DeleteExpiredInvites(clock_()); }
 
 absl::StatusOr<std::string> Registry::NewRegistrationCode() {
-  std::string code = "reg-" + crypto::ToHex(crypto::RandomBytes(12));
+  std::string code = "reg-" + base::ToHex(crypto::RandomBytes(12));
   RETURN_IF_ERROR(store_->AddRegistrationCode(crypto::Blake2b256({code})));
   return code;
 }

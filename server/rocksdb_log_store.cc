@@ -10,8 +10,9 @@
 
 #include <sodium.h>
 
+#include "base/big_endian.h"
 #include "crypto/bytes.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -37,7 +38,7 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 
 Bytes EntryKey(const Bytes& couple_id, uint64_t seq) {
   Bytes key = couple_id;
-  crypto::AppendU64(&key, seq);
+  base::AppendU64(&key, seq);
   return key;
 }
 
@@ -132,7 +133,7 @@ absl::Status RocksDbLogStore::Apply(const CoupleUpdate& update) {
     for (const Bytes& member : update.unindex_members) batch.Delete(handles_[kMembers], member);
     for (const auto& grant : update.put_grants) {
       Bytes key = id;
-      crypto::AppendU32(&key, grant.epoch());
+      base::AppendU32(&key, grant.epoch());
       key += grant.member();
       batch.Put(handles_[kGrants], key, grant.SerializeAsString());
     }

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include "base/hex.h"
 #include "client/cli/commands.h"
 #include "client/state/obligations.h"
 #include "client/cli/hint.h"
@@ -16,7 +17,7 @@
 #include "client/core/verification_error.h"
 #include "crypto/bytes.h"
 #include "crypto/safety_number.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -299,8 +300,8 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   if (g.json) {
     nlohmann::json j = {
         {"profile", g.profile}, {"name", s.name}, {"pairing", std::string(ToString(s.pairing))},
-        {"couple_id", crypto::ToHex(s.couple_id)}, {"partner", s.partner ? s.partner->name : ""},
-        {"head_seq", session->head().seq}, {"head_hash", crypto::ToHex(session->head().hash)},
+        {"couple_id", base::ToHex(s.couple_id)}, {"partner", s.partner ? s.partner->name : ""},
+        {"head_seq", session->head().seq}, {"head_hash", base::ToHex(session->head().hash)},
         {"chain_code", ChainCodeOf(*session)}, {"safety_confirmed", s.safety_confirmed},
         {"chain_code_at_my_last", my_last_code}, {"chain_code_at_partner_last", partner_last_code},
         {"closed", c.closed}, {"owed_by_me", owed_by_me}, {"owed_to_me", owed_to_me},

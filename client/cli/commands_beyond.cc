@@ -9,8 +9,8 @@
 #include "client/views/render.h"
 #include "client/views/report.h"
 #include "client/views/talk.h"
-#include "crypto/atomic_file.h"
-#include "crypto/status_macros.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -203,10 +203,10 @@ absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool pr
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::string env = std::getenv("MEND_HOME") ? fmt::format("Environment=MEND_HOME={}\n", std::getenv("MEND_HOME")) : "";
-  RETURN_IF_ERROR(crypto::AtomicWriteFile((dir / (unit + ".service")).string(),
+  RETURN_IF_ERROR(base::AtomicWriteFile((dir / (unit + ".service")).string(),
                                           fmt::format("[Unit]\nDescription=mend: what is owed to your partner\n\n"
                                                       "[Service]\nType=oneshot\n{}ExecStart={}\n", env, command), 0600));
-  RETURN_IF_ERROR(crypto::AtomicWriteFile((dir / (unit + ".timer")).string(),
+  RETURN_IF_ERROR(base::AtomicWriteFile((dir / (unit + ".timer")).string(),
                                           fmt::format("[Unit]\nDescription=mend daily reminder\n\n[Timer]\n"
                                                       "OnCalendar=*-*-* {}:00\nPersistent=true\n\n[Install]\n"
                                                       "WantedBy=timers.target\n", daily), 0600));

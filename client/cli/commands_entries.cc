@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/hex.h"
 #include "client/cli/commands.h"
 #include "client/core/reminder_summary.h"
 #include "client/cli/text_input.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -50,17 +51,17 @@ absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
 // file inside the profile directory (mode 0600), removed afterwards with the
 // editor's usual backup files.
 absl::StatusOr<std::string> ComposeText(const Session& session, const std::string& body_file, TextInput& text) {
-  if (!body_file.empty()) return crypto::ReadWholeFile(body_file);
+  if (!body_file.empty()) return base::ReadWholeFile(body_file);
   if (text.has("body")) return text.Get("body", "", true);
   const char* editor = std::getenv("EDITOR");
   if (editor == nullptr || *editor == '\0') {
     return absl::InvalidArgumentError("no $EDITOR set; set EDITOR or give --body-file FILE");
   }
-  std::string path = session.profile().dir() + "/.draft-" + crypto::ToHex(crypto::RandomBytes(6)) + ".md";
-  RETURN_IF_ERROR(crypto::AtomicWriteFile(path, "", 0600));
+  std::string path = session.profile().dir() + "/.draft-" + base::ToHex(crypto::RandomBytes(6)) + ".md";
+  RETURN_IF_ERROR(base::AtomicWriteFile(path, "", 0600));
   std::string command = fmt::format("{} '{}'", editor, path);
   int rc = std::system(command.c_str());
-  auto body = crypto::ReadWholeFile(path);
+  auto body = base::ReadWholeFile(path);
   std::error_code ignored;
   for (const std::string& leftover : {path, path + "~", path + ".swp", path + ".bak", path + ".orig"}) {
     std::filesystem::remove(leftover, ignored);

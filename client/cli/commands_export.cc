@@ -8,9 +8,9 @@
 #include "client/views/text_safety.h"
 #include "client/views/report.h"
 #include "crypto/age_writer.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/safety_number.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -100,7 +100,7 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
     RawStdout()->sputn(out.data(), static_cast<std::streamsize>(out.size()));
     RawStdout()->pubsync();
   } else {
-    RETURN_IF_ERROR(crypto::AtomicWriteFile(a.output, out, 0600));
+    RETURN_IF_ERROR(base::AtomicWriteFile(a.output, out, 0600));
     if (::isatty(STDERR_FILENO)) {
       std::cerr << fmt::format("wrote {} ({} entries, {} to {}{})\n", a.output, report.timeline.size(), options.since,
                                options.until, recipients.empty() ? "" : ", age-encrypted");

@@ -3,7 +3,7 @@
 
 #include "client/cli/commands.h"
 #include "client/views/render.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 

@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "crypto/atomic_file.h"
-#include "crypto/status_macros.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 
 namespace mend::client {
 namespace {

@@ -5,8 +5,8 @@
 #include <iostream>
 #include <iterator>
 
-#include "crypto/atomic_file.h"
-#include "crypto/status_macros.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -39,7 +39,7 @@ absl::StatusOr<TextInput> TextInput::Load(const std::string& input, const std::s
   if (input == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    ASSIGN_OR_RETURN(text, crypto::ReadWholeFile(input));
+    ASSIGN_OR_RETURN(text, base::ReadWholeFile(input));
   }
   if (text.size() > kMaxInputBytes) return absl::InvalidArgumentError("--input is larger than 1 MiB");
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -6,10 +6,10 @@
 
 #include <chrono>
 
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -61,7 +61,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig&
   auto c = std::unique_ptr<Connection>(new Connection(config));
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (!config.tls_ca_file.empty()) {
-    ASSIGN_OR_RETURN(std::string ca, crypto::ReadWholeFile(config.tls_ca_file));
+    ASSIGN_OR_RETURN(std::string ca, base::ReadWholeFile(config.tls_ca_file));
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = ca;  // only this CA: a private CA pins the server
     creds = grpc::SslCredentials(ssl);

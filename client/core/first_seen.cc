@@ -6,7 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "crypto/atomic_file.h"
+#include "base/big_endian.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
 #include "fmt/format.h"
 
@@ -15,25 +16,19 @@ namespace {
 
 constexpr size_t kRecordBytes = 16;
 
-uint64_t ReadU64(std::string_view b) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(b[i]);
-  return v;
-}
-
 }  // namespace
 
 absl::StatusOr<FirstSeenTimes> LoadFirstSeen(const std::string& path) {
   FirstSeenTimes out;
-  auto file = crypto::ReadWholeFile(path);
+  auto file = base::ReadWholeFile(path);
   if (!file.ok()) {
     if (absl::IsNotFound(file.status())) return out;
     return file.status();
   }
   std::string_view rest = *file;
   for (; rest.size() >= kRecordBytes; rest.remove_prefix(kRecordBytes)) {
-    const uint64_t seq = ReadU64(rest.substr(0, 8));
-    const auto ms = static_cast<int64_t>(ReadU64(rest.substr(8, 8)));
+    const uint64_t seq = base::ReadU64(rest.substr(0, 8));
+    const auto ms = static_cast<int64_t>(base::ReadU64(rest.substr(8, 8)));
     out.emplace(seq, ms);  // the earliest record of a seq stays
   }
   return out;
@@ -43,8 +38,8 @@ absl::Status AppendFirstSeen(const std::string& path, const std::vector<std::pai
   if (seen.empty()) return absl::OkStatus();
   std::string data;
   for (const auto& [seq, ms] : seen) {
-    crypto::AppendU64(&data, seq);
-    crypto::AppendU64(&data, static_cast<uint64_t>(ms));
+    base::AppendU64(&data, seq);
+    base::AppendU64(&data, static_cast<uint64_t>(ms));
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return absl::InternalError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));

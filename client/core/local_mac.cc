@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 
@@ -14,7 +15,7 @@ crypto::SecretBytes LocalFilesKey(const crypto::Identity& identity) {
 }
 
 std::string LocalMac(const crypto::SecretBytes& key, std::string_view label, std::string_view data) {
-  return crypto::ToHex(crypto::Blake2bKeyed(crypto::kHashBytes, key.view(), {label, data}));
+  return base::ToHex(crypto::Blake2bKeyed(crypto::kHashBytes, key.view(), {label, data}));
 }
 
 bool LocalMacMatches(const crypto::SecretBytes& key, std::string_view label, std::string_view data,

@@ -1,5 +1,6 @@
 #include "client/core/profile.h"
 
+#include "base/hex.h"
 #include "client/core/local_mac.h"
 #include "client/core/verification_error.h"
 
@@ -9,9 +10,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "toml++/toml.h"
@@ -27,11 +28,11 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 std::string Home() { return EnvOr("HOME", "."); }
 
 nlohmann::json MemberJson(const Member& m) {
-  return {{"sign_pk", crypto::ToHex(m.sign_pk)}, {"box_pk", crypto::ToHex(m.box_pk)}, {"name", m.name}};
+  return {{"sign_pk", base::ToHex(m.sign_pk)}, {"box_pk", base::ToHex(m.box_pk)}, {"name", m.name}};
 }
 
 Bytes HexField(const nlohmann::json& j, const char* key) {
-  auto v = crypto::FromHex(j.value(key, std::string()));
+  auto v = base::FromHex(j.value(key, std::string()));
   return v.value_or(Bytes());
 }
 
@@ -83,7 +84,7 @@ absl::Status Profile::CreateDirs() const {
 }
 
 absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, bool* had_mac) const {
-  ASSIGN_OR_RETURN(std::string text, crypto::ReadWholeFile(state_path()));
+  ASSIGN_OR_RETURN(std::string text, base::ReadWholeFile(state_path()));
   ProfileState s;
   try {
     auto j = nlohmann::json::parse(text);
@@ -137,25 +138,25 @@ absl::Status Profile::SaveState(const ProfileState& s, const crypto::SecretBytes
   nlohmann::json j = {
       {"version", s.version},
       {"name", s.name},
-      {"sign_pk", crypto::ToHex(s.sign_pk)},
-      {"box_pk", crypto::ToHex(s.box_pk)},
+      {"sign_pk", base::ToHex(s.sign_pk)},
+      {"box_pk", base::ToHex(s.box_pk)},
       {"pairing", std::string(ToString(s.pairing))},
-      {"couple_id", crypto::ToHex(s.couple_id)},
+      {"couple_id", base::ToHex(s.couple_id)},
       {"inviter", s.inviter},
-      {"offer_plaintext", crypto::ToHex(s.offer_plaintext)},
-      {"offer_ct", crypto::ToHex(s.offer_ct)},
-      {"invite_id", crypto::ToHex(s.invite_id)},
-      {"transcript_hash", crypto::ToHex(s.transcript_hash)},
+      {"offer_plaintext", base::ToHex(s.offer_plaintext)},
+      {"offer_ct", base::ToHex(s.offer_ct)},
+      {"invite_id", base::ToHex(s.invite_id)},
+      {"transcript_hash", base::ToHex(s.transcript_hash)},
       {"partner", s.partner ? MemberJson(*s.partner) : nlohmann::json(nullptr)},
       {"verified_seq", s.verified_seq},
-      {"verified_hash", crypto::ToHex(s.verified_hash)},
-      {"replica_anchor", crypto::ToHex(s.replica_anchor)},
+      {"verified_hash", base::ToHex(s.verified_hash)},
+      {"replica_anchor", base::ToHex(s.replica_anchor)},
       {"last_sync_unix_ms", s.last_sync_unix_ms},
       {"safety_confirmed", s.safety_confirmed},
-      {"server_id", crypto::ToHex(s.server_id)},
+      {"server_id", base::ToHex(s.server_id)},
   };
   j["mac"] = LocalMac(key, kStateMacLabel, j.dump());
-  return crypto::AtomicWriteFile(state_path(), j.dump(2) + "\n", 0600);
+  return base::AtomicWriteFile(state_path(), j.dump(2) + "\n", 0600);
 }
 
 absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes& key, bool* had_mac) const {
@@ -208,7 +209,7 @@ absl::Status Profile::SaveServerConfig(const ServerConfig& config, const crypto:
   t["profiles"].as_table()->insert_or_assign(name_, std::move(section));
   std::ostringstream out;
   out << "# mend client configuration\n" << t << "\n";
-  return crypto::AtomicWriteFile(config_path_, out.str(), 0600);
+  return base::AtomicWriteFile(config_path_, out.str(), 0600);
 }
 
 absl::Status Profile::ForgetServerConfig() const {
@@ -224,7 +225,7 @@ absl::Status Profile::ForgetServerConfig() const {
   profiles->erase(name_);
   std::ostringstream out;
   out << "# mend client configuration\n" << t << "\n";
-  return crypto::AtomicWriteFile(config_path_, out.str(), 0600);
+  return base::AtomicWriteFile(config_path_, out.str(), 0600);
 }
 
 }  // namespace mend::client

@@ -4,8 +4,8 @@
 
 #include "client/state/obligations.h"
 #include "client/state/calendar.h"
-#include "crypto/atomic_file.h"
-#include "crypto/status_macros.h"
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "nlohmann/json.hpp"
 
 namespace mend::client {
@@ -22,7 +22,7 @@ absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& st
                       {"as_of_unix_ms", now_unix_ms},
                       {"partner", state.partner ? state.partner->name : ""},
                       {"owed_by_me", owed}};
-  return crypto::AtomicWriteFile(ReminderSummaryPath(profile), j.dump() + "\n", 0600);
+  return base::AtomicWriteFile(ReminderSummaryPath(profile), j.dump() + "\n", 0600);
 }
 
 absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
@@ -30,7 +30,7 @@ absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError("no reminder summary yet: run `mend sync` once");
   }
-  ASSIGN_OR_RETURN(std::string text, crypto::ReadWholeFile(path));
+  ASSIGN_OR_RETURN(std::string text, base::ReadWholeFile(path));
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object() || !j.value("owed_by_me", nlohmann::json()).is_array()) {
     return absl::DataLossError(path + " is damaged; run `mend sync` to write it again");

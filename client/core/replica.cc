@@ -6,7 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "crypto/atomic_file.h"
+#include "base/big_endian.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "fmt/format.h"
@@ -20,14 +21,14 @@ constexpr size_t kChecksumBytes = 16;
 std::string Record(const mend::v1::Entry& entry) {
   std::string bytes = entry.SerializeAsString();
   std::string len;
-  crypto::AppendU32(&len, static_cast<uint32_t>(bytes.size()));
+  base::AppendU32(&len, static_cast<uint32_t>(bytes.size()));
   return len + bytes + crypto::Blake2b(kChecksumBytes, {len, bytes});
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
-  auto file = crypto::ReadWholeFile(path_);
+  auto file = base::ReadWholeFile(path_);
   if (!file.ok()) {
     if (absl::IsNotFound(file.status())) return std::vector<mend::v1::Entry>{};
     return file.status();
@@ -41,7 +42,7 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
   size_t good = kMagic.size();
   while (!rest.empty()) {
     bool torn = rest.size() < 4;
-    uint32_t len = torn ? 0 : crypto::ReadU32(rest);
+    uint32_t len = torn ? 0 : base::ReadU32(rest);
     torn = torn || rest.size() < 4 + len + kChecksumBytes;
     if (torn) {
       // A crash during the last append: drop the partial record.
@@ -94,7 +95,7 @@ absl::Status Replica::Append(const std::vector<mend::v1::Entry>& entries) const 
 absl::Status Replica::Rewrite(const std::vector<mend::v1::Entry>& entries) const {
   std::string data(kMagic);
   for (const auto& e : entries) data += Record(e);
-  return crypto::AtomicWriteFile(path_, data, 0600);
+  return base::AtomicWriteFile(path_, data, 0600);
 }
 
 }  // namespace mend::client

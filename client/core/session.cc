@@ -1,5 +1,7 @@
 #include "client/core/session.h"
 
+#include "base/big_endian.h"
+#include "base/hex.h"
 #include "client/core/local_mac.h"
 
 #include <chrono>
@@ -13,7 +15,7 @@
 #include "crypto/hash.h"
 #include "crypto/invite.h"
 #include "crypto/sealed_answer.h"
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -145,7 +147,7 @@ absl::Status Session::PinServerId(const Bytes& id) {
     return VerificationError(fmt::format(
         "the server at {} has id {}, but this profile first met server {}: it is not the server you paired "
         "through (or it was set up again from nothing). Nothing was sent; check `mend server` settings and ask "
-        "the server's operator", server_.address, crypto::ToHex(id), crypto::ToHex(state_.server_id)));
+        "the server's operator", server_.address, base::ToHex(id), base::ToHex(state_.server_id)));
   }
   return absl::OkStatus();
 }
@@ -182,7 +184,7 @@ Bytes Session::ReplicaDigest(uint64_t seq) {
   for (; digest_seq_ < seq; ++digest_seq_) {
     Bytes bytes = raw_[digest_seq_].SerializeAsString();
     Bytes len;
-    crypto::AppendU64(&len, bytes.size());
+    base::AppendU64(&len, bytes.size());
     digest_ = crypto::Blake2b256({digest_, len, bytes});
   }
   return digest_;
@@ -191,7 +193,7 @@ Bytes Session::ReplicaDigest(uint64_t seq) {
 Bytes Session::ReplicaAnchor(uint64_t seq, const Bytes& hash) {
   Bytes digest = ReplicaDigest(seq);
   Bytes seq_bytes;
-  crypto::AppendU64(&seq_bytes, seq);
+  base::AppendU64(&seq_bytes, seq);
   // Keyed with the identity seed: forging an anchor takes the passphrase.
   return crypto::Blake2bKeyed(crypto::kHashBytes, identity_.seed().view(),
                               {kReplicaAnchorLabel, state_.couple_id, seq_bytes, hash, digest});
@@ -509,7 +511,7 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
       return VerificationError(fmt::format(
           "fork: the server's entry {} does not follow the entry {} this device verified (hash {}); "
           "the server is showing a different history. Compare `mend status` chain codes with your partner.",
-          local.seq + 1, local.seq, crypto::ToHex(local.hash)));
+          local.seq + 1, local.seq, base::ToHex(local.hash)));
     }
     return VerificationError(fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));
   }
@@ -518,7 +520,7 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
     if (e.header.seq() == state_.verified_seq && e.hash != state_.verified_hash) {
       return VerificationError(fmt::format(
           "fork: entry {} now has hash {}, but this device verified hash {} before",
-          state_.verified_seq, crypto::ToHex(e.hash), crypto::ToHex(state_.verified_hash)));
+          state_.verified_seq, base::ToHex(e.hash), base::ToHex(state_.verified_hash)));
     }
   }
   // Extended in place (copying the whole history made every append cost
@@ -563,11 +565,11 @@ absl::StatusOr<SyncReport> Session::Sync() {
   if (server.seq() < state_.verified_seq) {
     return VerificationError(fmt::format(
         "rollback: the server's log ends at entry {}, but this device already verified entry {} (hash {}); "
-        "the server lost or withheld entries", server.seq(), state_.verified_seq, crypto::ToHex(state_.verified_hash)));
+        "the server lost or withheld entries", server.seq(), state_.verified_seq, base::ToHex(state_.verified_hash)));
   }
   if (server.seq() == local.seq && server.hash() != local.hash) {
     return VerificationError(fmt::format("fork: the server's entry {} has hash {}, but this device verified hash {}",
-                                         local.seq, crypto::ToHex(server.hash()), crypto::ToHex(local.hash)));
+                                         local.seq, base::ToHex(server.hash()), base::ToHex(local.hash)));
   }
   // Page by page, each verified and stored before the next is asked for,
   // and never past the head the server announced: a server that streams

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "base/hex.h"
 #include "client/views/redaction.h"
 #include "client/views/render.h"
 #include "client/state/calendar.h"
@@ -198,7 +199,7 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
   rep.safety_number = ctx.safety_number;
   rep.safety_confirmed = ctx.safety_confirmed;
   rep.head_seq = ctx.head_seq;
-  rep.head_hash_hex = crypto::ToHex(ctx.head_hash);
+  rep.head_hash_hex = base::ToHex(ctx.head_hash);
   rep.chain_code = crypto::ChainCode(ctx.head_seq, ctx.head_hash);
   rep.exported_by = c.NameOf(ctx.me);
 

@@ -2,6 +2,7 @@
 // appends, and a hostile server that edits its RocksDB store behind their
 // backs. Every tampering must end in a verification error that names what
 // was wrong, and must leave the local replica untouched.
+#include "base/big_endian.h"
 #include "client/core/session.h"
 #include "crypto/invite.h"
 
@@ -18,7 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "toml++/toml.h"
 #include "client/core/verification_error.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/key_file.h"
@@ -49,7 +50,7 @@ class StoreEditor {
   }
   std::string Key(const std::string& couple_id, uint64_t seq) {
     std::string k = couple_id;
-    crypto::AppendU64(&k, seq);
+    base::AppendU64(&k, seq);
     return k;
   }
   mend::v1::Entry GetEntry(const std::string& couple_id, uint64_t seq) {
@@ -539,9 +540,9 @@ TEST_F(SessionTest, TamperedLocalReplicaIsCaughtOnOpen) {
   ASSERT_TRUE(sam_->Sync().ok());
   sam_.reset();
   std::string path = Profile::Locate("sam").replica_path();
-  std::string data = *crypto::ReadWholeFile(path);
+  std::string data = *base::ReadWholeFile(path);
   data[data.size() - 40] ^= 1;
-  ASSERT_TRUE(crypto::AtomicWriteFile(path, data, 0600).ok());
+  ASSERT_TRUE(base::AtomicWriteFile(path, data, 0600).ok());
   auto s = Session::Open(Profile::Locate("sam"), pass_);
   EXPECT_FALSE(s.ok());
 }
@@ -597,8 +598,8 @@ TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {
   ASSERT_TRUE(sam_->Sync().ok());
   sam_.reset();
   std::string path = Profile::Locate("sam").replica_path();
-  std::string data = *crypto::ReadWholeFile(path);
-  ASSERT_TRUE(crypto::AtomicWriteFile(path, data.substr(0, data.size() - 30), 0600).ok());
+  std::string data = *base::ReadWholeFile(path);
+  ASSERT_TRUE(base::AtomicWriteFile(path, data.substr(0, data.size() - 30), 0600).ok());
   auto s = Open("sam");
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->head().seq, 2u);
@@ -704,9 +705,9 @@ namespace {
 // CLI), and nothing is changed.
 class LocalFilesTest : public TwoPartnersTest {
  protected:
-  std::string Read(const std::string& path) { return *crypto::ReadWholeFile(path); }
+  std::string Read(const std::string& path) { return *base::ReadWholeFile(path); }
   void Write(const std::string& path, const std::string& text) {
-    ASSERT_TRUE(crypto::AtomicWriteFile(path, text, 0600).ok());
+    ASSERT_TRUE(base::AtomicWriteFile(path, text, 0600).ok());
   }
   void ExpectOpenRefused(const std::string& name, const std::string& needle) {
     auto opened = Session::Open(Profile::Locate(name), pass_);

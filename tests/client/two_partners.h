@@ -12,7 +12,7 @@
 #include "client/core/local_mac.h"
 #include "client/core/session.h"
 #include "client/core/verification_error.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "tests/server/test_server.h"
 
 namespace mend::client {
@@ -91,7 +91,7 @@ class TwoPartnersTest : public ::testing::Test {
     return seq.value_or(0);
   }
   std::string Replica(const std::string& name) {
-    return crypto::ReadWholeFile(Profile::Locate(name).replica_path()).value_or("");
+    return base::ReadWholeFile(Profile::Locate(name).replica_path()).value_or("");
   }
   // Expects the next sync of `s` to fail verification with `needle` in the message
   // and to leave its replica as it was.

@@ -1,6 +1,7 @@
 // The age writer: HKDF-SHA256 against RFC 5869, Bech32 against BIP 173, the
 // C2SP age test vectors (../shared/vectors/age) through a small decrypt routine
 // built from the same pieces, and end-to-end interop with Debian's `age`.
+#include "base/hex.h"
 #include "crypto/age_writer.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace mend::crypto {
 namespace {
@@ -20,14 +21,14 @@ namespace fs = std::filesystem;
 
 TEST(Hkdf, MatchesRfc5869TestCase1) {
   Bytes ikm(22, '\x0b');
-  Bytes salt = *FromHex("000102030405060708090a0b0c");
-  Bytes info = *FromHex("f0f1f2f3f4f5f6f7f8f9");
-  EXPECT_EQ(ToHex(HkdfSha256(ikm, salt, info, 42).view()),
+  Bytes salt = *base::FromHex("000102030405060708090a0b0c");
+  Bytes info = *base::FromHex("f0f1f2f3f4f5f6f7f8f9");
+  EXPECT_EQ(base::ToHex(HkdfSha256(ikm, salt, info, 42).view()),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 }
 
 TEST(Hkdf, MatchesRfc5869TestCase3WithEmptySaltAndInfo) {
-  EXPECT_EQ(ToHex(HkdfSha256(Bytes(22, '\x0b'), "", "", 42).view()),
+  EXPECT_EQ(base::ToHex(HkdfSha256(Bytes(22, '\x0b'), "", "", 42).view()),
             "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
@@ -163,7 +164,7 @@ struct Vector {
 
 Vector ReadVector(const fs::path& path) {
   Vector v;
-  std::string data = *ReadWholeFile(path.string());
+  std::string data = *base::ReadWholeFile(path.string());
   size_t pos = 0;
   while (true) {
     size_t nl = data.find('\n', pos);
@@ -197,7 +198,7 @@ TEST(AgeVectors, C2spX25519AndStreamVectorsHaveTheExpectedOutcome) {
     const std::string& expect = v.fields["expect"];
     if (expect == "success") {
       EXPECT_EQ(d.outcome, Outcome::kSuccess) << name;
-      EXPECT_EQ(ToHex(Sha256(d.plaintext)), v.fields["payload"]) << name;
+      EXPECT_EQ(base::ToHex(Sha256(d.plaintext)), v.fields["payload"]) << name;
       ++successes;
     } else {
       EXPECT_NE(d.outcome, Outcome::kSuccess) << name << " should fail: " << expect;
@@ -255,12 +256,12 @@ TEST(AgeInterop, DebianAgeDecryptsOurOutputByteForByte) {
   if (RunShell("command -v age >/dev/null && command -v age-keygen >/dev/null") != 0) {
     GTEST_FAIL() << "the age package is not installed (scripts/setup installs it)";
   }
-  fs::path dir = fs::temp_directory_path() / ("mend-age-" + ToHex(RandomBytes(6)));
+  fs::path dir = fs::temp_directory_path() / ("mend-age-" + base::ToHex(RandomBytes(6)));
   fs::create_directories(dir);
   ASSERT_EQ(RunShell("age-keygen -o " + (dir / "a.key").string() + " 2>/dev/null"), 0);
   ASSERT_EQ(RunShell("age-keygen -o " + (dir / "b.key").string() + " 2>/dev/null"), 0);
   auto recipient_of = [&](const std::string& key) {
-    std::string text = *ReadWholeFile((dir / key).string());
+    std::string text = *base::ReadWholeFile((dir / key).string());
     size_t at = text.find("# public key: ") + 14;
     return text.substr(at, text.find('\n', at) - at);
   };
@@ -270,12 +271,12 @@ TEST(AgeInterop, DebianAgeDecryptsOurOutputByteForByte) {
     for (size_t i = 0; i < n; ++i) plain.push_back(static_cast<char>('a' + i % 26));
     auto file = AgeEncrypt(SecretBytes::CopyOf(plain), recipients);
     ASSERT_TRUE(file.ok());
-    ASSERT_TRUE(AtomicWriteFile((dir / "out.age").string(), *file, 0600).ok());
+    ASSERT_TRUE(base::AtomicWriteFile((dir / "out.age").string(), *file, 0600).ok());
     for (const char* key : {"a.key", "b.key"}) {
       // To stdout: `age -o` creates no file for an empty plaintext.
       ASSERT_EQ(RunShell("age -d -i " + (dir / key).string() + " " + (dir / "out.age").string() + " > " +
                          (dir / "plain").string()), 0) << n;
-      EXPECT_EQ(*ReadWholeFile((dir / "plain").string()), plain) << n;
+      EXPECT_EQ(*base::ReadWholeFile((dir / "plain").string()), plain) << n;
       fs::remove(dir / "plain");
     }
   }

@@ -1,3 +1,4 @@
+#include "base/hex.h"
 #include "crypto/key_file.h"
 
 #include <gtest/gtest.h>
@@ -5,7 +6,7 @@
 
 #include <filesystem>
 
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 
 namespace mend::crypto {
 namespace {
@@ -28,7 +29,7 @@ const SecretBytes& Passphrase() {
 class KeyFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("mend-keyfile-" + ToHex(RandomBytes(6)));
+    dir_ = std::filesystem::temp_directory_path() / ("mend-keyfile-" + base::ToHex(RandomBytes(6)));
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "key").string();
   }
@@ -144,7 +145,7 @@ TEST_F(KeyFileTest, NoSequenceOfWritesLeavesAFileThatDoesNotOpen) {
   KeySecrets live;
   live.identity_seed = SecretBytes::Random(32);
   ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), live, fast).ok());
-  std::string last_good = *ReadWholeFile(path_);
+  std::string last_good = *base::ReadWholeFile(path_);
   uint32_t seed = 12345;
   auto next = [&](uint32_t bound) {
     seed = seed * 1103515245u + 12345u;
@@ -167,10 +168,10 @@ TEST_F(KeyFileTest, NoSequenceOfWritesLeavesAFileThatDoesNotOpen) {
     absl::Status written = KeyFile::Write(path_, Passphrase(), change, fast);
     if (written.ok()) {
       live = std::move(change);
-      last_good = *ReadWholeFile(path_);
+      last_good = *base::ReadWholeFile(path_);
     } else {
       ++refused;
-      EXPECT_EQ(*ReadWholeFile(path_), last_good) << "a refused write changed the file at step " << step;
+      EXPECT_EQ(*base::ReadWholeFile(path_), last_good) << "a refused write changed the file at step " << step;
     }
     auto read = KeyFile::Read(path_, Passphrase());
     ASSERT_TRUE(read.ok()) << "step " << step << ": " << read.status();

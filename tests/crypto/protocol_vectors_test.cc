@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
@@ -29,66 +30,66 @@ Vectors ComputeVectors() {
   using namespace mend::testing;
   Vectors v;
   Identity alice = Alice(), bob = Bob();
-  v.emplace_back("alice_seed", ToHex(Counting(0x00, 32)));
-  v.emplace_back("alice_sign_pk", ToHex(alice.sign_pk()));
-  v.emplace_back("alice_box_pk", ToHex(alice.box_pk()));
-  v.emplace_back("bob_seed", ToHex(Counting(0x20, 32)));
-  v.emplace_back("bob_sign_pk", ToHex(bob.sign_pk()));
-  v.emplace_back("bob_box_pk", ToHex(bob.box_pk()));
-  v.emplace_back("couple_id", ToHex(FixedCoupleId()));
-  v.emplace_back("couple_key", ToHex(FixedCoupleKey().view()));
-  v.emplace_back("genesis_prev_hash", ToHex(GenesisPrevHash(FixedCoupleId())));
+  v.emplace_back("alice_seed", base::ToHex(Counting(0x00, 32)));
+  v.emplace_back("alice_sign_pk", base::ToHex(alice.sign_pk()));
+  v.emplace_back("alice_box_pk", base::ToHex(alice.box_pk()));
+  v.emplace_back("bob_seed", base::ToHex(Counting(0x20, 32)));
+  v.emplace_back("bob_sign_pk", base::ToHex(bob.sign_pk()));
+  v.emplace_back("bob_box_pk", base::ToHex(bob.box_pk()));
+  v.emplace_back("couple_id", base::ToHex(FixedCoupleId()));
+  v.emplace_back("couple_key", base::ToHex(FixedCoupleKey().view()));
+  v.emplace_back("genesis_prev_hash", base::ToHex(GenesisPrevHash(FixedCoupleId())));
 
   auto padded = Pad("abc");
-  v.emplace_back("pad_abc", ToHex(padded->view()));
+  v.emplace_back("pad_abc", base::ToHex(padded->view()));
 
   EntryPosition pos{FixedCoupleId(), 1, GenesisPrevHash(FixedCoupleId()), 0, kFixedTimeMs};
   mend::v1::Payload payload = CheckInPayload(7, "first");
-  v.emplace_back("entry_payload", ToHex(payload.SerializeAsString()));
-  v.emplace_back("entry_nonce", ToHex(FixedNonce()));
+  v.emplace_back("entry_payload", base::ToHex(payload.SerializeAsString()));
+  v.emplace_back("entry_nonce", base::ToHex(FixedNonce()));
   auto entry = SealEntry(pos, payload, alice, FixedCoupleKey(), FixedNonce());
   Bytes hash = EntryHash(entry->header(), entry->ciphertext());
-  v.emplace_back("entry_header", ToHex(entry->header()));
-  v.emplace_back("entry_ciphertext", ToHex(entry->ciphertext()));
-  v.emplace_back("entry_hash", ToHex(hash));
-  v.emplace_back("entry_signature_input", ToHex(EntrySignatureInput(hash)));
-  v.emplace_back("entry_signature", ToHex(entry->signature()));
+  v.emplace_back("entry_header", base::ToHex(entry->header()));
+  v.emplace_back("entry_ciphertext", base::ToHex(entry->ciphertext()));
+  v.emplace_back("entry_hash", base::ToHex(hash));
+  v.emplace_back("entry_signature_input", base::ToHex(EntrySignatureInput(hash)));
+  v.emplace_back("entry_signature", base::ToHex(entry->signature()));
   v.emplace_back("chain_code", ChainCode(1, hash));
   v.emplace_back("safety_number", SafetyNumber(alice.public_identity(), bob.public_identity()));
 
   SecretBytes secret = SecretBytes::CopyOf(Counting(0x90, 16));
   InviteKeys keys = DeriveInviteKeys(secret);
-  v.emplace_back("invite_secret", ToHex(secret.view()));
+  v.emplace_back("invite_secret", base::ToHex(secret.view()));
   v.emplace_back("invite_code", FormatInviteCode(secret));
-  v.emplace_back("invite_id", ToHex(keys.invite_id));
-  v.emplace_back("invite_k_offer", ToHex(keys.k_offer.view()));
-  v.emplace_back("invite_k_answer", ToHex(keys.k_answer.view()));
+  v.emplace_back("invite_id", base::ToHex(keys.invite_id));
+  v.emplace_back("invite_k_offer", base::ToHex(keys.k_offer.view()));
+  v.emplace_back("invite_k_answer", base::ToHex(keys.k_answer.view()));
 
-  v.emplace_back("login_server_id", ToHex(Counting(0xa0, 16)));
-  v.emplace_back("login_nonce", ToHex(Counting(0xb0, 32)));
+  v.emplace_back("login_server_id", base::ToHex(Counting(0xa0, 16)));
+  v.emplace_back("login_nonce", base::ToHex(Counting(0xb0, 32)));
   Bytes login = LoginSignatureInput(Counting(0xa0, 16), Counting(0xb0, 32));
-  v.emplace_back("login_signature_input", ToHex(login));
-  v.emplace_back("login_signature", ToHex(alice.Sign(login)));
+  v.emplace_back("login_signature_input", base::ToHex(login));
+  v.emplace_back("login_signature", base::ToHex(alice.Sign(login)));
 
-  v.emplace_back("key_id", ToHex(KeyId(FixedCoupleKey())));
+  v.emplace_back("key_id", base::ToHex(KeyId(FixedCoupleKey())));
   v.emplace_back("grant_signature_input",
-                 ToHex(GrantSignatureInput(FixedCoupleId(), 1, bob.sign_pk(), KeyId(FixedCoupleKey()),
+                 base::ToHex(GrantSignatureInput(FixedCoupleId(), 1, bob.sign_pk(), KeyId(FixedCoupleKey()),
                                            Counting(0x10, kSealedKeyBytes))));
   v.emplace_back("leave_signature_input",
-                 ToHex(DestructiveCallSignatureInput(kLeaveLabel, Counting(0xa0, 16), FixedCoupleId(),
+                 base::ToHex(DestructiveCallSignatureInput(kLeaveLabel, Counting(0xa0, 16), FixedCoupleId(),
                                                      Counting(0xb0, 32))));
   v.emplace_back("purge_signature_input",
-                 ToHex(DestructiveCallSignatureInput(kPurgeLabel, Counting(0xa0, 16), FixedCoupleId(),
+                 base::ToHex(DestructiveCallSignatureInput(kPurgeLabel, Counting(0xa0, 16), FixedCoupleId(),
                                                      Counting(0xb0, 32))));
   v.emplace_back("padded_length_5000", std::to_string(PaddedLength(5000)));
 
   SecretBytes k_e = SecretBytes::CopyOf(Counting(0xc0, 32));
-  v.emplace_back("sealed_key", ToHex(k_e.view()));
-  v.emplace_back("sealed_nonce", ToHex(Counting(0xe0, 24)));
+  v.emplace_back("sealed_key", base::ToHex(k_e.view()));
+  v.emplace_back("sealed_nonce", base::ToHex(Counting(0xe0, 24)));
   SealedAnswerContext sealed_context{FixedCoupleId(), alice.sign_pk(), "hardest"};
-  v.emplace_back("sealed_ad", ToHex(SealedAnswerAd(sealed_context)));
-  v.emplace_back("sealed_key_commitment", ToHex(SealedKeyCommitment(k_e.view())));
-  v.emplace_back("sealed_answer", ToHex(SealAnswerText(k_e, sealed_context, "the silence", Counting(0xe0, 24))));
+  v.emplace_back("sealed_ad", base::ToHex(SealedAnswerAd(sealed_context)));
+  v.emplace_back("sealed_key_commitment", base::ToHex(SealedKeyCommitment(k_e.view())));
+  v.emplace_back("sealed_answer", base::ToHex(SealAnswerText(k_e, sealed_context, "the silence", Counting(0xe0, 24))));
   return v;
 }
 
@@ -129,11 +130,11 @@ TEST(ProtocolVectors, SpecMatchesTheCode) {
 TEST(ProtocolVectors, SpecEntryOpensWithTheSpecKey) {
   auto spec = ReadSpecVectors();
   mend::v1::Entry entry;
-  entry.set_header(*FromHex(spec["entry_header"]));
-  entry.set_ciphertext(*FromHex(spec["entry_ciphertext"]));
-  entry.set_signature(*FromHex(spec["entry_signature"]));
+  entry.set_header(*base::FromHex(spec["entry_header"]));
+  entry.set_ciphertext(*base::FromHex(spec["entry_ciphertext"]));
+  entry.set_signature(*base::FromHex(spec["entry_signature"]));
   KeyRing keys;
-  keys[0] = SecretBytes::CopyOf(*FromHex(spec["couple_key"]));
+  keys[0] = SecretBytes::CopyOf(*base::FromHex(spec["couple_key"]));
   mend::v1::EntryHeader header;
   ASSERT_EQ(ParseHeader(entry, 1, &header), std::nullopt);
   OpenedEntry opened;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/big_endian.h"
 #include "crypto/bytes.h"
 #include "crypto/init.h"
 #include "crypto/key_file.h"
@@ -16,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file.size() >= 28) {
     std::string limits;
     auto min = mend::crypto::KdfLimits::MinimumForTests();
-    mend::crypto::AppendU64(&limits, min.opslimit);
-    mend::crypto::AppendU64(&limits, min.memlimit);
+    base::AppendU64(&limits, min.opslimit);
+    base::AppendU64(&limits, min.memlimit);
     file.replace(12, 16, limits);
   }
   static const auto passphrase = mend::crypto::SecretBytes::CopyOf("fuzz");

@@ -3,7 +3,7 @@
 #include <deque>
 #include <functional>
 
-#include "crypto/status_macros.h"
+#include "base/status_macros.h"
 #include "tests/hostile/flood.h"
 #include "tests/hostile/honest_writer.h"
 #include "tests/hostile/mendd_config.h"

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "client/core/replica.h"
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/key_file.h"
 #include "tests/server/test_server.h"
@@ -59,7 +59,7 @@ TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
   const std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--data",
                                          dir.string(), "--registration", "open", "--config",
                                          (dir / "mendd.toml").string()};
-  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "mendd.toml").string(),
+  ASSERT_TRUE(base::AtomicWriteFile((dir / "mendd.toml").string(),
                                       "[limits]\nappend_rate_per_second = 100000.0\nappend_burst = 100000.0\n", 0600).ok());
   pid_t pid = Spawn(args);
   ASSERT_TRUE(WaitForPort(port));
@@ -137,7 +137,7 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
                         (dir / "data").string(), "--registration", "open"});
   ASSERT_TRUE(WaitForPort(port));
   setenv("MEND_HOME", (dir / "home").c_str(), 1);
-  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "pass").string(), "a passphrase only the crash test knows\n", 0600).ok());
+  ASSERT_TRUE(base::AtomicWriteFile((dir / "pass").string(), "a passphrase only the crash test knows\n", 0600).ok());
   auto run = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args = {mend, "--passphrase-file", (dir / "pass").string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -153,10 +153,10 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
   std::string code_file = (dir / "code").string();
   ASSERT_EQ(std::system((mend + " --passphrase-file " + (dir / "pass").string() + " --profile a --json pair invite > " +
                          code_file).c_str()), 0);
-  std::string json = *crypto::ReadWholeFile(code_file);
+  std::string json = *base::ReadWholeFile(code_file);
   std::string code = json.substr(json.find("mend-"), 37);
   // The code is given as JSON with --input, never as an argument (README).
-  ASSERT_TRUE(crypto::AtomicWriteFile((dir / "join.json").string(), "{\"code\": \"" + code + "\"}", 0600).ok());
+  ASSERT_TRUE(base::AtomicWriteFile((dir / "join.json").string(), "{\"code\": \"" + code + "\"}", 0600).ok());
   ASSERT_EQ(run({"--profile", "b", "pair", "join", "--input", (dir / "join.json").string()}), 0);
   ASSERT_EQ(run({"--profile", "a", "sync"}), 0);
   ASSERT_EQ(run({"--profile", "b", "sync"}), 0);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/hex.h"
 #include "server/client_address.h"
 #include "server/server_state.h"
 #include "tests/server/test_server.h"
@@ -127,7 +128,7 @@ TEST(HostileAuth, TokensSurviveARestartAndCannotBeForged) {
   std::string forged = couple.a->token;
   forged[forged.size() - 1] = forged.back() == '0' ? '1' : '0';
   std::string swapped = couple.a->token;  // b's key with a's MAC
-  swapped.replace(4, 64, crypto::ToHex(couple.b->identity.sign_pk()));
+  swapped.replace(4, 64, base::ToHex(couple.b->identity.sign_pk()));
   server.Restart();
   EXPECT_TRUE(GetHead(*couple.a, couple.couple_id).ok());  // no session table to lose
   for (const std::string& bad : {forged, swapped}) {
@@ -181,7 +182,7 @@ TEST(HostileLimits, KnownMembersLogInWhileAnonymousCallersFromTheirAddressAreRef
     TestServer loose(server::RegistrationMode::kOpen, TestServer::TestLimits(), dir);
     TestCouple couple(loose.address());
     ASSERT_TRUE(couple.Pair());
-    std::ofstream(dir / "members") << crypto::ToHex(couple.a->identity.seed().view());
+    std::ofstream(dir / "members") << base::ToHex(couple.a->identity.seed().view());
   }
   std::string seed_hex;
   std::ifstream(dir / "members") >> seed_hex;
@@ -192,7 +193,7 @@ TEST(HostileLimits, KnownMembersLogInWhileAnonymousCallersFromTheirAddressAreRef
   EXPECT_GE(refused, 15);  // the address's budget (5) is spent
   EXPECT_EQ(attacker.Login().error_code(), StatusCode::RESOURCE_EXHAUSTED);
   // The member, from the same address, still logs in: its budget is its own.
-  TestMember member(server.address(), *crypto::Identity::FromSeed(crypto::SecretBytes::CopyOf(*crypto::FromHex(seed_hex))));
+  TestMember member(server.address(), *crypto::Identity::FromSeed(crypto::SecretBytes::CopyOf(*base::FromHex(seed_hex))));
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(member.Login().ok());
   std::filesystem::remove_all(dir);
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
@@ -49,7 +50,7 @@ inline bool WaitForPort(int port) {
 }
 
 inline std::filesystem::path TempDir(const std::string& prefix) {
-  auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + crypto::ToHex(crypto::RandomBytes(6)));
+  auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + base::ToHex(crypto::RandomBytes(6)));
   std::filesystem::create_directories(dir);
   return dir;
 }

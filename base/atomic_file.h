@@ -1,8 +1,8 @@
 // Crash-safe file replacement: write a temporary file beside the target,
 // fsync it, rename it over the target, fsync the directory. A crash at any
 // moment leaves either the old file or the new one, never a mix.
-#ifndef MEND_CRYPTO_ATOMIC_FILE_H_
-#define MEND_CRYPTO_ATOMIC_FILE_H_
+#ifndef MEND_BASE_ATOMIC_FILE_H_
+#define MEND_BASE_ATOMIC_FILE_H_
 
 #include <string>
 #include <string_view>
@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace mend::crypto {
+namespace mend::base {
 
 // Replaces `path` with `contents`, created with permission `mode` (e.g. 0600).
 // REQUIRES: the parent directory exists.
@@ -18,6 +18,6 @@ absl::Status AtomicWriteFile(const std::string& path, std::string_view contents,
 // Reads a whole file; NotFound when it does not exist.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 
-}  // namespace mend::crypto
+}  // namespace mend::base
 
-#endif  // MEND_CRYPTO_ATOMIC_FILE_H_
+#endif  // MEND_BASE_ATOMIC_FILE_H_

@@ -1,6 +1,6 @@
 // Propagation helpers for absl::Status / absl::StatusOr, shared by every mend module.
-#ifndef MEND_CRYPTO_STATUS_MACROS_H_
-#define MEND_CRYPTO_STATUS_MACROS_H_
+#ifndef MEND_BASE_STATUS_MACROS_H_
+#define MEND_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -23,4 +23,4 @@
   if (!tmp.ok()) return tmp.status();          \
   lhs = std::move(*tmp)
 
-#endif  // MEND_CRYPTO_STATUS_MACROS_H_
+#endif  // MEND_BASE_STATUS_MACROS_H_

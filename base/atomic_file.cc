@@ -1,4 +1,4 @@
-#include "crypto/atomic_file.h"
+#include "base/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -6,11 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
-#include "crypto/bytes.h"
+#include "base/hex.h"
 #include "fmt/format.h"
 
-namespace mend::crypto {
+namespace mend::base {
 namespace {
 
 absl::Status Errno(std::string_view what, const std::string& path) {
@@ -33,13 +34,25 @@ absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return absl::OkStatus();
 }
 
+// The temporary name only has to avoid a collision with another writer (the
+// file is created O_EXCL); it is not a secret.
+std::string TempSuffix() {
+  std::random_device device;
+  std::string bytes;
+  for (int i = 0; i < 2; ++i) {
+    const uint32_t r = device();
+    bytes.append(reinterpret_cast<const char*>(&r), sizeof r);
+  }
+  return ToHex(bytes);
+}
+
 }  // namespace
 
 absl::Status AtomicWriteFile(const std::string& path, std::string_view contents, int mode) {
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" + ToHex(RandomBytes(6)))).string();
+  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-" + TempSuffix())).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create", tmp);
   absl::Status status = WriteAll(fd, contents, tmp);
@@ -77,4 +90,4 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
-}  // namespace mend::crypto
+}  // namespace mend::base
