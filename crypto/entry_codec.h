@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "proto/wire.h"
 #include "absl/status/statusor.h"
 #include "crypto/bytes.h"
 #include "crypto/identity.h"
@@ -19,10 +20,8 @@
 
 namespace mend::crypto {
 
-inline constexpr uint32_t kEntryVersion = 2;
-// The protocol version ServerInfo announces; the same number as the entries'.
-inline constexpr uint32_t kProtocolVersion = kEntryVersion;
-inline constexpr size_t kCoupleIdBytes = 16;
+inline constexpr uint32_t kEntryVersion = wire::kProtocolVersion;
+inline constexpr size_t kCoupleIdBytes = wire::kCoupleIdBytes;
 inline constexpr size_t kPadBlock = 256;
 // Largest padded payload a client will write or open; the server's entry limit
 // (64 KiB) leaves room for the header, tag and signature.

@@ -1,3 +1,4 @@
+#include "proto/wire.h"
 #include "server/services.h"
 
 namespace mend::server {
@@ -9,7 +10,7 @@ namespace mend::server {
 grpc::Status AuthService::Challenge(grpc::ServerContext* context, const mend::v1::ChallengeRequest* request,
                                     mend::v1::ChallengeResponse* response) {
   CallScope call("Auth.Challenge", context);
-  if (request->member().size() != 32) {
+  if (request->member().size() != wire::kMemberKeyBytes) {
     return call.Finish(absl::InvalidArgumentError("member must be a 32-byte Ed25519 public key"));
   }
   if (!state_->IsKnownMember(request->member())) {
@@ -25,7 +26,8 @@ grpc::Status AuthService::Challenge(grpc::ServerContext* context, const mend::v1
 grpc::Status AuthService::Login(grpc::ServerContext* context, const mend::v1::LoginRequest* request,
                                 mend::v1::LoginResponse* response) {
   CallScope call("Auth.Login", context);
-  if (request->member().size() != 32 || request->nonce().size() != 32 || request->signature().size() != 64) {
+  if (request->member().size() != wire::kMemberKeyBytes || request->nonce().size() != wire::kNonceBytes ||
+      request->signature().size() != wire::kSignatureBytes) {
     return call.Finish(absl::InvalidArgumentError(
         "member must be 32 bytes, nonce 32 bytes (from Auth.Challenge), signature 64 bytes"));
   }

@@ -1,5 +1,6 @@
 #include "server/grpc_status.h"
 
+#include "proto/wire.h"
 #include "spdlog/spdlog.h"
 
 namespace mend::server {
@@ -52,12 +53,11 @@ grpc::Status CallScope::Finish(const absl::Status& status) {
 
 std::string BearerToken(const grpc::ServerContextBase* context) {
   const auto& md = context->client_metadata();
-  auto it = md.find("authorization");
+  auto it = md.find(std::string(wire::kAuthorizationMetadata));
   if (it == md.end()) return "";
   std::string value(it->second.data(), it->second.size());
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (value.rfind(kPrefix, 0) != 0) return "";
-  return value.substr(kPrefix.size());
+  if (value.rfind(wire::kBearerPrefix, 0) != 0) return "";
+  return value.substr(wire::kBearerPrefix.size());
 }
 
 std::string PeerAddress(const grpc::ServerContextBase* context) {

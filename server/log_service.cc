@@ -1,3 +1,4 @@
+#include "proto/wire.h"
 #include "base/status_macros.h"
 #include "server/entry_stream.h"
 #include "server/services.h"
@@ -38,7 +39,7 @@ grpc::ServerUnaryReactor* LogService::Append(grpc::CallbackServerContext* contex
   // Runs on the committer thread once the entry is durable or refused.
   state_->log.AppendAsync(*caller, request->entry(), [this, context, reactor, response, call](AppendResult r) mutable {
     if (!r.head.ok()) {
-      if (r.stale_head) context->AddTrailingMetadata("mend-head-bin", r.stale_head->SerializeAsString());
+      if (r.stale_head) context->AddTrailingMetadata(std::string(wire::kHeadTrailer), r.stale_head->SerializeAsString());
       reactor->Finish(call.Finish(r.head.status()));
       return;
     }

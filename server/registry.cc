@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "proto/wire.h"
 #include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
@@ -14,8 +15,6 @@
 namespace mend::server {
 namespace {
 
-constexpr size_t kIdBytes = 16;
-constexpr size_t kKeyBytes = 32;
 
 mend::v1::CoupleMember* FindMember(mend::v1::CoupleRecord* record, const Bytes& member) {
   for (auto& m : *record->mutable_members()) {
@@ -46,7 +45,7 @@ void DropExpiredInvites(mend::v1::CoupleRecord* record, int64_t now, std::vector
 
 }  // namespace
 
-absl::Status Registry::CheckCoupleId(const Bytes& couple_id) { return CheckLength(couple_id, kIdBytes, "couple_id"); }
+absl::Status Registry::CheckCoupleId(const Bytes& couple_id) { return CheckLength(couple_id, wire::kCoupleIdBytes, "couple_id"); }
 
 absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& caller, const Bytes& couple_id,
                                                               bool allow_left) {
@@ -66,8 +65,11 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& calle
 absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
                                     const std::string& registration_code) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  RETURN_IF_ERROR(CheckLength(box_pk, kKeyBytes, "box_pk"));
-  if (registration_code.size() > 64) return absl::InvalidArgumentError("registration_code is at most 64 characters");
+  RETURN_IF_ERROR(CheckLength(box_pk, wire::kMemberKeyBytes, "box_pk"));
+  if (registration_code.size() > wire::kMaxRegistrationCodeBytes) {
+    return absl::InvalidArgumentError(
+        fmt::format("registration_code is at most {} characters", wire::kMaxRegistrationCodeBytes));
+  }
   // One code makes one couple and one identity joins one couple: the checks
   // and the write of the member index happen under one lock.
   std::lock_guard membership(membership_mu_);
@@ -108,7 +110,7 @@ absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& c
                                              const Bytes& invite_id, const Bytes& offer_ct,
                                              uint32_t ttl_seconds) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
+  RETURN_IF_ERROR(CheckLength(invite_id, wire::kInviteIdBytes, "invite_id"));
   if (offer_ct.empty() || offer_ct.size() > limits_.max_pairing_blob_bytes) {
     return absl::InvalidArgumentError(
         fmt::format("offer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
@@ -153,7 +155,7 @@ absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& c
 }
 
 absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_id) {
-  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
+  RETURN_IF_ERROR(CheckLength(invite_id, wire::kInviteIdBytes, "invite_id"));
   ASSIGN_OR_RETURN(auto invite, store_->GetInvite(invite_id));
   if (!invite || invite->expires_unix_ms() <= clock_()) {
     return absl::NotFoundError(
@@ -164,8 +166,8 @@ absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_i
 
 absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& invite_id,
                                            const Bytes& box_pk, const Bytes& answer_ct) {
-  RETURN_IF_ERROR(CheckLength(invite_id, kIdBytes, "invite_id"));
-  RETURN_IF_ERROR(CheckLength(box_pk, kKeyBytes, "box_pk"));
+  RETURN_IF_ERROR(CheckLength(invite_id, wire::kInviteIdBytes, "invite_id"));
+  RETURN_IF_ERROR(CheckLength(box_pk, wire::kMemberKeyBytes, "box_pk"));
   if (answer_ct.empty() || answer_ct.size() > limits_.max_pairing_blob_bytes) {
     return absl::InvalidArgumentError(
         fmt::format("answer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
@@ -217,7 +219,7 @@ absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller,
 
 absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  RETURN_IF_ERROR(CheckLength(member, kKeyBytes, "member"));
+  RETURN_IF_ERROR(CheckLength(member, wire::kMemberKeyBytes, "member"));
   RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the locks: members only
   std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
@@ -240,7 +242,7 @@ absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id
 
 absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  RETURN_IF_ERROR(CheckLength(member, kKeyBytes, "member"));
+  RETURN_IF_ERROR(CheckLength(member, wire::kMemberKeyBytes, "member"));
   RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
@@ -264,10 +266,10 @@ absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
   if (grants.empty() || grants.size() > 2) return absl::InvalidArgumentError("send one or two grants");
   for (const auto& grant : grants) {
     RETURN_IF_ERROR(CheckLength(grant.sealed_key(), crypto::kSealedKeyBytes, "sealed_key"));
-    RETURN_IF_ERROR(CheckLength(grant.member(), kKeyBytes, "grant.member"));
-    RETURN_IF_ERROR(CheckLength(grant.granter(), kKeyBytes, "grant.granter"));
+    RETURN_IF_ERROR(CheckLength(grant.member(), wire::kMemberKeyBytes, "grant.member"));
+    RETURN_IF_ERROR(CheckLength(grant.granter(), wire::kMemberKeyBytes, "grant.granter"));
     RETURN_IF_ERROR(CheckLength(grant.key_id(), crypto::kKeyIdBytes, "grant.key_id"));
-    RETURN_IF_ERROR(CheckLength(grant.signature(), 64, "grant.signature"));
+    RETURN_IF_ERROR(CheckLength(grant.signature(), wire::kSignatureBytes, "grant.signature"));
     if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
     if (grant.epoch() != grants[0].epoch()) return absl::InvalidArgumentError("grants in one request share an epoch");
   }

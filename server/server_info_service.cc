@@ -1,6 +1,6 @@
 #include "server/services.h"
 
-#include "crypto/entry_codec.h"
+#include "proto/wire.h"
 
 namespace mend::server {
 
@@ -9,7 +9,7 @@ grpc::Status ServerInfoService::GetInfo(grpc::ServerContext* context, const mend
   CallScope call("ServerInfo.GetInfo", context);
   response->set_server_id(state_->store->server_id());
   response->set_version(MEND_VERSION);
-  response->set_protocol_version(crypto::kProtocolVersion);
+  response->set_protocol_version(wire::kProtocolVersion);
   response->set_max_entry_bytes(state_->limits.max_entry_bytes);
   response->set_max_request_bytes(state_->limits.max_request_bytes);
   response->set_registration_open(state_->registration == RegistrationMode::kOpen);

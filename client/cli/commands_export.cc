@@ -7,7 +7,7 @@
 #include "client/cli/commands.h"
 #include "client/views/text_safety.h"
 #include "client/views/report.h"
-#include "crypto/age_writer.h"
+#include "crypto/age/file.h"
 #include "base/atomic_file.h"
 #include "crypto/safety_number.h"
 #include "base/status_macros.h"

@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "proto/wire.h"
 #include "base/atomic_file.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
@@ -43,15 +44,15 @@ bool IsLoopbackTarget(const std::string& address) {
 }
 
 absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& address) {
-  if (server_protocol == crypto::kProtocolVersion) return absl::OkStatus();
-  if (server_protocol < crypto::kProtocolVersion) {
+  if (server_protocol == wire::kProtocolVersion) return absl::OkStatus();
+  if (server_protocol < wire::kProtocolVersion) {
     return absl::FailedPreconditionError(fmt::format(
         "the server at {} speaks mend protocol v{}, this mend speaks v{}: the server's operator must upgrade mendd",
-        address, server_protocol == 0 ? 1 : server_protocol, crypto::kProtocolVersion));
+        address, server_protocol == 0 ? 1 : server_protocol, wire::kProtocolVersion));
   }
   return absl::FailedPreconditionError(fmt::format(
       "the server at {} speaks mend protocol v{}, this mend speaks v{}: upgrade mend", address, server_protocol,
-      crypto::kProtocolVersion));
+      wire::kProtocolVersion));
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig& config) {
@@ -160,7 +161,7 @@ absl::Status Connection::Authed(const std::function<grpc::Status(grpc::ClientCon
     if (token_.empty()) RETURN_IF_ERROR(Login());
     grpc::ClientContext ctx;
     SetDeadline(&ctx);
-    ctx.AddMetadata("authorization", "Bearer " + token_);
+    ctx.AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(token_));
     grpc::Status s = rpc(&ctx);
     if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED && attempt == 0) {
       token_.clear();  // expired or server restarted: log in again
@@ -286,7 +287,7 @@ absl::StatusOr<mend::v1::Head> Connection::Append(const mend::v1::Entry& entry,
     grpc::Status st = log_->Append(ctx, req, &resp);
     if (st.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
       const auto& trailers = ctx->GetServerTrailingMetadata();
-      auto it = trailers.find("mend-head-bin");
+      auto it = trailers.find(std::string(wire::kHeadTrailer));
       if (it != trailers.end()) {
         mend::v1::Head head;
         if (head.ParseFromArray(it->second.data(), static_cast<int>(it->second.size()))) *stale_head = head;
@@ -345,7 +346,7 @@ absl::Status Connection::Watch(const Bytes& couple_id, uint64_t after_seq,
   req.set_after_seq(after_seq);
   grpc::ClientContext ctx;
   ctx.set_deadline(deadline);
-  ctx.AddMetadata("authorization", "Bearer " + token_);
+  ctx.AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(token_));
   auto reader = log_->Watch(&ctx, req);
   mend::v1::Entry e;
   while (reader->Read(&e)) {

@@ -1,5 +1,6 @@
 #include "client/core/session.h"
 
+#include "proto/wire.h"
 #include "base/big_endian.h"
 #include "base/hex.h"
 #include "client/core/local_mac.h"
@@ -26,7 +27,6 @@ constexpr std::string_view kReplicaAnchorLabel = "mend replica anchor v1";
 constexpr int kAppendAttempts = 6;
 // Entries per Fetch during a sync: at most 500 x 64 KiB in memory at once.
 constexpr uint64_t kFetchPage = 500;
-constexpr size_t kMaxNameBytes = 64;
 
 mend::v1::MemberKeys KeysOf(const Bytes& sign_pk, const Bytes& box_pk, const std::string& name) {
   mend::v1::MemberKeys k;
@@ -54,7 +54,7 @@ absl::Status NotPaired(const ProfileState& s) {
 
 absl::Status Session::Init(const Profile& profile, const std::string& name, const ServerConfig& server,
                            const crypto::SecretBytes& passphrase, bool force, crypto::KdfLimits limits) {
-  if (name.empty() || name.size() > kMaxNameBytes) {
+  if (name.empty() || name.size() > wire::kMaxNameBytes) {
     return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
   }
   if (profile.Exists() && !force) {
@@ -291,7 +291,7 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
   ASSIGN_OR_RETURN(Connection * conn, connection());
   crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
   crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
-  state_.couple_id = crypto::RandomBytes(crypto::kCoupleIdBytes);
+  state_.couple_id = crypto::RandomBytes(wire::kCoupleIdBytes);
   state_.inviter = true;
   state_.safety_confirmed = false;
   keys_.couple_keys[0] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
@@ -375,8 +375,8 @@ absl::Status Session::Join(const std::string& code) {
   if (offer.inviter().sign_pk() == state_.sign_pk) {
     return absl::InvalidArgumentError("this is your own invite; your partner joins with it");
   }
-  if (offer.couple_id().size() != crypto::kCoupleIdBytes || offer.inviter().sign_pk().size() != 32 ||
-      offer.inviter().box_pk().size() != 32) {
+  if (offer.couple_id().size() != wire::kCoupleIdBytes || offer.inviter().sign_pk().size() != wire::kMemberKeyBytes ||
+      offer.inviter().box_pk().size() != wire::kMemberKeyBytes) {
     return absl::DataLossError("the invite offer is malformed");
   }
   Bytes t = crypto::PairingTranscript(offer_plaintext, identity_.public_identity());
@@ -454,7 +454,7 @@ absl::StatusOr<Member> Session::OpenJoin(const mend::v1::GetJoinResponse& join) 
                                answer->transcript_signature())) {
     return absl::DataLossError("carries a signature over the pairing that does not verify");
   }
-  if (joiner.display_name().empty() || joiner.display_name().size() > kMaxNameBytes) {
+  if (joiner.display_name().empty() || joiner.display_name().size() > wire::kMaxNameBytes) {
     return absl::DataLossError("carries a name of the wrong length");
   }
   return Member{joiner.sign_pk(), joiner.box_pk(), joiner.display_name()};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "proto/wire.h"
 #include "client/state/calendar.h"
 #include "crypto/grant.h"
 #include "crypto/sealed_answer.h"
@@ -12,7 +13,6 @@ namespace {
 
 using mend::v1::Payload;
 
-constexpr size_t kMaxNameBytes = 64;
 constexpr size_t kMaxTitleBytes = 200;
 
 absl::Status Broken(const std::string& why) { return absl::FailedPreconditionError(why); }
@@ -240,7 +240,7 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
       }
       return absl::OkStatus();
     case Payload::kProfile:
-      if (p.profile().display_name().empty() || p.profile().display_name().size() > kMaxNameBytes) {
+      if (p.profile().display_name().empty() || p.profile().display_name().size() > wire::kMaxNameBytes) {
         return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
       }
       return absl::OkStatus();

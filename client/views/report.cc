@@ -174,8 +174,6 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
 
 }  // namespace
 
-int64_t DayIndex(const std::string& date) { return DayIndex(date); }
-
 absl::StatusOr<std::string> PeriodStart(const std::string& last, const std::string& today) {
   if (last.size() < 2) return absl::InvalidArgumentError("--last takes a number and a unit, like 2w, 10d or 3m");
   char unit = last.back();

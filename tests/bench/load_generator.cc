@@ -27,6 +27,7 @@
 #include <mutex>
 #include <thread>
 
+#include "proto/wire.h"
 #include "CLI/CLI.hpp"
 #include "client/core/session.h"
 #include "crypto/entry_codec.h"
@@ -269,7 +270,7 @@ class EchoLoad {
       Slot& s = slots_[static_cast<size_t>(i)];
       s.ctx = std::make_unique<grpc::ClientContext>();
       // The same metadata weight as an append's bearer token.
-      s.ctx->AddMetadata("authorization", "Bearer " + std::string(43, 't'));
+      s.ctx->AddMetadata(std::string(mend::wire::kAuthorizationMetadata), mend::wire::BearerValue(std::string(43, 't')));
       stubs_[static_cast<size_t>(i) % stubs_.size()]->async()->Echo(
           s.ctx.get(), &s.in, &s.out, [done = std::move(done)](grpc::Status status) { done(status.ok()); });
     });

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "client/core/connection.h"
+#include "proto/wire.h"
 #include "tests/client/two_partners.h"
 
 namespace mend::client {
@@ -18,7 +19,7 @@ class EndlessServer final : public mend::v1::ServerInfo::Service,
  public:
   grpc::Status GetInfo(grpc::ServerContext*, const mend::v1::GetInfoRequest*,
                        mend::v1::GetInfoResponse* response) override {
-    response->set_protocol_version(crypto::kProtocolVersion);
+    response->set_protocol_version(wire::kProtocolVersion);
     return grpc::Status::OK;
   }
   grpc::Status Challenge(grpc::ServerContext*, const mend::v1::ChallengeRequest*,

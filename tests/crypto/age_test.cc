@@ -2,7 +2,10 @@
 // C2SP age test vectors (../shared/vectors/age) through a small decrypt routine
 // built from the same pieces, and end-to-end interop with Debian's `age`.
 #include "base/hex.h"
-#include "crypto/age_writer.h"
+#include "crypto/age/bech32.h"
+#include "crypto/age/file.h"
+#include "crypto/age/primitives.h"
+#include "crypto/age/stream.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>

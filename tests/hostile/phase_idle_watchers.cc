@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "proto/wire.h"
 #include "absl/base/thread_annotations.h"
 #include "tests/hostile/stage.h"
 #include "tests/hostile/stage_calls.h"
@@ -83,7 +84,7 @@ class IdleWatcher final : public grpc::ClientReadReactor<v1::Entry> {
   void Start(v1::Log::Stub* stub, const std::string& token, const std::string& couple_id,
              uint64_t after_seq) {
     // No deadline: the stream stays open until Cancel().
-    context_.AddMetadata("authorization", "Bearer " + token);
+    context_.AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(token));
     request_.set_couple_id(couple_id);
     request_.set_after_seq(after_seq);
     stub->async()->Watch(&context_, &request_, this);

@@ -1,5 +1,6 @@
 #include "tests/hostile/stage_calls.h"
 
+#include "proto/wire.h"
 #include "crypto/grant.h"
 #include "tests/hostile/status_tally.h"
 
@@ -152,7 +153,7 @@ grpc::Status AppendEntry(const TestMember& author, const mend::v1::Entry& entry,
     *head = resp.head();
   } else if (s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
     const auto& md = ctx.GetServerTrailingMetadata();
-    auto it = md.find("mend-head-bin");
+    auto it = md.find(std::string(wire::kHeadTrailer));
     if (it != md.end()) head->ParseFromString(std::string(it->second.data(), it->second.size()));
   }
   return s;

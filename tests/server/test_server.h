@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "proto/wire.h"
 #include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
@@ -131,7 +132,7 @@ struct TestMember {
         info(mend::v1::ServerInfo::NewStub(channel)) {}
 
   void Authorize(grpc::ClientContext* ctx, const std::string& with_token) const {
-    if (!with_token.empty()) ctx->AddMetadata("authorization", "Bearer " + with_token);
+    if (!with_token.empty()) ctx->AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(with_token));
   }
   // Signs a Leave or Purge request as mend does (a fresh challenge, a labelled
   // signature over server id, couple id and nonce).
@@ -221,7 +222,7 @@ struct TestMember {
     if (head) *head = resp.head();
     if (stale && s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
       auto md = ctx.GetServerTrailingMetadata();
-      auto it = md.find("mend-head-bin");
+      auto it = md.find(std::string(wire::kHeadTrailer));
       if (it != md.end()) stale->ParseFromString(std::string(it->second.data(), it->second.size()));
     }
     return s;
