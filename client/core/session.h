@@ -2,6 +2,12 @@
 // sync, appends on the known head, key rotation, leaving. The CLI commands are
 // thin layers over this class; the end-to-end tests drive the CLI.
 // Not thread-safe; one command uses one session.
+//
+// session.cc holds what the session owns (the unlocked identity and keys, the
+// profile's files, the connection); each of its jobs is one file in
+// client/core/session/: local_log (replica, anchor, adopting verified
+// entries), pairing, sync (rollback and fork checks), append_with_stale_head_retry,
+// key_grants (grants and rotation), reflections (sealed answers and reveals).
 #ifndef MEND_CLIENT_CORE_SESSION_H_
 #define MEND_CLIENT_CORE_SESSION_H_
 

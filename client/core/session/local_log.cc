@@ -1,0 +1,177 @@
+// The local log: the replica on disk, its anchor (a MAC that lets opening skip
+// the signatures it already checked), and adopting verified entries, whether
+// fetched by a sync, pushed by a watch or our own appended ones.
+#include "client/core/session.h"
+
+#include "base/big_endian.h"
+#include "base/hex.h"
+#include "base/status_macros.h"
+#include "client/core/local_mac.h"
+#include "client/core/replica.h"
+#include "client/core/verification_error.h"
+#include "crypto/bytes.h"
+#include "crypto/hash.h"
+#include "fmt/format.h"
+
+namespace mend::client {
+namespace {
+
+constexpr std::string_view kReplicaAnchorLabel = "mend replica anchor v1";
+
+}  // namespace
+
+Bytes Session::ReplicaDigest(uint64_t seq) {
+  // A chain over every byte of every entry, signatures included, so that a
+  // save extends it by the new entries instead of hashing the history again.
+  if (digest_seq_ > seq) {
+    digest_seq_ = 0;
+    digest_.clear();
+  }
+  for (; digest_seq_ < seq; ++digest_seq_) {
+    Bytes bytes = raw_[digest_seq_].SerializeAsString();
+    Bytes len;
+    base::AppendU64(&len, bytes.size());
+    digest_ = crypto::Blake2b256({digest_, len, bytes});
+  }
+  return digest_;
+}
+
+Bytes Session::ReplicaAnchor(uint64_t seq, const Bytes& hash) {
+  Bytes digest = ReplicaDigest(seq);
+  Bytes seq_bytes;
+  base::AppendU64(&seq_bytes, seq);
+  // Keyed with the identity seed: forging an anchor takes the passphrase.
+  return crypto::Blake2bKeyed(crypto::kHashBytes, identity_.seed().view(),
+                              {kReplicaAnchorLabel, state_.couple_id, seq_bytes, hash, digest});
+}
+
+crypto::ChainContext Session::ChainContextAt(const crypto::ChainHead& head) const {
+  crypto::ChainContext c;
+  c.couple_id = state_.couple_id;
+  c.members = {state_.sign_pk};
+  if (state_.partner) c.members.push_back(state_.partner->sign_pk);
+  c.keys = &keys_.couple_keys;
+  c.head = head;
+  c.check_key_ids = true;
+  c.key_ids = head.seq == 0 ? crypto::KeyIds{} : key_ids_;
+  return c;
+}
+
+absl::Status Session::LoadLocal() {
+  entries_.clear();
+  raw_.clear();
+  key_ids_.clear();
+  digest_seq_ = 0;
+  digest_.clear();
+  couple_ = CoupleState();
+  if (state_.pairing != PairingState::kPaired) return absl::OkStatus();
+  ASSIGN_OR_RETURN(raw_, Replica(profile_.replica_path()).Load());
+  crypto::ChainContext context = ChainContextAt({0, crypto::GenesisPrevHash(state_.couple_id)});
+  const uint64_t anchored = state_.verified_seq;
+  if (anchored > 0 && raw_.size() >= anchored && !state_.replica_anchor.empty() &&
+      crypto::ConstantTimeEquals(ReplicaAnchor(anchored, state_.verified_hash), state_.replica_anchor)) {
+    context.signatures_verified_through = anchored;
+  }
+  signatures_checked_on_open_ = raw_.size() - context.signatures_verified_through;
+  crypto::ChainResult r = crypto::VerifyChain(context, raw_);
+  if (r.failure) {
+    return VerificationError(fmt::format("the local replica does not verify: {}", r.failure->Message()));
+  }
+  if (context.signatures_verified_through > 0 && r.entries[anchored - 1].hash != state_.verified_hash) {
+    return VerificationError(fmt::format("the local replica's entry {} is not the one verified before", anchored));
+  }
+  entries_ = std::move(r.entries);
+  key_ids_ = std::move(r.key_ids);
+  ASSIGN_OR_RETURN(first_seen_, LoadFirstSeen(profile_.first_seen_path()));
+  couple_ = Fold(entries_, {&first_seen_, clock_()});
+  return CheckGenesis();
+}
+
+absl::Status Session::CheckGenesis() const {
+  if (entries_.empty() || !state_.partner) return absl::OkStatus();
+  const auto& p = entries_.front().payload;
+  if (!p.has_genesis()) return VerificationError("entry 1 is not a Genesis");
+  const Bytes& expected_author = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;
+  if (entries_.front().header.author() != expected_author) {
+    return VerificationError("entry 1 was not written by the partner who made the invite");
+  }
+  const auto& g = p.genesis();
+  const Bytes& inviter = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;
+  const Bytes& joiner = state_.inviter ? state_.partner->sign_pk : state_.sign_pk;
+  const Bytes& joiner_box = state_.inviter ? state_.partner->box_pk : state_.box_pk;
+  const Bytes& inviter_box = state_.inviter ? state_.box_pk : state_.partner->box_pk;
+  if (g.couple_id() != state_.couple_id || g.inviter().sign_pk() != inviter || g.joiner().sign_pk() != joiner ||
+      g.inviter().box_pk() != inviter_box || g.joiner().box_pk() != joiner_box ||
+      g.transcript_hash() != state_.transcript_hash) {
+    return VerificationError(
+        "the Genesis entry does not name the keys exchanged at pairing; someone substituted a key");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, size_t* adopted) {
+  const crypto::ChainHead local = head();
+  crypto::ChainResult r = crypto::VerifyChain(ChainContextAt(local), fresh);
+  if (r.failure) {
+    if (r.failure->seq == local.seq + 1 && r.failure->check == crypto::EntryCheck::kChain) {
+      return VerificationError(fmt::format(
+          "fork: the server's entry {} does not follow the entry {} this device verified (hash {}); "
+          "the server is showing a different history. Compare `mend status` chain codes with your partner.",
+          local.seq + 1, local.seq, base::ToHex(local.hash)));
+    }
+    return VerificationError(fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));
+  }
+  // A device that lost the tail of its replica still remembers the verified head.
+  for (const auto& e : r.entries) {
+    if (e.header.seq() == state_.verified_seq && e.hash != state_.verified_hash) {
+      return VerificationError(fmt::format(
+          "fork: entry {} now has hash {}, but this device verified hash {} before",
+          state_.verified_seq, base::ToHex(e.hash), base::ToHex(state_.verified_hash)));
+    }
+  }
+  // Extended in place (copying the whole history made every append cost
+  // O(history)) and cut back if Genesis or the replica write fails.
+  const size_t kept = entries_.size();
+  for (auto& e : r.entries) entries_.push_back(std::move(e));
+  // Genesis must match pairing before anything is kept.
+  absl::Status stored = CheckGenesis();
+  if (stored.ok()) stored = Replica(profile_.replica_path()).Append(fresh);
+  if (!stored.ok()) {
+    entries_.resize(kept);
+    return stored;
+  }
+  raw_.insert(raw_.end(), fresh.begin(), fresh.end());
+  key_ids_ = std::move(r.key_ids);
+  std::vector<std::pair<uint64_t, int64_t>> seen;
+  const int64_t now = clock_();
+  for (size_t i = kept; i < entries_.size(); ++i) {
+    if (first_seen_.emplace(entries_[i].header.seq(), now).second) seen.emplace_back(entries_[i].header.seq(), now);
+  }
+  RETURN_IF_ERROR(AppendFirstSeen(profile_.first_seen_path(), seen));
+  couple_ = Fold(entries_, {&first_seen_, now});
+  if (!entries_.empty() && entries_.back().header.seq() >= state_.verified_seq) {
+    state_.verified_seq = entries_.back().header.seq();
+    state_.verified_hash = entries_.back().hash;
+  }
+  *adopted = fresh.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<const crypto::OpenedEntry*>> Session::AcceptWatched(
+    const std::vector<mend::v1::Entry>& raw) {
+  size_t before = entries_.size();
+  std::vector<mend::v1::Entry> fresh;
+  for (const auto& e : raw) {
+    mend::v1::EntryHeader h;
+    if (h.ParseFromString(e.header()) && h.seq() <= head().seq) continue;  // already have it
+    fresh.push_back(e);
+  }
+  size_t adopted = 0;
+  RETURN_IF_ERROR(AdoptVerified(fresh, &adopted));
+  RETURN_IF_ERROR(SaveState());
+  std::vector<const crypto::OpenedEntry*> out;
+  for (size_t i = before; i < entries_.size(); ++i) out.push_back(&entries_[i]);
+  return out;
+}
+
+}  // namespace mend::client
