@@ -424,9 +424,15 @@ std::string Span(int64_t ms) {
 
 CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldClock& clock) {
   CoupleState state;
-  int64_t previous_time = 0, previous_written = 0;
-  uint64_t previous_seq = 0;
-  for (const auto& e : entries) {
+  FoldMore(state, entries, clock);
+  return state;
+}
+
+void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, const FoldClock& clock) {
+  int64_t& previous_time = state.cursor.previous_time;
+  int64_t& previous_written = state.cursor.previous_written;
+  uint64_t& previous_seq = state.cursor.previous_seq;
+  for (const auto& e : more) {
     FoldedEntry folded;
     folded.entry = &e;
     const uint64_t seq = e.header.seq();
@@ -470,7 +476,6 @@ CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldCloc
     }
     state.entries.push_back(std::move(folded));
   }
-  return state;
 }
 
 std::string KindName(const mend::v1::Payload& payload) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,14 @@ struct FoldedEntry {
   std::string time_warning;
 };
 
+// Where a fold stands after its last entry: what the next entry's time is
+// measured against (PROTOCOL.md "Time").
+struct FoldCursor {
+  int64_t previous_time = 0;     // the last entry's unix_ms
+  int64_t previous_written = 0;  // the last claim that was not flagged
+  uint64_t previous_seq = 0;     // and the entry that made it
+};
+
 struct CoupleState {
   Bytes couple_id;              // from Genesis
   std::vector<Member> members;  // from Genesis: inviter first
@@ -113,6 +122,7 @@ struct CoupleState {
   std::map<std::string, std::map<Bytes, SealedRecord>> sealed;
   // Disclosure preferences by author, then topic (latest wins).
   std::map<Bytes, std::map<std::string, mend::v1::DisclosureMode>> disclosure_prefs;
+  FoldCursor cursor;  // FoldMore continues from here
 
   // The sealed answer written at `seq`, or nullptr.
   const SealedRecord* SealedAt(uint64_t seq) const;
@@ -145,6 +155,12 @@ struct FoldClock {
 // REQUIRES: `entries` verified by crypto::VerifyChain, in seq order, and
 // outliving the returned state.
 CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldClock& clock = {});
+
+// Extends `state` by `more`, the entries that follow those folded into it: the
+// state Fold gives for the whole history, at the cost of the new entries only
+// (a session folds each entry it adopts once). REQUIRES: as Fold, and `more`
+// continues the chain `state` was folded from.
+void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, const FoldClock& clock);
 
 // Whether `author` may write `payload` on top of `state` (rules only; space
 // requests are a courtesy check in the CLI, not a rule). `seq` is the new

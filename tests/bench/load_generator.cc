@@ -538,7 +538,8 @@ int RunCouples(const std::string& server, int count, int entries) {
 // The client library end to end: two real sessions (fast key-file limits)
 // on an in-process mendd; one writes `n` check-ins, then the other's Sync is
 // timed (fetch, verify, fold, replica write), and so is opening its profile
-// (which re-verifies the whole replica) — for each n in `steps`.
+// (which re-verifies the whole replica), and then one of the other's own
+// appends on that history — for each n in `steps`.
 int RunSync(const std::string& server, const std::vector<int>& steps) {
   namespace client = mend::client;
   auto home = mend::testing::TempDir("mend-load-home");
@@ -584,9 +585,23 @@ int RunSync(const std::string& server, const std::vector<int>& steps) {
     auto t2 = Clock::now();
     if (!reopened.ok()) return fail(reopened.status());
     *sam = std::move(*reopened);
-    rows.push_back({{"new_entries", n}, {"log_entries", (*sam)->head().seq},
+    const uint64_t log_entries = (*sam)->head().seq;
+    // Sam's own appends on this history (each adopts and folds its entry;
+    // the server's part does not grow with the log: see "growth: 1 writer").
+    constexpr int kAppends = 20;
+    auto t3 = Clock::now();
+    for (int i = 0; i < kAppends; ++i) {
+      mend::v1::Payload p;
+      p.mutable_check_in()->set_mood(5);
+      p.mutable_check_in()->set_note("timed");
+      if (auto seq = (*sam)->Append(p); !seq.ok()) return fail(seq.status());
+    }
+    auto t4 = Clock::now();
+    rows.push_back({{"new_entries", n}, {"log_entries", log_entries},
                     {"sync_ms", std::chrono::duration<double, std::milli>(t1 - t0).count()},
-                    {"open_ms", std::chrono::duration<double, std::milli>(t2 - t1).count()}});
+                    {"open_ms", std::chrono::duration<double, std::milli>(t2 - t1).count()},
+                    {"append_ms", std::chrono::duration<double, std::milli>(t4 - t3).count() / kAppends}});
+    if (auto s = (*alex)->Sync(); !s.ok()) return fail(s.status());
   }
   std::cout << nlohmann::json{{"mode", "sync"}, {"steps", rows}}.dump() << std::endl;
   std::filesystem::remove_all(home);

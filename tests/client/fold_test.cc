@@ -493,6 +493,53 @@ TEST_F(FoldTest, LatestDisclosurePreferenceWins) {
   EXPECT_EQ(s.PreferenceOf(kAlex, "X"), mend::v1::DISCLOSURE_MODE_UNSPECIFIED);
 }
 
+// What a fold decided, as text: each entry's validity and times, and the
+// records built from them.
+std::string Describe(const CoupleState& s) {
+  std::string out = fmt::format("joined={} closed={} epoch={}\n", s.joined, s.closed, s.epoch);
+  for (const auto& e : s.entries) {
+    out += fmt::format("#{} valid={} '{}' t={} written={} '{}'\n", e.entry->header.seq(), e.valid, e.invalid_reason,
+                       e.unix_ms, e.written_unix_ms, e.time_warning);
+  }
+  for (const auto& [seq, c] : s.commitments) {
+    out += fmt::format("c{} {} kept={} slipped={} agreed={}\n", seq, ToString(c.state), c.kept, c.slipped,
+                       c.agreed_unix_ms);
+  }
+  for (const auto& [seq, t] : s.triggers) out += fmt::format("t{} ack={} at={}\n", seq, t.ack_seq, t.ack_unix_ms);
+  for (const auto& [seq, q] : s.questions) out += fmt::format("q{} answer={}\n", seq, q.answer_seq);
+  return out;
+}
+
+// A session folds each entry once, as it adopts it: continuing a fold must
+// decide exactly what folding the whole history at once decides, wherever
+// the history is cut, including a backdated entry whose flag depends on the
+// entries before the cut.
+TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kSam, prop);
+  Report(kAlex, prop, mend::v1::OUTCOME_KEPT);
+  uint64_t trigger = TriggerBy(kSam);
+  mend::v1::Payload backdated;
+  backdated.mutable_check_in()->set_mood(4);
+  Add(kSam, backdated, 0, 3'600'000);  // an hour in: what the next entries are measured against
+  Add(kAlex, backdated, 0, 1);          // dated an hour back: flagged
+  Ack(kSam, trigger);           // invalid: Sam's own trigger
+  Ack(kAlex, trigger);
+  Report(kSam, prop, mend::v1::OUTCOME_SLIPPED);  // invalid: Sam is not bound
+  mend::v1::Payload checkin;
+  checkin.mutable_check_in()->set_mood(8);
+  Add(kSam, checkin);
+  const std::string whole = Describe(Fold(entries_));
+  ASSERT_NE(whole.find("dated"), std::string::npos);
+  for (size_t cut = 0; cut <= entries_.size(); ++cut) {
+    std::vector<crypto::OpenedEntry> prefix(entries_.begin(), entries_.begin() + static_cast<long>(cut));
+    CoupleState s = Fold(prefix);
+    for (auto& folded : s.entries) folded.entry = &entries_[folded.entry->header.seq() - 1];
+    FoldMore(s, std::span<const crypto::OpenedEntry>(entries_).subspan(cut), {});
+    EXPECT_EQ(Describe(s), whole) << "cut after " << cut << " entries";
+  }
+}
+
 TEST(FoldKinds, NamesRoundTrip) {
   for (const char* name : {"checkin", "trigger", "ack", "question", "answer", "letter", "disclosure", "proposal",
                            "response", "report", "space", "leave", "rotation"}) {

@@ -248,6 +248,34 @@ TEST_F(SessionTest, EntriesReachThePartnerVerified) {
   EXPECT_EQ(sam_->entries().back().payload.check_in().mood(), 7u);
 }
 
+// A session folds each entry once as it adopts it, in a vector of entries
+// that grows (and moves) under the folded state: what it shows must be what
+// a fresh open, folding everything at once, shows.
+TEST_F(SessionTest, TheFoldAppendByAppendIsTheFoldOfTheWholeLog) {
+  mend::v1::Payload trigger;
+  trigger.mutable_trigger()->set_intensity(5);
+  trigger.mutable_trigger()->set_what_happened("x");
+  for (int i = 0; i < 40; ++i) {
+    CheckIn(i % 2 ? *alex_ : *sam_, static_cast<uint32_t>(1 + i % 10));
+    if (i % 8 == 0) {
+      ASSERT_TRUE(alex_->Append(trigger).ok());
+    }
+  }
+  ASSERT_TRUE(sam_->Sync().ok());
+  for (Session* s : {alex_.get(), sam_.get()}) {
+    ASSERT_EQ(s->couple().entries.size(), s->entries().size());
+    for (size_t i = 0; i < s->entries().size(); ++i) EXPECT_EQ(s->couple().entries[i].entry, &s->entries()[i]);
+  }
+  auto fresh = Open("sam");
+  ASSERT_EQ(fresh->couple().entries.size(), sam_->couple().entries.size());
+  for (size_t i = 0; i < sam_->couple().entries.size(); ++i) {
+    EXPECT_EQ(fresh->couple().entries[i].valid, sam_->couple().entries[i].valid) << i;
+    EXPECT_EQ(fresh->couple().entries[i].unix_ms, sam_->couple().entries[i].unix_ms) << i;
+  }
+  EXPECT_EQ(fresh->couple().triggers.size(), 5u);
+  EXPECT_EQ(sam_->couple().triggers.size(), 5u);
+}
+
 TEST_F(SessionTest, StaleHeadIsRebuiltOnTheNewHead) {
   CheckIn(*alex_, 7);
   // Sam has not synced: his append is built on seq 2, refused, rebuilt on 3.

@@ -132,7 +132,12 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
   // Extended in place (copying the whole history made every append cost
   // O(history)) and cut back if Genesis or the replica write fails.
   const size_t kept = entries_.size();
+  const crypto::OpenedEntry* before = entries_.data();
   for (auto& e : r.entries) entries_.push_back(std::move(e));
+  if (entries_.data() != before) {
+    // The vector grew elsewhere: the folded entries point into it.
+    for (size_t i = 0; i < couple_.entries.size() && i < kept; ++i) couple_.entries[i].entry = &entries_[i];
+  }
   // Genesis must match pairing before anything is kept.
   absl::Status stored = CheckGenesis();
   if (stored.ok()) stored = Replica(profile_.replica_path()).Append(fresh);
@@ -148,7 +153,14 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
     if (first_seen_.emplace(entries_[i].header.seq(), now).second) seen.emplace_back(entries_[i].header.seq(), now);
   }
   RETURN_IF_ERROR(AppendFirstSeen(profile_.first_seen_path(), seen));
-  couple_ = Fold(entries_, {&first_seen_, now});
+  // Only the new entries are folded: appending costs O(new entries), not
+  // O(history). The fold is a function of the entries in order, so extending
+  // it gives the state a whole fold would.
+  if (couple_.entries.size() == kept) {
+    FoldMore(couple_, std::span<const crypto::OpenedEntry>(entries_).subspan(kept), {&first_seen_, now});
+  } else {
+    couple_ = Fold(entries_, {&first_seen_, now});
+  }
   if (!entries_.empty() && entries_.back().header.seq() >= state_.verified_seq) {
     state_.verified_seq = entries_.back().header.seq();
     state_.verified_hash = entries_.back().hash;
