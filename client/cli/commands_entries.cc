@@ -5,35 +5,20 @@
 #include <filesystem>
 #include <iostream>
 
-#include "base/hex.h"
-#include "client/cli/commands.h"
-#include "client/core/reminder_summary.h"
-#include "client/cli/text_input.h"
 #include "base/atomic_file.h"
-#include "crypto/bytes.h"
+#include "base/hex.h"
 #include "base/status_macros.h"
+#include "client/cli/commands.h"
+#include "client/cli/text_input.h"
+#include "client/core/reminder_summary.h"
+#include "client/state/kinds/kind.h"
+#include "crypto/bytes.h"
 #include "fmt/format.h"
 
 namespace mend::client {
 namespace {
 
 using mend::v1::Payload;
-
-// What a partner's space request still welcomes (PROTOCOL.md "Space").
-bool Welcome(mend::v1::Contact contact, Payload::KindCase kind) {
-  switch (kind) {
-    case Payload::kSpaceRequest: case Payload::kLeave: case Payload::kKeyRotation: case Payload::kProfile:
-    case Payload::kCommitmentReport: case Payload::kGenesis: case Payload::kJoined: case Payload::kReveal:
-    case Payload::kDisclosurePrefs:
-      return true;
-    case Payload::kAcknowledgement: case Payload::kAnswer: case Payload::kDisclosure:
-      return contact != mend::v1::CONTACT_NONE;
-    case Payload::kCheckIn:
-      return contact == mend::v1::CONTACT_CHECKINS_ONLY;
-    default:
-      return false;
-  }
-}
 
 absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
   std::string upper = "FEELING_";
@@ -80,7 +65,8 @@ absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload&
   const ProfileState& s = session.state();
   if (s.partner) {
     const SpaceRecord* space = session.couple().ActiveSpace(s.partner->sign_pk, LocalDate(NowMs()));
-    if (space && !Welcome(space->request.contact(), payload.kind_case()) && !g.despite_space) {
+    const KindRecord* kind = FindKind(payload.kind_case());
+    if (space && kind && !WelcomeDuringSpace(kind->during_space, space->request.contact()) && !g.despite_space) {
       return absl::FailedPreconditionError(fmt::format(
           "{} asked for space until {}{}; a {} is not among what they welcome now. If it cannot wait, add "
           "--despite-space", s.partner->name, space->request.until(),

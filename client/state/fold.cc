@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "proto/wire.h"
 #include "client/state/calendar.h"
-#include "crypto/grant.h"
-#include "crypto/sealed_answer.h"
+#include "client/state/kinds/kind.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -13,129 +11,7 @@ namespace {
 
 using mend::v1::Payload;
 
-constexpr size_t kMaxTitleBytes = 200;
-
 absl::Status Broken(const std::string& why) { return absl::FailedPreconditionError(why); }
-
-std::vector<Bytes> BoundMembers(const CoupleState& state, const Bytes& proposer, mend::v1::Bound bound) {
-  const Member* partner = state.Partner(proposer);
-  std::vector<Bytes> out;
-  if (bound == mend::v1::BOUND_PROPOSER || bound == mend::v1::BOUND_BOTH) out.push_back(proposer);
-  if ((bound == mend::v1::BOUND_PARTNER || bound == mend::v1::BOUND_BOTH) && partner) {
-    out.push_back(partner->sign_pk);
-  }
-  return out;
-}
-
-// `at` is the entry's folded time (FoldedEntry::unix_ms).
-void Apply(CoupleState& state, const crypto::OpenedEntry& e, int64_t at) {
-  const Payload& p = e.payload;
-  const Bytes& author = e.header.author();
-  const uint64_t seq = e.header.seq();
-  switch (p.kind_case()) {
-    case Payload::kGenesis:
-      state.members = {{p.genesis().inviter().sign_pk(), p.genesis().inviter().box_pk(),
-                        p.genesis().inviter().display_name()},
-                       {p.genesis().joiner().sign_pk(), p.genesis().joiner().box_pk(),
-                        p.genesis().joiner().display_name()}};
-      state.transcript_hash = p.genesis().transcript_hash();
-      state.couple_id = p.genesis().couple_id();
-      break;
-    case Payload::kJoined:
-      state.joined = true;
-      break;
-    case Payload::kProfile:
-      for (auto& m : state.members) {
-        if (m.sign_pk == author) m.name = p.profile().display_name();
-      }
-      break;
-    case Payload::kCommitmentProposal: {
-      Commitment c;
-      c.seq = seq;
-      c.proposer = author;
-      c.proposal = p.commitment_proposal();
-      c.bound = BoundMembers(state, author, c.proposal.bound());
-      state.commitments[seq] = std::move(c);
-      break;
-    }
-    case Payload::kCommitmentResponse: {
-      Commitment& c = state.commitments.at(p.commitment_response().proposal_seq());
-      c.response_seq = seq;
-      switch (p.commitment_response().decision()) {
-        case mend::v1::DECISION_ACCEPT:
-          c.agreed_unix_ms = at;
-          if (c.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) {
-            c.state = CommitmentState::kRetired;
-            state.commitments.at(c.proposal.target_seq()).state = CommitmentState::kRetired;
-          } else {
-            c.state = CommitmentState::kAgreed;
-            if (c.proposal.type() == mend::v1::PROPOSAL_TYPE_AMEND) {
-              Commitment& target = state.commitments.at(c.proposal.target_seq());
-              target.state = CommitmentState::kSuperseded;
-              target.superseded_by = c.seq;
-            }
-          }
-          break;
-        case mend::v1::DECISION_DECLINE: c.state = CommitmentState::kDeclined; break;
-        default: c.state = CommitmentState::kChangesRequested; break;
-      }
-      break;
-    }
-    case Payload::kCommitmentReport: {
-      Commitment& c = state.commitments.at(p.commitment_report().commitment_seq());
-      if (p.commitment_report().outcome() == mend::v1::OUTCOME_KEPT) ++c.kept;
-      else ++c.slipped;
-      c.last_report_unix_ms = at;
-      c.last_report_by[author] = at;
-      break;
-    }
-    case Payload::kTrigger:
-      state.triggers[seq] = TriggerRecord{seq, author, at, p.trigger(), 0, 0};
-      break;
-    case Payload::kAcknowledgement: {
-      TriggerRecord& t = state.triggers.at(p.acknowledgement().trigger_seq());
-      t.ack_seq = seq;
-      t.ack_unix_ms = at;
-      break;
-    }
-    case Payload::kQuestion:
-      state.questions[seq] = QuestionRecord{seq, author, at, p.question(), 0};
-      break;
-    case Payload::kAnswer:
-      state.questions.at(p.answer().question_seq()).answer_seq = seq;
-      break;
-    case Payload::kSpaceRequest:
-      state.space[author] = SpaceRecord{seq, author, p.space_request()};
-      break;
-    case Payload::kKeyRotation:
-      state.epoch = p.key_rotation().new_epoch();
-      break;
-    case Payload::kLeave:
-      state.closed = true;
-      state.leave_seq = seq;
-      break;
-    case Payload::kSealedAnswer: {
-      const auto& sa = p.sealed_answer();
-      state.sealed[sa.prompt_id()][author] =
-          SealedRecord{seq, author, sa.prompt_id(), sa.prompt_text(), sa.sealed_ct(), sa.key_commitment(), 0, ""};
-      break;
-    }
-    case Payload::kReveal: {
-      const SealedRecord* found = state.SealedAt(p.reveal().sealed_seq());
-      SealedRecord& rec = state.sealed.at(found->prompt_id).at(found->author);
-      rec.reveal_seq = seq;
-      rec.revealed_text = crypto::OpenAnswerText(p.reveal().key(), rec.key_commitment,
-                                                 {state.couple_id, rec.author, rec.prompt_id}, rec.sealed_ct)
-                              .value_or("");
-      break;
-    }
-    case Payload::kDisclosurePrefs:
-      for (const auto& pref : p.disclosure_prefs().prefs()) state.disclosure_prefs[author][pref.topic()] = pref.mode();
-      break;
-    default:
-      break;
-  }
-}
 
 }  // namespace
 
@@ -215,200 +91,10 @@ absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t 
                       ? fmt::format("written under key epoch {} after rotation to {}", key_epoch, state.epoch)
                       : fmt::format("written under key epoch {}, which the log has not announced", key_epoch));
   }
-  const Member* partner = state.Partner(author);
-  auto commitment = [&](uint64_t s) -> const Commitment* {
-    auto it = state.commitments.find(s);
-    return it == state.commitments.end() ? nullptr : &it->second;
-  };
-  switch (p.kind_case()) {
-    case Payload::kGenesis: {
-      const auto& g = p.genesis();
-      if (g.inviter().sign_pk() != author) return Broken("Genesis must be written by the inviter");
-      if (g.joiner().sign_pk().size() != 32 || g.joiner().sign_pk() == g.inviter().sign_pk()) {
-        return Broken("Genesis must name two different members");
-      }
-      if (g.key_id().size() != crypto::kKeyIdBytes) return Broken("Genesis names no key id");
-      return absl::OkStatus();
-    }
-    case Payload::kJoined:
-      if (state.members.size() != 2 || state.members[1].sign_pk != author) {
-        return Broken("only the joining partner writes Joined");
-      }
-      if (state.joined) return Broken("Joined was already written");
-      if (p.joined().transcript_hash() != state.transcript_hash) {
-        return Broken("Joined names a different pairing transcript than Genesis");
-      }
-      return absl::OkStatus();
-    case Payload::kProfile:
-      if (p.profile().display_name().empty() || p.profile().display_name().size() > wire::kMaxNameBytes) {
-        return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
-      }
-      return absl::OkStatus();
-    case Payload::kCheckIn:
-      if (p.check_in().mood() < 1 || p.check_in().mood() > 10) {
-        return absl::InvalidArgumentError(fmt::format("mood must be 1 to 10, not {}", p.check_in().mood()));
-      }
-      return absl::OkStatus();
-    case Payload::kCommitmentProposal: {
-      const auto& cp = p.commitment_proposal();
-      if (cp.type() == mend::v1::PROPOSAL_TYPE_UNSPECIFIED) return absl::InvalidArgumentError("proposal type missing");
-      if (cp.type() != mend::v1::PROPOSAL_TYPE_RETIRE) {
-        if (cp.title().empty() || cp.title().size() > kMaxTitleBytes) {
-          return absl::InvalidArgumentError("a commitment needs a title of 1 to 200 bytes");
-        }
-        if (cp.bound() == mend::v1::BOUND_UNSPECIFIED) return absl::InvalidArgumentError("say who is bound");
-      }
-      if (!cp.review_date().empty() && !IsCalendarDate(cp.review_date())) {
-        return absl::InvalidArgumentError("review date must be YYYY-MM-DD");
-      }
-      if (cp.type() != mend::v1::PROPOSAL_TYPE_NEW) {
-        const Commitment* target = commitment(cp.target_seq());
-        if (target == nullptr || target->state != CommitmentState::kAgreed ||
-            target->proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) {
-          return Broken(fmt::format("entry {} is not an agreed commitment", cp.target_seq()));
-        }
-      }
-      return absl::OkStatus();
-    }
-    case Payload::kCommitmentResponse: {
-      const auto& r = p.commitment_response();
-      const Commitment* c = commitment(r.proposal_seq());
-      if (c == nullptr) return Broken(fmt::format("entry {} is not a commitment proposal", r.proposal_seq()));
-      if (c->proposer == author) return Broken("only the partner can answer a proposal, not its proposer");
-      if (c->state != CommitmentState::kProposed) {
-        return Broken(fmt::format("proposal {} is already {}", c->seq, ToString(c->state)));
-      }
-      if (r.decision() == mend::v1::DECISION_UNSPECIFIED) return absl::InvalidArgumentError("decision missing");
-      if (c->proposal.type() != mend::v1::PROPOSAL_TYPE_NEW) {
-        const Commitment* target = commitment(c->proposal.target_seq());
-        if (target == nullptr || target->state != CommitmentState::kAgreed) {
-          return Broken(fmt::format("the commitment that proposal {} changes is no longer agreed", c->seq));
-        }
-      }
-      return absl::OkStatus();
-    }
-    case Payload::kCommitmentReport: {
-      const auto& r = p.commitment_report();
-      const Commitment* c = commitment(r.commitment_seq());
-      if (c == nullptr || c->state != CommitmentState::kAgreed) {
-        return Broken(fmt::format("entry {} is not an agreed commitment", r.commitment_seq()));
-      }
-      if (std::find(c->bound.begin(), c->bound.end(), author) == c->bound.end()) {
-        return Broken("only a partner bound by the commitment reports on it");
-      }
-      if (r.outcome() == mend::v1::OUTCOME_UNSPECIFIED) return absl::InvalidArgumentError("say kept or slipped");
-      return absl::OkStatus();
-    }
-    case Payload::kTrigger:
-      if (p.trigger().intensity() < 1 || p.trigger().intensity() > 10) {
-        return absl::InvalidArgumentError(
-            fmt::format("intensity must be 1 to 10, not {}", p.trigger().intensity()));
-      }
-      return absl::OkStatus();
-    case Payload::kAcknowledgement: {
-      auto it = state.triggers.find(p.acknowledgement().trigger_seq());
-      if (it == state.triggers.end()) {
-        return Broken(fmt::format("entry {} is not a trigger", p.acknowledgement().trigger_seq()));
-      }
-      if (it->second.author == author) return Broken("a trigger is acknowledged by the partner, not its author");
-      if (it->second.ack_seq != 0) return Broken(fmt::format("trigger {} was already acknowledged", it->first));
-      return absl::OkStatus();
-    }
-    case Payload::kQuestion:
-      if (p.question().text().empty()) return absl::InvalidArgumentError("the question is empty");
-      return absl::OkStatus();
-    case Payload::kAnswer: {
-      auto it = state.questions.find(p.answer().question_seq());
-      if (it == state.questions.end()) {
-        return Broken(fmt::format("entry {} is not a question", p.answer().question_seq()));
-      }
-      if (it->second.author == author) return Broken("a question is answered by the partner, not its author");
-      if (it->second.answer_seq != 0) return Broken(fmt::format("question {} was already answered", it->first));
-      if (p.answer().text().empty()) return absl::InvalidArgumentError("the answer is empty");
-      return absl::OkStatus();
-    }
-    case Payload::kLetter:
-      if (p.letter().body().empty()) return absl::InvalidArgumentError("the letter is empty");
-      return absl::OkStatus();
-    case Payload::kDisclosure:
-      if (p.disclosure().text().empty()) return absl::InvalidArgumentError("the disclosure is empty");
-      if (p.disclosure().commitment_seq() != 0 && commitment(p.disclosure().commitment_seq()) == nullptr) {
-        return Broken(fmt::format("entry {} is not a commitment", p.disclosure().commitment_seq()));
-      }
-      return absl::OkStatus();
-    case Payload::kSpaceRequest:
-      if (p.space_request().end()) return absl::OkStatus();
-      if (!IsCalendarDate(p.space_request().until())) return absl::InvalidArgumentError("until must be YYYY-MM-DD");
-      if (p.space_request().contact() == mend::v1::CONTACT_UNSPECIFIED) {
-        return absl::InvalidArgumentError("say what contact is welcome");
-      }
-      return absl::OkStatus();
-    case Payload::kKeyRotation:
-      if (p.key_rotation().new_epoch() <= state.epoch || key_epoch > state.epoch) {
-        return Broken(fmt::format("a rotation moves past epoch {} and is written under an epoch already announced",
-                                  state.epoch));
-      }
-      if (p.key_rotation().key_id().size() != crypto::kKeyIdBytes) return Broken("the rotation names no key id");
-      return absl::OkStatus();
-    case Payload::kLeave:
-      return absl::OkStatus();
-    case Payload::kSealedAnswer: {
-      const auto& sa = p.sealed_answer();
-      if (sa.prompt_id().empty() || sa.prompt_id().size() > crypto::kMaxPromptIdBytes) {
-        return absl::InvalidArgumentError("a prompt id has 1 to 64 bytes");
-      }
-      if (sa.sealed_ct().size() < 24 + 16) return Broken("the sealed answer is malformed");
-      if (sa.key_commitment().size() != crypto::kSealedKeyCommitmentBytes) {
-        return Broken("the sealed answer has no key commitment");
-      }
-      auto it = state.sealed.find(sa.prompt_id());
-      if (it != state.sealed.end() && it->second.count(author)) {
-        return Broken(fmt::format("you already sealed an answer to '{}'", sa.prompt_id()));
-      }
-      // A copy of another sealed answer (its ciphertext or its commitment)
-      // would let its writer "reveal" the other's words as their own.
-      for (const auto& [prompt, by_author] : state.sealed) {
-        for (const auto& [other, rec] : by_author) {
-          if (rec.sealed_ct == sa.sealed_ct() || rec.key_commitment == sa.key_commitment()) {
-            return Broken(fmt::format("this sealed answer copies sealed answer #{}", rec.seq));
-          }
-        }
-      }
-      return absl::OkStatus();
-    }
-    case Payload::kReveal: {
-      const SealedRecord* rec = state.SealedAt(p.reveal().sealed_seq());
-      if (rec == nullptr) return Broken(fmt::format("entry {} is not a sealed answer", p.reveal().sealed_seq()));
-      if (rec->author != author) return Broken("only the author of a sealed answer reveals it");
-      if (rec->reveal_seq != 0) return Broken(fmt::format("sealed answer {} was already revealed", rec->seq));
-      if (partner == nullptr || !state.sealed.at(rec->prompt_id).count(partner->sign_pk)) {
-        return Broken("revealed before the partner sealed their answer: nobody goes first");
-      }
-      if (absl::Status opened = crypto::OpenAnswerText(p.reveal().key(), rec->key_commitment,
-                                                       {state.couple_id, rec->author, rec->prompt_id}, rec->sealed_ct)
-                                    .status();
-          !opened.ok()) {
-        return Broken(std::string(opened.message()));
-      }
-      return absl::OkStatus();
-    }
-    case Payload::kDisclosurePrefs:
-      if (p.disclosure_prefs().prefs().empty()) return absl::InvalidArgumentError("no preference given");
-      for (const auto& pref : p.disclosure_prefs().prefs()) {
-        if (pref.topic().empty() || pref.topic().size() > 64) return absl::InvalidArgumentError("a topic has 1 to 64 bytes");
-        if (pref.mode() == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::InvalidArgumentError("say the mode");
-      }
-      return absl::OkStatus();
-    case Payload::kTalkNotes:
-      if (!IsCalendarDate(p.talk_notes().week())) return absl::InvalidArgumentError("the week is YYYY-MM-DD");
-      if (p.talk_notes().agreed().empty() && p.talk_notes().follow_ups().empty()) {
-        return absl::InvalidArgumentError("the talk notes are empty");
-      }
-      return absl::OkStatus();
-    case Payload::KIND_NOT_SET:
-      return absl::InvalidArgumentError("empty payload");
-  }
-  return absl::OkStatus();
+  if (p.kind_case() == Payload::KIND_NOT_SET) return absl::InvalidArgumentError("empty payload");
+  const KindRecord* kind = FindKind(p.kind_case());
+  if (kind == nullptr) return absl::InvalidArgumentError("an entry kind this version of mend does not know");
+  return kind->check(state, author, p, key_epoch);
 }
 
 namespace {
@@ -469,7 +155,7 @@ void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, con
                             ? CheckRules(state, e.header.author(), seq, e.payload, e.header.key_epoch())
                             : absl::DataLossError("cannot be read: " + e.unreadable);
     if (rule.ok()) {
-      Apply(state, e, t);
+      FindKind(e.payload.kind_case())->apply(state, e, t);
     } else {
       folded.valid = false;
       folded.invalid_reason = std::string(rule.message());
@@ -479,40 +165,14 @@ void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, con
 }
 
 std::string KindName(const mend::v1::Payload& payload) {
-  switch (payload.kind_case()) {
-    case Payload::kGenesis: return "genesis";
-    case Payload::kJoined: return "joined";
-    case Payload::kProfile: return "profile";
-    case Payload::kCheckIn: return "checkin";
-    case Payload::kCommitmentProposal: return "proposal";
-    case Payload::kCommitmentResponse: return "response";
-    case Payload::kCommitmentReport: return "report";
-    case Payload::kTrigger: return "trigger";
-    case Payload::kAcknowledgement: return "ack";
-    case Payload::kQuestion: return "question";
-    case Payload::kAnswer: return "answer";
-    case Payload::kLetter: return "letter";
-    case Payload::kDisclosure: return "disclosure";
-    case Payload::kSpaceRequest: return "space";
-    case Payload::kKeyRotation: return "rotation";
-    case Payload::kLeave: return "leave";
-    case Payload::kSealedAnswer: return "sealed";
-    case Payload::kReveal: return "reveal";
-    case Payload::kDisclosurePrefs: return "prefs";
-    case Payload::kTalkNotes: return "talknotes";
-    case Payload::KIND_NOT_SET: return "empty";
-  }
-  return "unknown";
+  if (payload.kind_case() == Payload::KIND_NOT_SET) return "empty";
+  const KindRecord* kind = FindKind(payload.kind_case());
+  return kind != nullptr ? std::string(kind->name) : "unknown";
 }
 
 std::optional<mend::v1::Payload::KindCase> ParseKindName(const std::string& name) {
-  for (int k = 1; k <= 20; ++k) {
-    mend::v1::Payload probe;
-    auto kind = static_cast<Payload::KindCase>(k);
-    const auto* field = Payload::descriptor()->FindFieldByNumber(k);
-    if (field == nullptr) continue;
-    probe.GetReflection()->MutableMessage(&probe, field);
-    if (KindName(probe) == name) return kind;
+  for (const KindRecord& kind : AllKinds()) {
+    if (kind.name == name) return kind.kind;
   }
   return std::nullopt;
 }

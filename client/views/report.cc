@@ -165,7 +165,14 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       item->title = "Left; the log is closed";
       item->body = p.leave().reason();
       break;
-    default:
+    case Payload::kProfile:
+      item->title = "Display name changed to " + p.profile().display_name();
+      break;
+    case Payload::kDisclosurePrefs:
+      item->title = "Disclosure preferences updated";
+      break;
+    // No default: a new kind must say here how the report shows it (-Wswitch).
+    case Payload::KIND_NOT_SET:
       item->title = KindName(p);
       break;
   }
