@@ -1,4 +1,4 @@
-// Profiles, pairing, sync, watch, status and leaving.
+// Sync, watch, status, key rotation and leaving the couple.
 #include <unistd.h>
 
 #include <chrono>
@@ -10,7 +10,7 @@
 #include "client/state/obligations.h"
 #include "client/cli/hint.h"
 #include "client/cli/passphrase.h"
-#include "client/cli/passphrase_strength.h"
+#include "client/cli/refuse_text.h"
 #include "client/core/reminder_summary.h"
 #include "client/cli/text_input.h"
 #include "client/views/render.h"
@@ -55,148 +55,6 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
 }
 
 namespace {
-
-// Refuses a passphrase someone who knows the person could guess, unless they
-// insist; offers a strong one.
-absl::Status CheckStrength(const crypto::SecretBytes& pass, const std::vector<std::string>& personal, bool accept_weak,
-                           const char* command) {
-  const double bits = PassphraseBits(pass, personal);
-  if (bits >= kMinPassphraseBits) return absl::OkStatus();
-  if (accept_weak) {
-    std::cerr << fmt::format("mend: warning: a weak passphrase (about {:.0f} bits); kept because you insisted\n", bits);
-    return absl::OkStatus();
-  }
-  crypto::SecretBytes suggestion = SuggestPassphrase();
-  return WithHint(absl::InvalidArgumentError(fmt::format(
-                      "that passphrase could be guessed (about {:.0f} bits; mend asks for {:.0f}): names, dates and "
-                      "common words are the first guesses of someone who knows you",
-                      bits, kMinPassphraseBits)),
-                  fmt::format("try a longer one, for example these random words: \"{}\" (or `mend {} "
-                              "--accept-weak-passphrase` to keep yours)",
-                              suggestion.view(), command));
-}
-
-}  // namespace
-
-absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
-  ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
-  RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
-  Profile profile = Profile::Locate(g.profile);
-  if (a.insecure && !a.tls_ca.empty()) return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
-  if (a.insecure && !IsLoopbackTarget(a.server)) {
-    std::cerr << "mend: WARNING: --insecure: everything sent to " << a.server
-              << " crosses the network unencrypted (the entries stay end-to-end encrypted; logins, "
-                 "tokens and metadata do not)\n";
-  }
-  RETURN_IF_ERROR(Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca, a.insecure}, pass, a.force));
-  std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name, a.server);
-  std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join CODE`\n";
-  return absl::OkStatus();
-}
-
-absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
-  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"registration_code"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  std::string code;
-  if (session->state().pairing == PairingState::kInvited) {
-    // The couple exists: a new code for it (a lost code, or a joiner turned away).
-    ASSIGN_OR_RETURN(code, session->Reinvite(a.ttl_seconds));
-  } else {
-    ASSIGN_OR_RETURN(std::string registration,
-                     input.Get("registration_code", "registration code from the server's operator (blank: none needed):"));
-    ASSIGN_OR_RETURN(code, session->Invite(registration, a.ttl_seconds));
-  }
-  if (g.json) {
-    std::cout << nlohmann::json({{"code", code}, {"expires_in_seconds", a.ttl_seconds}}).dump() << "\n";
-  } else {
-    std::cout << "invite code (give it to your partner in person or by a channel you trust; valid "
-              << a.ttl_seconds / 3600 << " h, once):\n\n    " << code << "\n\n";
-  }
-  if (a.wait_seconds <= 0) {
-    if (!g.json) std::cout << "when your partner has joined, run `mend sync` to finish pairing\n";
-    return absl::OkStatus();
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
-    if (session->state().partner || r.pairing_message.empty()) {
-      std::cout << r.pairing_message << "\n";
-      return absl::OkStatus();
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-  }
-  std::cout << "your partner has not joined yet; `mend sync` finishes pairing later\n";
-  return absl::OkStatus();
-}
-
-absl::Status RunPairJoin(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"code"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  ASSIGN_OR_RETURN(std::string code, input.Get("code", "invite code (mend-XXXXX-...):", true));
-  RETURN_IF_ERROR(session->Join(code));
-  std::cout << "joined " << session->state().partner->name << "'s invite. Now compare the safety number together, "
-            << "in person: `mend pair verify`; if it matches, `mend pair verify --confirm`. Pairing finishes when "
-            << "both of you have confirmed and run `mend sync`\n";
-  return absl::OkStatus();
-}
-
-absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, bool accept_weak) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  if (new_file.empty()) std::cerr << "mend: now the new passphrase\n";
-  ASSIGN_OR_RETURN(crypto::SecretBytes fresh, ReadPassphrase(new_file, /*confirm=*/true, /*env=*/false));
-  std::vector<std::string> personal = {session->state().name, g.profile, "mend"};
-  if (session->state().partner) personal.push_back(session->state().partner->name);
-  RETURN_IF_ERROR(CheckStrength(fresh, personal, accept_weak, "passphrase"));
-  RETURN_IF_ERROR(session->ChangePassphrase(std::move(fresh)));
-  std::cout << "passphrase changed. Copies of the key file made before now (backups) still open with the old "
-               "passphrase: delete them if someone may know it.\n";
-  return absl::OkStatus();
-}
-
-absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_comparing) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());  // has anyone joined?
-    (void)r;
-  }
-  const ProfileState& s = session->state();
-  if (!s.partner) return absl::FailedPreconditionError("nobody has joined yet; there is no partner key to compare");
-  std::string number = crypto::SafetyNumber({s.sign_pk, s.box_pk}, {s.partner->sign_pk, s.partner->box_pk});
-  if (without_comparing) {
-    std::cerr << "mend: WARNING: confirming without comparing the safety number. Anyone who saw or guessed the "
-                 "invite code may be the one you are pairing with, and would read everything you write.\n";
-    confirm = true;
-  }
-  if (confirm) RETURN_IF_ERROR(session->ConfirmSafetyNumber());
-  if (g.json) {
-    std::cout << nlohmann::json({{"safety_number", number}, {"confirmed", session->state().safety_confirmed}}).dump()
-              << "\n";
-    return absl::OkStatus();
-  }
-  std::cout << "safety number for you and " << s.partner->name << ":\n\n";
-  for (size_t i = 0; i < number.size(); i += 24) std::cout << "    " << number.substr(i, 23) << "\n";
-  std::cout << "\nread it aloud together; if it matches on both screens, run `mend pair verify --confirm`\n";
-  if (confirm) {
-    std::cout << "recorded: the safety number was confirmed"
-              << (session->state().pairing == PairingState::kPaired ? "" : "; run `mend sync` when your partner has confirmed too")
-              << "\n";
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
-    (void)r;
-  }
-  const std::string name = session->state().partner ? session->state().partner->name : "";
-  RETURN_IF_ERROR(session->RejectPartner());
-  ASSIGN_OR_RETURN(std::string code, session->Reinvite(ttl_seconds));
-  std::cout << "turned away the joiner who called themself '" << name
-            << "'. A new invite code (give it to your partner in person):\n\n    " << code << "\n";
-  return absl::OkStatus();
-}
 
 absl::Status RunSync(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
@@ -366,6 +224,45 @@ absl::Status RunPurge(const GlobalOptions& g, bool yes) {
   ASSIGN_OR_RETURN(uint64_t n, session->Purge());
   std::cout << "purged the couple from the server (" << n << " entries); your local copy is untouched\n";
   return absl::OkStatus();
+}
+
+}  // namespace
+
+void DeclareAccountCommands(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  cli.app.add_subcommand("sync", "fetch, verify and store new entries")->callback(cli.Run([&g] { return RunSync(g); }));
+  struct WatchArgs {
+    int count = 0, timeout = 0;
+  };
+  auto watch = std::make_shared<WatchArgs>();
+  auto* c_watch = cli.app.add_subcommand("watch", "print each new entry as it arrives");
+  c_watch->add_option("--count", watch->count, "stop after this many entries");
+  c_watch->add_option("--timeout", watch->timeout, "stop after this many seconds");
+  c_watch->callback(cli.Run([&g, watch] { return RunWatch(g, watch->count, watch->timeout); }));
+  struct StatusArgs {
+    bool notify = false;
+    uint64_t at = 0;
+  };
+  auto status = std::make_shared<StatusArgs>();
+  auto* c_status = cli.app.add_subcommand("status", "who, where, what is owed, chain code");
+  c_status->add_flag("--notify", status->notify,
+                     "print only what you owe, and nothing when nothing is owed (for reminders)");
+  c_status
+      ->add_option("--at", status->at,
+                   "print only the chain code at entry SEQ (to compare with a partner whose head differs)")
+      ->check(CLI::PositiveNumber);
+  c_status->callback(cli.Run([&g, status] { return RunStatus(g, status->notify, status->at); }));
+
+  cli.app.add_subcommand("rotate", "move to a new couple key")->callback(cli.Run([&g] { return RunRotate(g); }));
+  auto leave_yes = std::make_shared<bool>(false);
+  auto* c_leave = cli.app.add_subcommand("leave", "leave: closes the shared log; you keep your copy");
+  RefuseText(c_leave, "--reason", "reason");
+  c_leave->add_flag("--yes", *leave_yes, "do not ask for confirmation");
+  c_leave->callback(cli.Run([&g, leave_yes] { return RunLeave(g, *leave_yes); }));
+  auto purge_yes = std::make_shared<bool>(false);
+  auto* c_purge = cli.app.add_subcommand("purge", "delete the couple's data from the server");
+  c_purge->add_flag("--yes", *purge_yes, "confirm");
+  c_purge->callback(cli.Run([&g, purge_yes] { return RunPurge(g, *purge_yes); }));
 }
 
 }  // namespace mend::client

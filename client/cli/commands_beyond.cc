@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "client/cli/commands.h"
+#include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
 #include "client/views/render.h"
 #include "client/views/report.h"
@@ -26,20 +27,10 @@ std::string ModeName(mend::v1::DisclosureMode mode) {
   }
 }
 
-}  // namespace
-
-absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed) {
-  if (topic.empty() || !session.state().partner) return absl::OkStatus();
-  const auto& partner = *session.state().partner;
-  auto mode = session.couple().PreferenceOf(partner.sign_pk, topic);
-  if (mode == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::OkStatus();
-  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic, ModeName(mode));
-  if (mode == mend::v1::DISCLOSURE_MODE_ASK_FIRST && !confirmed) {
-    return absl::FailedPreconditionError(fmt::format(
-        "{} asked to be asked first before hearing about '{}'; ask them, and if they say yes, add --confirm",
-        partner.name, topic));
-  }
-  return absl::OkStatus();
+std::filesystem::path UserUnitDir() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") / "systemd" / "user";
 }
 
 absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format) {
@@ -158,28 +149,6 @@ absl::Status RunPrefsShow(const GlobalOptions& g) {
   return absl::OkStatus();
 }
 
-namespace {
-
-std::filesystem::path UserUnitDir() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") / "systemd" / "user";
-}
-
-}  // namespace
-
-bool RemoveReminder(const std::string& profile) {
-  const std::filesystem::path dir = UserUnitDir();
-  const std::string unit = "mend-remind-" + profile;
-  std::error_code ec;
-  bool removed = std::filesystem::remove(dir / (unit + ".timer"), ec);
-  removed = std::filesystem::remove(dir / (unit + ".service"), ec) || removed;
-  if (std::system("command -v systemctl >/dev/null 2>&1") == 0) {
-    std::system(("systemctl --user disable --now " + unit + ".timer >/dev/null 2>&1").c_str());
-  }
-  return removed;
-}
-
 absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool print, bool off) {
   std::filesystem::path dir = UserUnitDir();
   const std::string unit = "mend-remind-" + g.profile;
@@ -216,6 +185,95 @@ absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool pr
   std::cout << fmt::format("wrote {}.timer (daily at {}){}\n", (dir / unit).string(), daily,
                            enabled ? "" : "; enable it with `systemctl --user enable --now " + unit + ".timer`, or use --print for cron");
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed) {
+  if (topic.empty() || !session.state().partner) return absl::OkStatus();
+  const auto& partner = *session.state().partner;
+  auto mode = session.couple().PreferenceOf(partner.sign_pk, topic);
+  if (mode == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::OkStatus();
+  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic, ModeName(mode));
+  if (mode == mend::v1::DISCLOSURE_MODE_ASK_FIRST && !confirmed) {
+    return absl::FailedPreconditionError(fmt::format(
+        "{} asked to be asked first before hearing about '{}'; ask them, and if they say yes, add --confirm",
+        partner.name, topic));
+  }
+  return absl::OkStatus();
+}
+
+bool RemoveReminder(const std::string& profile) {
+  const std::filesystem::path dir = UserUnitDir();
+  const std::string unit = "mend-remind-" + profile;
+  std::error_code ec;
+  bool removed = std::filesystem::remove(dir / (unit + ".timer"), ec);
+  removed = std::filesystem::remove(dir / (unit + ".service"), ec) || removed;
+  if (std::system("command -v systemctl >/dev/null 2>&1") == 0) {
+    std::system(("systemctl --user disable --now " + unit + ".timer >/dev/null 2>&1").c_str());
+  }
+  return removed;
+}
+
+void DeclareBeyondCommands(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  struct TalkArgs {
+    std::string week, format = "text";
+  };
+  auto talk = std::make_shared<TalkArgs>();
+  auto* c_talk = cli.app.add_subcommand("talk", "the weekly talk agenda (or `mend talk notes`)");
+  c_talk->add_option("--week", talk->week, "any day of the week, YYYY-MM-DD (default: this week)");
+  c_talk->add_option("--format", talk->format, "text, md or json")->check(CLI::IsMember({"text", "md", "json"}));
+  auto* c_talk_notes = c_talk->add_subcommand("notes", "record what you agreed in this week's talk (asks for it)");
+  RefuseText(c_talk_notes, "--agreed", "agreed");
+  RefuseText(c_talk_notes, "--follow-up", "follow_ups");
+  c_talk_notes->add_option("--week", talk->week, "any day of the week the talk was about");
+  c_talk_notes->callback(cli.Run([&g, talk] { return RunTalkNotes(g, talk->week); }));
+  c_talk->final_callback([&g, &status = cli.status, talk, c_talk_notes] {
+    if (!c_talk_notes->parsed()) status = RunTalk(g, talk->week, talk->format);
+  });
+
+  struct ReflectArgs {
+    std::string id, prompt, show_id;
+  };
+  auto reflect = std::make_shared<ReflectArgs>();
+  auto* c_reflect =
+      cli.app.add_subcommand("reflect", "answer a prompt sealed: nobody reads it until both have answered");
+  c_reflect->add_option("--prompt-id", reflect->id, "a short name for the prompt, the same for both of you");
+  c_reflect->add_option("--prompt", reflect->prompt, "the prompt's text");
+  RefuseText(c_reflect, "answer", "answer");
+  auto* c_reflect_show = c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
+  c_reflect_show->add_option("prompt-id", reflect->show_id, "the prompt id")->required();
+  c_reflect_show->callback(cli.Run([&g, reflect] { return RunReflectShow(g, reflect->show_id); }));
+  c_reflect->final_callback([&g, &status = cli.status, reflect, c_reflect_show] {
+    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect->id, reflect->prompt);
+  });
+
+  auto* c_prefs = cli.app.add_subcommand("prefs", "how you want to learn things, by topic");
+  c_prefs->require_subcommand(1);
+  struct PrefsArgs {
+    std::string topic, mode;
+  };
+  auto prefs = std::make_shared<PrefsArgs>();
+  auto* c_prefs_disclose = c_prefs->add_subcommand("disclose", "set your preference for a topic");
+  c_prefs_disclose->add_option("topic", prefs->topic, "the topic")->required();
+  c_prefs_disclose->add_option("--mode", prefs->mode, "proactive, when-asked or ask-first")
+      ->check(CLI::IsMember({"proactive", "when-asked", "ask-first"}))
+      ->required();
+  c_prefs_disclose->callback(cli.Run([&g, prefs] { return RunPrefsDisclose(g, prefs->topic, prefs->mode); }));
+  c_prefs->add_subcommand("show", "both partners' preferences")->callback(cli.Run([&g] { return RunPrefsShow(g); }));
+
+  struct RemindArgs {
+    std::string daily;
+    bool print = false, off = false;
+  };
+  auto remind = std::make_shared<RemindArgs>();
+  auto* c_remind =
+      cli.app.add_subcommand("remind", "a local daily reminder of what you owe (systemd user timer or cron)");
+  c_remind->add_option("--daily", remind->daily, "time of day, HH:MM");
+  c_remind->add_flag("--print", remind->print, "print a crontab line instead of installing a timer");
+  c_remind->add_flag("--off", remind->off, "remove the reminder");
+  c_remind->callback(cli.Run([&g, remind] { return RunRemind(g, remind->daily, remind->print, remind->off); }));
 }
 
 }  // namespace mend::client

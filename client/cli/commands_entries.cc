@@ -9,6 +9,7 @@
 #include "base/hex.h"
 #include "base/status_macros.h"
 #include "client/cli/commands.h"
+#include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
 #include "client/core/reminder_summary.h"
 #include "client/state/kinds/kind.h"
@@ -59,26 +60,22 @@ absl::StatusOr<std::string> ComposeText(const Session& session, const std::strin
   return body;
 }
 
-}  // namespace
-
-absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload& payload) {
-  const ProfileState& s = session.state();
-  if (s.partner) {
-    const SpaceRecord* space = session.couple().ActiveSpace(s.partner->sign_pk, LocalDate(NowMs()));
-    const KindRecord* kind = FindKind(payload.kind_case());
-    if (space && kind && !WelcomeDuringSpace(kind->during_space, space->request.contact()) && !g.despite_space) {
-      return absl::FailedPreconditionError(fmt::format(
-          "{} asked for space until {}{}; a {} is not among what they welcome now. If it cannot wait, add "
-          "--despite-space", s.partner->name, space->request.until(),
-          space->request.note().empty() ? "" : " (\"" + space->request.note() + "\")", KindName(payload)));
-    }
-  }
-  ASSIGN_OR_RETURN(uint64_t seq, session.Append(payload));
-  (void)WriteReminderSummary(session.profile(), session.state(), session.couple(), NowMs());
-  if (g.json) std::cout << fmt::format("{{\"seq\":{}}}\n", seq);
-  else std::cout << "wrote #" << seq << " (" << KindName(payload) << ")\n";
-  return absl::OkStatus();
-}
+struct CheckInArgs {
+  int mood = 0;
+  std::vector<std::string> feelings;  // from the shared vocabulary
+};
+struct TriggerArgs {
+  int intensity = 0;
+  std::vector<std::string> feelings, help;
+};
+struct LetterArgs {
+  std::string body_file;
+  uint64_t reply_to = 0;
+};
+struct SpaceArgs {
+  std::string until, contact = "urgent";
+  bool end = false;
+};
 
 absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"needs", "gratitude", "note", "other_feelings"}));
@@ -109,57 +106,6 @@ absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
   ASSIGN_OR_RETURN(*c->mutable_note(), text.Get("note", "anything else? (blank: nothing)"));
   ASSIGN_OR_RETURN(auto own_words, text.GetList("other_feelings", "feelings in your own words, separated by ';' (blank: none)"));
   for (auto& w : own_words) c->add_other_feelings(std::move(w));
-  return WriteEntry(*session, g, p);
-}
-
-absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
-  const bool retire = a.action == "retire";
-  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
-                                                                      : std::set<std::string>{"title", "detail"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  Payload p;
-  auto* c = p.mutable_commitment_proposal();
-  c->set_type(a.action == "amend" ? mend::v1::PROPOSAL_TYPE_AMEND
-              : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE : mend::v1::PROPOSAL_TYPE_NEW);
-  c->set_target_seq(a.target);
-  if (retire) {
-    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("note", "why end it? (blank: no note)"));
-  } else {
-    ASSIGN_OR_RETURN(*c->mutable_title(), text.Get("title", "the commitment, in a line:", true));
-    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
-  }
-  if (a.action != "retire") {
-    c->set_bound(a.bound == "me" ? mend::v1::BOUND_PROPOSER : a.bound == "partner" ? mend::v1::BOUND_PARTNER
-                                                                                 : mend::v1::BOUND_BOTH);
-    c->set_cadence(a.cadence == "daily" ? mend::v1::CADENCE_DAILY : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
-                   : a.cadence == "once" ? mend::v1::CADENCE_ONCE : mend::v1::CADENCE_ONGOING);
-  }
-  c->set_review_date(a.review);
-  return WriteEntry(*session, g, p);
-}
-
-absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision) {
-  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  Payload p;
-  auto* r = p.mutable_commitment_response();
-  r->set_proposal_seq(seq);
-  r->set_decision(decision == "accept" ? mend::v1::DECISION_ACCEPT : decision == "decline"
-                                                                      ? mend::v1::DECISION_DECLINE
-                                                                      : mend::v1::DECISION_REQUEST_CHANGES);
-  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
-  return WriteEntry(*session, g, p);
-}
-
-absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
-  if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
-  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  Payload p;
-  auto* r = p.mutable_commitment_report();
-  r->set_commitment_seq(seq);
-  r->set_outcome(kept ? mend::v1::OUTCOME_KEPT : mend::v1::OUTCOME_SLIPPED);
-  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "what happened? (blank: no note)"));
   return WriteEntry(*session, g, p);
 }
 
@@ -259,6 +205,98 @@ absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
     ASSIGN_OR_RETURN(*s->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
   }
   return WriteEntry(*session, g, p);
+}
+
+}  // namespace
+
+absl::Status WriteEntry(Session& session, const GlobalOptions& g, const Payload& payload) {
+  const ProfileState& s = session.state();
+  if (s.partner) {
+    const SpaceRecord* space = session.couple().ActiveSpace(s.partner->sign_pk, LocalDate(NowMs()));
+    const KindRecord* kind = FindKind(payload.kind_case());
+    if (space && kind && !WelcomeDuringSpace(kind->during_space, space->request.contact()) && !g.despite_space) {
+      return absl::FailedPreconditionError(fmt::format(
+          "{} asked for space until {}{}; a {} is not among what they welcome now. If it cannot wait, add "
+          "--despite-space", s.partner->name, space->request.until(),
+          space->request.note().empty() ? "" : " (\"" + space->request.note() + "\")", KindName(payload)));
+    }
+  }
+  ASSIGN_OR_RETURN(uint64_t seq, session.Append(payload));
+  (void)WriteReminderSummary(session.profile(), session.state(), session.couple(), NowMs());
+  if (g.json) std::cout << fmt::format("{{\"seq\":{}}}\n", seq);
+  else std::cout << "wrote #" << seq << " (" << KindName(payload) << ")\n";
+  return absl::OkStatus();
+}
+
+void DeclareEntryCommands(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  auto checkin = std::make_shared<CheckInArgs>();
+  auto* c_checkin = cli.app.add_subcommand("checkin", "record how you are (prompts when at a terminal)");
+  c_checkin->add_option("--mood", checkin->mood, "1 (very low) to 10 (very good)");
+  c_checkin->add_option("--feel", checkin->feelings, "a feeling from the shared vocabulary (repeatable)");
+  for (const char* field : {"needs", "gratitude", "note"}) RefuseText(c_checkin, std::string("--") + field, field);
+  c_checkin->callback(cli.Run([&g, checkin] { return RunCheckIn(g, *checkin); }));
+
+  auto trigger = std::make_shared<TriggerArgs>();
+  auto* c_trigger = cli.app.add_subcommand("trigger", "log a trigger for your partner to acknowledge");
+  c_trigger->add_option("--intensity", trigger->intensity, "1 to 10")->required();
+  RefuseText(c_trigger, "--what", "what_happened");
+  c_trigger->add_option("--feel", trigger->feelings, "a feeling (repeatable)");
+  c_trigger->add_option("--help-with", trigger->help, "what would help: space, reassurance, talk, closeness, other");
+  RefuseText(c_trigger, "--note", "note");
+  c_trigger->callback(cli.Run([&g, trigger] { return RunTrigger(g, *trigger); }));
+  auto ack_seq = std::make_shared<uint64_t>(0);
+  auto* c_ack = cli.app.add_subcommand("ack", "acknowledge and validate your partner's trigger");
+  c_ack->add_option("seq", *ack_seq, "the trigger's #")->required();
+  RefuseText(c_ack, "--message", "message");
+  c_ack->callback(cli.Run([&g, ack_seq] { return RunAck(g, *ack_seq); }));
+
+  auto ask_topic = std::make_shared<std::string>();
+  auto* c_ask = cli.app.add_subcommand("ask", "ask your partner a question (asks for the text)");
+  c_ask->add_option("--topic", *ask_topic, "a topic name");
+  RefuseText(c_ask, "text", "text");
+  c_ask->callback(cli.Run([&g, ask_topic] { return RunAsk(g, *ask_topic); }));
+  struct AnswerArgs {
+    uint64_t seq = 0;
+    bool confirm = false;
+  };
+  auto answer = std::make_shared<AnswerArgs>();
+  auto* c_answer = cli.app.add_subcommand("answer", "answer your partner's question (asks for the text)");
+  c_answer->add_option("seq", answer->seq, "the question's #")->required();
+  RefuseText(c_answer, "text", "text");
+  c_answer->add_flag("--confirm", answer->confirm, "your partner agreed to hear about this topic now");
+  c_answer->callback(cli.Run([&g, answer] { return RunAnswer(g, answer->seq, answer->confirm); }));
+
+  auto letter = std::make_shared<LetterArgs>();
+  auto* c_letter = cli.app.add_subcommand("letter", "write a letter (asks for a subject, opens $EDITOR)");
+  RefuseText(c_letter, "--subject", "subject");
+  c_letter->add_option("--body-file", letter->body_file, "read the body from this file instead of $EDITOR");
+  c_letter->add_option("--reply-to", letter->reply_to, "# of the letter this answers");
+  c_letter->callback(cli.Run([&g, letter] { return RunLetter(g, *letter); }));
+  struct DiscloseArgs {
+    std::string topic;
+    uint64_t commitment = 0;
+    bool confirm = false;
+  };
+  auto disclose = std::make_shared<DiscloseArgs>();
+  auto* c_disclose =
+      cli.app.add_subcommand("disclose", "tell your partner something before they ask (asks for the text)");
+  RefuseText(c_disclose, "text", "text");
+  c_disclose->add_option("--commitment", disclose->commitment, "# of a related commitment");
+  c_disclose->add_option("--topic", disclose->topic, "a topic name (shows your partner's preference for it)");
+  c_disclose->add_flag("--confirm", disclose->confirm, "your partner agreed to hear about this topic now");
+  c_disclose->callback(cli.Run(
+      [&g, disclose] { return RunDisclose(g, disclose->commitment, disclose->topic, disclose->confirm); }));
+
+  auto space = std::make_shared<SpaceArgs>();
+  auto* c_space = cli.app.add_subcommand("space", "ask for space (or `mend space end`)");
+  c_space->add_option("--until", space->until, "last day, YYYY-MM-DD");
+  c_space->add_option("--contact", space->contact, "what is welcome meanwhile: none, urgent or checkins")
+      ->check(CLI::IsMember({"none", "urgent", "checkins"}))
+      ->capture_default_str();
+  RefuseText(c_space, "--note", "note");
+  c_space->add_subcommand("end", "end your request for space now")->callback([space] { space->end = true; });
+  c_space->final_callback(cli.Run([&g, space] { return RunSpace(g, *space); }));
 }
 
 }  // namespace mend::client

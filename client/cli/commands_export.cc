@@ -28,7 +28,10 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& values) {
   return out;
 }
 
-}  // namespace
+struct ExportArgs {
+  std::string since, until, last, format = "md", output;
+  std::vector<std::string> only, redact, age_recipients;
+};
 
 absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   // Check everything the user typed before unlocking anything.
@@ -108,6 +111,27 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   }
   std::fill(out.begin(), out.end(), '\0');
   return absl::OkStatus();
+}
+
+}  // namespace
+
+void DeclareExportCommand(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  auto exp = std::make_shared<ExportArgs>();
+  auto* c_export =
+      cli.app.add_subcommand("export", "a report for a therapist session (Markdown, JSON or HTML; age-encrypted)");
+  c_export->add_option("--since", exp->since, "first day, YYYY-MM-DD (default: 4 weeks ago)");
+  c_export->add_option("--until", exp->until, "last day, YYYY-MM-DD (default: today)");
+  c_export->add_option("--last", exp->last, "a period ending today (or --until): 2w, 10d, 3m");
+  c_export->add_option("--format", exp->format, "md, json or html")
+      ->check(CLI::IsMember({"md", "json", "html"}))
+      ->capture_default_str();
+  c_export->add_option("--only", exp->only, "only these kinds, comma-separated (checkin,trigger,ack,...)");
+  c_export->add_option("--redact", exp->redact,
+                       "hide: notes, letters, questions, answers, disclosures, triggers, reflections");
+  c_export->add_option("-o,--output", exp->output, "write to this file (mode 0600) instead of stdout");
+  c_export->add_option("--age-recipient", exp->age_recipients, "encrypt to this age1... key (repeatable)");
+  c_export->callback(cli.Run([&g, exp] { return RunExport(g, *exp); }));
 }
 
 }  // namespace mend::client

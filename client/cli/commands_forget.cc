@@ -36,8 +36,6 @@ void Overwrite(const std::filesystem::path& path) {
   ::close(fd);
 }
 
-}  // namespace
-
 absl::Status RunForget(const GlobalOptions& g, bool yes) {
   const Profile profile = Profile::Locate(g.profile);
   if (!profile.Exists()) {  // a profile is a directory with a key file, nothing less
@@ -74,6 +72,17 @@ absl::Status RunForget(const GlobalOptions& g, bool yes) {
                "file system keeps of old blocks, reports you exported, your partner's copy, and the server's copy "
                "(`mend purge` deletes that; it needs this profile, so run it first).\n";
   return config;
+}
+
+}  // namespace
+
+void DeclareForgetCommand(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  auto yes = std::make_shared<bool>(false);
+  auto* c_forget =
+      cli.app.add_subcommand("forget", "delete this profile from this machine (key file, history, reminder)");
+  c_forget->add_flag("--yes", *yes, "do not ask for confirmation");
+  c_forget->callback(cli.Run([&g, yes] { return RunForget(g, *yes); }));
 }
 
 }  // namespace mend::client

@@ -8,6 +8,11 @@
 #include "nlohmann/json.hpp"
 
 namespace mend::client {
+namespace {
+
+struct LogArgs {
+  std::string kind, author, since, until;
+};
 
 absl::Status RunLog(const GlobalOptions& g, const LogArgs& a) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
@@ -45,29 +50,21 @@ absl::Status RunShow(const GlobalOptions& g, uint64_t seq) {
   return absl::OkStatus();
 }
 
-absl::Status RunPromiseList(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  const CoupleState& c = session->couple();
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [seq, cm] : c.commitments) {
-    if (cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) continue;
-    uint32_t reports = cm.kept + cm.slipped;
-    std::string bound;
-    for (const auto& b : cm.bound) bound += (bound.empty() ? "" : " and ") + c.NameOf(b);
-    if (g.json) {
-      out.push_back({{"seq", seq}, {"title", cm.proposal.title()}, {"state", std::string(ToString(cm.state))},
-                     {"proposer", c.NameOf(cm.proposer)}, {"bound", bound}, {"kept", cm.kept},
-                     {"slipped", cm.slipped}, {"review_date", cm.proposal.review_date()},
-                     {"superseded_by", cm.superseded_by}});
-      continue;
-    }
-    std::cout << fmt::format("#{:<4} {:<18} \"{}\" (by {}, binds {})", seq, ToString(cm.state), cm.proposal.title(),
-                             c.NameOf(cm.proposer), bound);
-    if (reports > 0) std::cout << fmt::format(", kept {}/{} ({}%)", cm.kept, reports, cm.kept * 100 / reports);
-    std::cout << "\n";
-  }
-  if (g.json) std::cout << out.dump() << "\n";
-  return absl::OkStatus();
+}  // namespace
+
+void DeclareReadCommands(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  auto log = std::make_shared<LogArgs>();
+  auto* c_log = cli.app.add_subcommand("log", "the verified timeline");
+  c_log->add_option("--kind", log->kind, "checkin, trigger, ack, question, answer, letter, disclosure, proposal, ...");
+  c_log->add_option("--author", log->author, "me or partner")->check(CLI::IsMember({"me", "partner"}));
+  c_log->add_option("--since", log->since, "first day, YYYY-MM-DD");
+  c_log->add_option("--until", log->until, "last day, YYYY-MM-DD");
+  c_log->callback(cli.Run([&g, log] { return RunLog(g, *log); }));
+  auto show_seq = std::make_shared<uint64_t>(0);
+  auto* c_show = cli.app.add_subcommand("show", "one entry in full");
+  c_show->add_option("seq", *show_seq, "the entry's #")->required();
+  c_show->callback(cli.Run([&g, show_seq] { return RunShow(g, *show_seq); }));
 }
 
 }  // namespace mend::client

@@ -1,0 +1,151 @@
+// Agreed commitments, which the command line calls promises: propose, amend
+// or retire one, accept, decline or ask for changes, report kept or slipped,
+// and list them with their adherence.
+#include <iostream>
+
+#include "base/status_macros.h"
+#include "client/cli/commands.h"
+#include "client/cli/refuse_text.h"
+#include "client/cli/text_input.h"
+#include "fmt/format.h"
+#include "nlohmann/json.hpp"
+
+namespace mend::client {
+namespace {
+
+using mend::v1::Payload;
+
+struct ProposeArgs {
+  std::string action;  // propose, amend, retire
+  uint64_t target = 0;
+  std::string bound = "me", cadence = "ongoing", review;
+};
+
+absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
+  const bool retire = a.action == "retire";
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
+                                                                      : std::set<std::string>{"title", "detail"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* c = p.mutable_commitment_proposal();
+  c->set_type(a.action == "amend" ? mend::v1::PROPOSAL_TYPE_AMEND
+              : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE : mend::v1::PROPOSAL_TYPE_NEW);
+  c->set_target_seq(a.target);
+  if (retire) {
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("note", "why end it? (blank: no note)"));
+  } else {
+    ASSIGN_OR_RETURN(*c->mutable_title(), text.Get("title", "the commitment, in a line:", true));
+    ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
+  }
+  if (a.action != "retire") {
+    c->set_bound(a.bound == "me" ? mend::v1::BOUND_PROPOSER : a.bound == "partner" ? mend::v1::BOUND_PARTNER
+                                                                                 : mend::v1::BOUND_BOTH);
+    c->set_cadence(a.cadence == "daily" ? mend::v1::CADENCE_DAILY : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
+                   : a.cadence == "once" ? mend::v1::CADENCE_ONCE : mend::v1::CADENCE_ONGOING);
+  }
+  c->set_review_date(a.review);
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision) {
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* r = p.mutable_commitment_response();
+  r->set_proposal_seq(seq);
+  r->set_decision(decision == "accept" ? mend::v1::DECISION_ACCEPT : decision == "decline"
+                                                                      ? mend::v1::DECISION_DECLINE
+                                                                      : mend::v1::DECISION_REQUEST_CHANGES);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
+  if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
+  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  Payload p;
+  auto* r = p.mutable_commitment_report();
+  r->set_commitment_seq(seq);
+  r->set_outcome(kept ? mend::v1::OUTCOME_KEPT : mend::v1::OUTCOME_SLIPPED);
+  ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "what happened? (blank: no note)"));
+  return WriteEntry(*session, g, p);
+}
+
+absl::Status RunPromiseList(const GlobalOptions& g) {
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  const CoupleState& c = session->couple();
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [seq, cm] : c.commitments) {
+    if (cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) continue;
+    uint32_t reports = cm.kept + cm.slipped;
+    std::string bound;
+    for (const auto& b : cm.bound) bound += (bound.empty() ? "" : " and ") + c.NameOf(b);
+    if (g.json) {
+      out.push_back({{"seq", seq}, {"title", cm.proposal.title()}, {"state", std::string(ToString(cm.state))},
+                     {"proposer", c.NameOf(cm.proposer)}, {"bound", bound}, {"kept", cm.kept},
+                     {"slipped", cm.slipped}, {"review_date", cm.proposal.review_date()},
+                     {"superseded_by", cm.superseded_by}});
+      continue;
+    }
+    std::cout << fmt::format("#{:<4} {:<18} \"{}\" (by {}, binds {})", seq, ToString(cm.state), cm.proposal.title(),
+                             c.NameOf(cm.proposer), bound);
+    if (reports > 0) std::cout << fmt::format(", kept {}/{} ({}%)", cm.kept, reports, cm.kept * 100 / reports);
+    std::cout << "\n";
+  }
+  if (g.json) std::cout << out.dump() << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void DeclarePromiseCommands(const CommandLine& cli) {
+  const GlobalOptions& g = cli.g;
+  auto* c_promise = cli.app.add_subcommand("promise", "agreed transparency commitments");
+  c_promise->require_subcommand(1);
+  auto propose = std::make_shared<ProposeArgs>();
+  for (const std::string action : {"propose", "amend", "retire"}) {
+    auto* sub = c_promise->add_subcommand(action, action == "propose" ? "propose a new commitment"
+                                                  : action == "amend" ? "propose a change to an agreed commitment"
+                                                                      : "propose ending an agreed commitment");
+    if (action != "propose") sub->add_option("seq", propose->target, "the commitment's #")->required();
+    if (action != "retire") {
+      RefuseText(sub, "--title", "title");
+      RefuseText(sub, "--detail", "detail");
+      sub->add_option("--bound", propose->bound, "who is bound: me, partner or both")
+          ->check(CLI::IsMember({"me", "partner", "both"}))
+          ->capture_default_str();
+      sub->add_option("--cadence", propose->cadence, "daily, weekly, once or ongoing")
+          ->check(CLI::IsMember({"daily", "weekly", "once", "ongoing"}))
+          ->capture_default_str();
+      sub->add_option("--review", propose->review, "date to review it together, YYYY-MM-DD");
+    } else {
+      RefuseText(sub, "--note", "note");
+    }
+    sub->callback(cli.Run([&g, propose, action] {
+      propose->action = action;
+      return RunPromisePropose(g, *propose);
+    }));
+  }
+  auto respond_seq = std::make_shared<uint64_t>(0);
+  for (const std::string decision : {"accept", "decline", "request-changes"}) {
+    auto* sub = c_promise->add_subcommand(decision, decision + " your partner's proposal");
+    sub->add_option("seq", *respond_seq, "the proposal's #")->required();
+    RefuseText(sub, "--note", "note");
+    sub->callback(cli.Run([&g, respond_seq, decision] { return RunPromiseRespond(g, *respond_seq, decision); }));
+  }
+  struct ReportArgs {
+    uint64_t seq = 0;
+    bool kept = false, slipped = false;
+  };
+  auto report = std::make_shared<ReportArgs>();
+  auto* c_report = c_promise->add_subcommand("report", "report honestly on a commitment");
+  c_report->add_option("seq", report->seq, "the commitment's #")->required();
+  c_report->add_flag("--kept", report->kept, "it was kept");
+  c_report->add_flag("--slipped", report->slipped, "it slipped");
+  RefuseText(c_report, "--note", "note");
+  c_report->callback(cli.Run([&g, report] { return RunPromiseReport(g, report->seq, report->kept, report->slipped); }));
+  c_promise->add_subcommand("list", "commitments and adherence")->callback(cli.Run([&g] { return RunPromiseList(g); }));
+}
+
+}  // namespace mend::client
