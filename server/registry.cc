@@ -57,7 +57,7 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& calle
   if (m->state() == mend::v1::MEMBER_STATE_ACTIVE) return *record;
   if (allow_left && m->state() == mend::v1::MEMBER_STATE_LEFT) return *record;
   if (m->state() == mend::v1::MEMBER_STATE_PENDING) {
-    return absl::PermissionDeniedError("your partner has not confirmed you yet; they run `mend sync`");
+    return absl::PermissionDeniedError("your partner has not confirmed you yet");
   }
   return absl::PermissionDeniedError("you have left this couple");
 }

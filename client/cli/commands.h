@@ -62,6 +62,8 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
 absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
 // Shows the partner's disclosure preference for `topic`; ASK_FIRST needs `confirmed`.
 absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed);
+// What pairing awaits, in words and with the command to type.
+std::string DescribePairing(const PairingProgress& progress);
 // Removes the profile's reminder timer, if any; true when there was one.
 bool RemoveReminder(const std::string& profile);
 

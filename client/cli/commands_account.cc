@@ -64,11 +64,11 @@ absl::Status RunSync(const GlobalOptions& g) {
   }
   if (g.json) {
     std::cout << nlohmann::json({{"new_entries", r.new_entries}, {"head_seq", session->head().seq},
-                                 {"chain_code", ChainCodeOf(*session)}, {"pairing", r.pairing_message}})
+                                 {"chain_code", ChainCodeOf(*session)}, {"pairing", DescribePairing(r.pairing)}})
                      .dump()
               << "\n";
-  } else if (!r.pairing_message.empty()) {
-    std::cout << r.pairing_message << "\n";
+  } else if (!r.pairing.paired()) {
+    std::cout << DescribePairing(r.pairing) << "\n";
   } else {
     std::cout << fmt::format("synced: {} new, head #{} (chain code {})\n", r.new_entries, session->head().seq,
                              ChainCodeOf(*session));

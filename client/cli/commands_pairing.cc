@@ -88,8 +88,8 @@ absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     ASSIGN_OR_RETURN(SyncReport r, session->Sync());
-    if (session->state().partner || r.pairing_message.empty()) {
-      std::cout << r.pairing_message << "\n";
+    if (session->state().partner || r.pairing.paired()) {
+      std::cout << DescribePairing(r.pairing) << "\n";
       return absl::OkStatus();
     }
     std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -168,6 +168,30 @@ absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, 
 }
 
 }  // namespace
+
+std::string DescribePairing(const PairingProgress& progress) {
+  using Step = PairingProgress::Step;
+  switch (progress.step) {
+    case Step::kPaired:
+      return "paired";
+    case Step::kAwaitingJoin:
+      return "waiting for your partner to join with the invite code";
+    case Step::kCompareSafetyNumber:
+      return fmt::format(
+          "{} joined. Compare the safety number together, in person: `mend pair verify`; if it matches, "
+          "`mend pair verify --confirm` finishes pairing (if not, `mend pair reject`)",
+          progress.partner_name);
+    case Step::kAnswerTurnedAway:
+      return fmt::format(
+          "someone answered your invite, but the answer {}; they were turned away. Run `mend pair invite` for a "
+          "new code",
+          progress.why);
+    case Step::kAwaitingConfirmation:
+      return "waiting for your partner to confirm you (they compare the safety number with you, then run `mend "
+             "pair verify --confirm`)";
+  }
+  return "";
+}
 
 void DeclarePairingCommands(const CommandLine& cli) {
   const GlobalOptions& g = cli.g;

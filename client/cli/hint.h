@@ -1,6 +1,8 @@
-// Advice for the person, carried on an error status from the command that
-// knows it to main(), which prints it as "mend: hint: ...". Only the command
-// layer adds hints; the protocol and storage layers return plain statuses.
+// Advice for the person, printed by main() as "mend: hint: ...". Only the
+// command layer writes advice: a command that knows it attaches it with
+// WithHint; otherwise HintFor chooses it from what the status says by type
+// (a Problem from core/, a verification error, the status code), never from
+// its message's words.
 #ifndef MEND_CLIENT_CLI_HINT_H_
 #define MEND_CLIENT_CLI_HINT_H_
 
@@ -10,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
+#include "client/core/problem.h"
 
 namespace mend::client {
 
@@ -25,6 +28,13 @@ inline std::optional<std::string> HintOf(const absl::Status& status) {
   if (!hint) return std::nullopt;
   return std::string(*hint);
 }
+
+// The advice for `problem` (never empty).
+std::string AdviceFor(Problem problem);
+
+// The advice for a failed `status`: its own hint, else the advice for its
+// Problem, its verification failure or its code; nullopt when there is none.
+std::optional<std::string> HintFor(const absl::Status& status);
 
 }  // namespace mend::client
 

@@ -21,25 +21,9 @@ using namespace mend::client;
 // Exit codes: 0 ok, 1 error, 2 usage, 3 verification failure.
 int Report(const absl::Status& status) {
   if (status.ok()) return 0;
-  std::string message(status.message());
-  std::cerr << "mend: error: " << message << "\n";
-  if (auto hint = HintOf(status)) {
-    std::cerr << "mend: hint: " << *hint << "\n";
-    return IsVerificationError(status) ? 3 : 1;
-  }
-  if (IsVerificationError(status)) {
-    std::cerr << "mend: hint: your local copy was left as it was. Do not trust the server until this is explained; "
-                 "compare `mend status` chain codes with your partner in person.\n";
-    return 3;
-  }
-  if (absl::IsUnauthenticated(status) && message.find("passphrase") != std::string::npos) {
-    std::cerr << "mend: hint: check the passphrase (or the file given with --passphrase-file)\n";
-  } else if (absl::IsUnavailable(status)) {
-    std::cerr << "mend: hint: start the server (scripts/run) or fix `server` in the config file\n";
-  } else if (absl::IsDataLoss(status) && message.find("key file") != std::string::npos) {
-    std::cerr << "mend: hint: restore the key file from a backup; it cannot be repaired\n";
-  }
-  return 1;
+  std::cerr << "mend: error: " << status.message() << "\n";
+  if (auto hint = HintFor(status)) std::cerr << "mend: hint: " << *hint << "\n";
+  return IsVerificationError(status) ? 3 : 1;
 }
 
 }  // namespace

@@ -6,12 +6,13 @@
 
 #include <chrono>
 
-#include "proto/wire.h"
 #include "base/atomic_file.h"
+#include "base/status_macros.h"
+#include "client/core/problem.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
+#include "proto/wire.h"
 
 namespace mend::client {
 namespace {
@@ -57,7 +58,8 @@ absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& a
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig& config) {
   if (config.address.empty()) {
-    return absl::FailedPreconditionError("no server configured; run `mend init --server HOST:PORT`");
+    return WithProblem(absl::FailedPreconditionError("no server is configured for this profile"),
+                       Problem::kNoServerConfigured);
   }
   auto c = std::unique_ptr<Connection>(new Connection(config));
   std::shared_ptr<grpc::ChannelCredentials> creds;

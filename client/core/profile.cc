@@ -2,6 +2,7 @@
 
 #include "base/hex.h"
 #include "client/core/local_mac.h"
+#include "client/core/problem.h"
 #include "client/core/verification_error.h"
 
 #include <sys/stat.h>
@@ -100,9 +101,11 @@ absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, 
     }
     s.version = j.at("version").get<int>();
     if (s.version < kStateVersion) {
-      return absl::FailedPreconditionError(fmt::format(
-          "profile '{}' was made by an earlier mend (protocol v1), whose log and keys this mend cannot read; "
-          "make a new profile (`mend init --profile NEW ...`) and pair again", name_));
+      return WithProblem(absl::FailedPreconditionError(fmt::format(
+                             "profile '{}' was made by an earlier mend (protocol v1), whose log and keys this mend "
+                             "cannot read",
+                             name_)),
+                         Problem::kProfileFromOlderMend);
     }
     if (s.version > kStateVersion) return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
     s.name = j.value("name", "");

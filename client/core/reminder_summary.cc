@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "client/core/problem.h"
 #include "client/state/obligations.h"
 #include "client/state/calendar.h"
 #include "base/atomic_file.h"
@@ -28,12 +29,12 @@ absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& st
 absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
   const std::string path = ReminderSummaryPath(profile);
   if (!std::filesystem::exists(path)) {
-    return absl::NotFoundError("no reminder summary yet: run `mend sync` once");
+    return WithProblem(absl::NotFoundError("no reminder summary yet"), Problem::kNoReminderSummary);
   }
   ASSIGN_OR_RETURN(std::string text, base::ReadWholeFile(path));
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object() || !j.value("owed_by_me", nlohmann::json()).is_array()) {
-    return absl::DataLossError(path + " is damaged; run `mend sync` to write it again");
+    return WithProblem(absl::DataLossError(path + " is damaged"), Problem::kNoReminderSummary);
   }
   ReminderSummary out;
   out.as_of_unix_ms = j.value("as_of_unix_ms", int64_t{0});

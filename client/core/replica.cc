@@ -8,6 +8,7 @@
 
 #include "base/big_endian.h"
 #include "base/atomic_file.h"
+#include "client/core/problem.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "fmt/format.h"
@@ -53,8 +54,9 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
     }
     std::string_view len_bytes = rest.substr(0, 4), body = rest.substr(4, len);
     if (crypto::Blake2b(kChecksumBytes, {len_bytes, body}) != rest.substr(4 + len, kChecksumBytes)) {
-      return absl::DataLossError(
-          fmt::format("the local replica is damaged at entry {}; run `mend sync --rebuild`", out.size() + 1));
+      return WithProblem(
+          absl::DataLossError(fmt::format("the local replica {} is damaged at entry {}", path_, out.size() + 1)),
+          Problem::kReplicaDamaged);
     }
     mend::v1::Entry entry;
     if (!entry.ParseFromArray(body.data(), static_cast<int>(body.size()))) {

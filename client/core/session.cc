@@ -6,6 +6,7 @@
 #include "base/hex.h"
 #include "base/status_macros.h"
 #include "client/core/local_mac.h"
+#include "client/core/problem.h"
 #include "client/core/replica.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
@@ -18,11 +19,12 @@ namespace mend::client {
 absl::Status NotPaired(const ProfileState& s) {
   switch (s.pairing) {
     case PairingState::kUnpaired:
-      return absl::FailedPreconditionError("not paired yet; run `mend pair invite` or `mend pair join CODE`");
+      return WithProblem(absl::FailedPreconditionError("not paired yet"), Problem::kNotPaired);
     case PairingState::kInvited:
-      return absl::FailedPreconditionError("your partner has not joined yet; run `mend sync` after they do");
+      return WithProblem(absl::FailedPreconditionError("your partner has not joined yet"), Problem::kPartnerNotJoined);
     case PairingState::kJoinPending:
-      return absl::FailedPreconditionError("your partner has not confirmed you yet; run `mend sync` later");
+      return WithProblem(absl::FailedPreconditionError("your partner has not confirmed you yet"),
+                         Problem::kNotConfirmedYet);
     case PairingState::kPaired:
       return absl::OkStatus();
   }
@@ -69,11 +71,17 @@ Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identi
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase) {
   if (!profile.Exists()) {
-    return absl::FailedPreconditionError(
-        fmt::format("no profile '{}' here; run `mend init --name NAME --server HOST:PORT`", profile.name()));
+    return WithProblem(absl::FailedPreconditionError(fmt::format("no profile '{}' here", profile.name())),
+                       Problem::kNoProfile);
   }
   crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
-  ASSIGN_OR_RETURN(crypto::KeySecrets keys, crypto::KeyFile::Read(profile.key_path(), passphrase, &limits));
+  absl::StatusOr<crypto::KeySecrets> read = crypto::KeyFile::Read(profile.key_path(), passphrase, &limits);
+  if (!read.ok()) {
+    if (absl::IsUnauthenticated(read.status())) return WithProblem(read.status(), Problem::kWrongPassphrase);
+    if (absl::IsDataLoss(read.status())) return WithProblem(read.status(), Problem::kKeyFileDamaged);
+    return read.status();
+  }
+  crypto::KeySecrets keys = *std::move(read);
   ASSIGN_OR_RETURN(crypto::Identity identity, crypto::Identity::FromSeed(keys.identity_seed));
   const crypto::SecretBytes local_key = LocalFilesKey(identity);
   bool state_mac = false, config_mac = false;
@@ -121,10 +129,11 @@ absl::Status Session::PinServerId(const Bytes& id) {
     return SaveState();
   }
   if (!crypto::ConstantTimeEquals(id, state_.server_id)) {
-    return VerificationError(fmt::format(
-        "the server at {} has id {}, but this profile first met server {}: it is not the server you paired "
-        "through (or it was set up again from nothing). Nothing was sent; check `mend server` settings and ask "
-        "the server's operator", server_.address, base::ToHex(id), base::ToHex(state_.server_id)));
+    return WithProblem(VerificationError(fmt::format(
+                           "the server at {} has id {}, but this profile first met server {}: it is not the server "
+                           "you paired through (or it was set up again from nothing). Nothing was sent",
+                           server_.address, base::ToHex(id), base::ToHex(state_.server_id))),
+                       Problem::kServerIdChanged);
   }
   return absl::OkStatus();
 }

@@ -29,10 +29,25 @@
 
 namespace mend::client {
 
+// How far pairing has come: what is awaited, as facts (the CLI says what to do).
+struct PairingProgress {
+  enum class Step {
+    kPaired,
+    kAwaitingJoin,          // inviter: nobody has used the code yet
+    kCompareSafetyNumber,   // inviter: someone joined; compare, then confirm or reject
+    kAnswerTurnedAway,      // inviter: an answer that did not open or verify was refused
+    kAwaitingConfirmation,  // joiner: the inviter has not confirmed us yet
+  };
+  Step step = Step::kPaired;
+  std::string partner_name;  // kCompareSafetyNumber: the name the joiner gave
+  std::string why;           // kAnswerTurnedAway: what was wrong with the answer
+  bool paired() const { return step == Step::kPaired; }
+};
+
 struct SyncReport {
   size_t new_entries = 0;
   uint64_t head_seq = 0;
-  std::string pairing_message;  // non-empty while pairing is not finished
+  PairingProgress pairing;
 };
 
 class Session {
@@ -70,8 +85,8 @@ class Session {
   // number that did not match); Reinvite then gives a new code.
   absl::Status RejectPartner();
   // Moves pairing forward as far as the partner's progress allows; returns
-  // what is still awaited, or "" once paired.
-  absl::StatusOr<std::string> AdvancePairing();
+  // what is still awaited.
+  absl::StatusOr<PairingProgress> AdvancePairing();
 
   // Fetches grants and entries, verifies, stores. Verification failures are
   // VerificationError statuses and leave the replica untouched.

@@ -4,6 +4,7 @@
 #include "client/core/session.h"
 
 #include "base/status_macros.h"
+#include "client/core/problem.h"
 #include "client/core/session/internal.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
@@ -23,7 +24,7 @@ absl::StatusOr<uint64_t> Session::Append(const mend::v1::Payload& payload) {
   if (entries_.empty() || !couple_.joined) {
     RETURN_IF_ERROR(Sync().status());
     if (!couple_.joined) {
-      return absl::FailedPreconditionError("pairing is not finished; both partners run `mend sync` first");
+      return WithProblem(absl::FailedPreconditionError("pairing is not finished"), Problem::kPairingUnfinished);
     }
   }
   return AppendAt(payload, std::nullopt);
@@ -45,14 +46,14 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std
     const uint32_t epoch = fixed_epoch.value_or(CurrentEpoch());
     const bool genesis = payload.has_genesis();
     if (!keys_.couple_keys.count(epoch)) {
-      return absl::FailedPreconditionError(fmt::format(
-          "you hold no key for epoch {}: your partner's grant of it has not reached you; run `mend sync`, and if "
-          "this stays, run `mend rotate` to move to a key you both hold", epoch));
+      return WithProblem(absl::FailedPreconditionError(fmt::format(
+                             "you hold no key for epoch {}: your partner's grant of it has not reached you", epoch)),
+                         Problem::kNoKeyForEpoch);
     }
     if (!genesis && !HoldsAnnouncedKey(epoch)) {
-      return absl::FailedPreconditionError(fmt::format(
-          "the key you were granted for epoch {} is not the key the log announces for it; run `mend rotate` to "
-          "move to a new key you both hold", epoch));
+      return WithProblem(absl::FailedPreconditionError(fmt::format(
+                             "the key you were granted for epoch {} is not the key the log announces for it", epoch)),
+                         Problem::kKeyNotAnnounced);
     }
     const crypto::ChainHead at = head();
     absl::Status rules = CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch);

@@ -4,6 +4,7 @@
 #include "client/core/session.h"
 
 #include "base/status_macros.h"
+#include "client/core/problem.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
 #include "crypto/aead.h"
@@ -64,7 +65,10 @@ absl::Status Session::Rotate() {
   // Written under the newest epoch both can read that this member holds: the
   // current one, or an older one when the current key never reached us.
   std::optional<uint32_t> under = NewestHeldEpoch(CurrentEpoch());
-  if (!under) return absl::FailedPreconditionError("you hold none of the couple's keys; run `mend sync`");
+  if (!under) {
+    return WithProblem(absl::FailedPreconditionError("you hold none of the keys the log announces"),
+                       Problem::kNoKeyForEpoch);
+  }
   ASSIGN_OR_RETURN(auto couple, conn->GetCouple(state_.couple_id));
   uint32_t next = CurrentEpoch() + 1;
   for (uint32_t e : couple.epochs()) next = std::max(next, e + 1);  // an epoch with grants is taken
@@ -83,8 +87,7 @@ absl::Status Session::Rotate() {
     // The partner is rotating at the same moment and took this epoch first.
     RETURN_IF_ERROR(Sync().status());
     if (CurrentEpoch() > announced_before) return absl::OkStatus();
-    return absl::AbortedError(
-        "your partner is rotating the key at this moment; run `mend sync`, then `mend rotate` again if needed");
+    return WithProblem(absl::AbortedError("your partner is rotating the key at this moment"), Problem::kRotationRace);
   }
   RETURN_IF_ERROR(put);
   mend::v1::Payload p;

@@ -116,7 +116,7 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
     if (r.failure->seq == local.seq + 1 && r.failure->check == crypto::EntryCheck::kChain) {
       return VerificationError(fmt::format(
           "fork: the server's entry {} does not follow the entry {} this device verified (hash {}); "
-          "the server is showing a different history. Compare `mend status` chain codes with your partner.",
+          "the server is showing a different history",
           local.seq + 1, local.seq, base::ToHex(local.hash)));
     }
     return VerificationError(fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));

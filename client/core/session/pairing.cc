@@ -5,6 +5,7 @@
 #include "client/core/session.h"
 
 #include "base/status_macros.h"
+#include "client/core/problem.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
 #include "crypto/aead.h"
@@ -72,9 +73,8 @@ absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
     return absl::FailedPreconditionError("only an invite that nobody has completed can be replaced");
   }
   if (state_.partner) {
-    return absl::FailedPreconditionError(fmt::format(
-        "{} has joined and waits for you: compare the safety number (`mend pair verify`), then confirm or "
-        "`mend pair reject`", state_.partner->name));
+    return WithProblem(absl::FailedPreconditionError(fmt::format("{} has joined and waits for you", state_.partner->name)),
+                       Problem::kPartnerWaitsForYou);
   }
   ASSIGN_OR_RETURN(Connection * conn, connection());
   crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
@@ -92,10 +92,10 @@ absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
 
 absl::Status Session::RejectPartner() {
   if (state_.pairing != PairingState::kInvited || !state_.inviter || !state_.partner) {
-    return absl::FailedPreconditionError(
-        state_.pairing == PairingState::kPaired
-            ? "pairing is complete; to end it, run `mend leave`"
-            : "nobody is waiting for your confirmation");
+    if (state_.pairing == PairingState::kPaired) {
+      return WithProblem(absl::FailedPreconditionError("pairing is complete"), Problem::kPairingComplete);
+    }
+    return absl::FailedPreconditionError("nobody is waiting for your confirmation");
   }
   ASSIGN_OR_RETURN(Connection * conn, connection());
   RETURN_IF_ERROR(conn->RejectPending(state_.couple_id, state_.partner->sign_pk));
@@ -140,25 +140,20 @@ absl::Status Session::Join(const std::string& code) {
   return SaveState();
 }
 
-absl::StatusOr<std::string> Session::AdvancePairing() {
+absl::StatusOr<PairingProgress> Session::AdvancePairing() {
+  using Step = PairingProgress::Step;
   ASSIGN_OR_RETURN(Connection * conn, connection());
   if (state_.pairing == PairingState::kInvited) {
-    if (state_.partner) {
-      return fmt::format(
-          "{} joined. Compare the safety number together, in person: `mend pair verify`; if it matches, "
-          "`mend pair verify --confirm` finishes pairing (if not, `mend pair reject`)", state_.partner->name);
-    }
+    if (state_.partner) return PairingProgress{Step::kCompareSafetyNumber, state_.partner->name, ""};
     ASSIGN_OR_RETURN(auto join, conn->GetJoin(state_.couple_id));
-    if (!join.pending()) return std::string("waiting for your partner to join with the invite code");
+    if (!join.pending()) return PairingProgress{Step::kAwaitingJoin, "", ""};
     if (!keys_.invite_secret) return absl::DataLossError("the invite secret is missing from the key file");
     absl::StatusOr<Member> joiner = OpenJoin(join);
     if (!joiner.ok()) {
       // Whoever answered holds the code but sent something that does not
       // open or verify: turn them away and say so; the profile lives on.
       RETURN_IF_ERROR(conn->RejectPending(state_.couple_id, join.member()));
-      return fmt::format("someone answered your invite, but the answer {}; they were turned away. "
-                         "Run `mend pair invite` for a new code",
-                         std::string(joiner.status().message()));
+      return PairingProgress{Step::kAnswerTurnedAway, "", std::string(joiner.status().message())};
     }
     state_.partner = *joiner;
     state_.transcript_hash =
@@ -170,19 +165,17 @@ absl::StatusOr<std::string> Session::AdvancePairing() {
   if (state_.pairing == PairingState::kJoinPending) {
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
-      if (absl::IsPermissionDenied(grants.status())) {
-        return std::string("waiting for your partner to confirm you (they compare the safety number with you, then run `mend pair verify --confirm`)");
-      }
+      if (absl::IsPermissionDenied(grants.status())) return PairingProgress{Step::kAwaitingConfirmation, "", ""};
       return grants.status();
     }
-    if (grants->empty()) return std::string("waiting for your partner to confirm you (they compare the safety number with you, then run `mend pair verify --confirm`)");
+    if (grants->empty()) return PairingProgress{Step::kAwaitingConfirmation, "", ""};
     state_.pairing = PairingState::kPaired;
     RETURN_IF_ERROR(RefreshGrants());
     RETURN_IF_ERROR(SaveState());
-    return std::string();
+    return PairingProgress{};
   }
   RETURN_IF_ERROR(NotPaired(state_));
-  return std::string();
+  return PairingProgress{};
 }
 
 absl::StatusOr<Member> Session::OpenJoin(const mend::v1::GetJoinResponse& join) const {
@@ -227,9 +220,10 @@ absl::Status Session::ConfirmSafetyNumber() {
 
 absl::Status Session::CheckSafetyNumberConfirmed() const {
   if (state_.safety_confirmed) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      "the safety number has not been compared on this device yet: whoever holds the invite code could be on "
-      "the other end. Compare it together in person (`mend pair verify`), then `mend pair verify --confirm`");
+  return WithProblem(absl::FailedPreconditionError(
+                         "the safety number has not been compared on this device yet: whoever holds the invite "
+                         "code could be on the other end"),
+                     Problem::kSafetyNumberNotCompared);
 }
 
 absl::Status Session::EnsureMembershipEntries() {

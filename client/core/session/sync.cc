@@ -19,8 +19,8 @@ absl::StatusOr<SyncReport> Session::Sync() {
   const int64_t started = clock_();
   SyncReport report;
   if (state_.pairing != PairingState::kPaired) {
-    ASSIGN_OR_RETURN(report.pairing_message, AdvancePairing());
-    if (!report.pairing_message.empty()) return report;
+    ASSIGN_OR_RETURN(report.pairing, AdvancePairing());
+    if (!report.pairing.paired()) return report;
   }
   ASSIGN_OR_RETURN(Connection * conn, connection());
   RETURN_IF_ERROR(RefreshGrants());
