@@ -58,7 +58,8 @@ absl::Status AtomicWriteFile(const std::string& path, std::string_view contents,
   absl::Status status = WriteAll(fd, contents, tmp);
   if (status.ok() && ::fsync(fd) != 0) status = Errno("cannot fsync", tmp);
   if (::close(fd) != 0 && status.ok()) status = Errno("cannot close", tmp);
-  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) status = Errno("cannot rename onto", path);
+  if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    status = Errno("cannot rename onto", path);
   if (!status.ok()) {
     ::unlink(tmp.c_str());
     return status;

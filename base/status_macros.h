@@ -9,10 +9,10 @@
 #define MEND_CONCAT_(a, b) MEND_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    ::absl::Status mend_status_ = (expr);            \
-    if (!mend_status_.ok()) return mend_status_;     \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    ::absl::Status mend_status_ = (expr);        \
+    if (!mend_status_.ok()) return mend_status_; \
   } while (false)
 
 // `ASSIGN_OR_RETURN(auto x, F())`: unwraps a StatusOr or returns its status.

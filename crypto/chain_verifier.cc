@@ -49,18 +49,18 @@ ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::E
                   fmt::format("expected seq {}, found seq {}", expected, header.seq()));
     }
     if (header.prev_hash() != result.head.hash) {
-      return fail(EntryCheck::kChain,
-                  fmt::format("prev_hash {} is not the hash of entry {} ({})",
-                              base::ToHex(header.prev_hash()), result.head.seq, base::ToHex(result.head.hash)));
+      return fail(EntryCheck::kChain, fmt::format("prev_hash {} is not the hash of entry {} ({})",
+                                                  base::ToHex(header.prev_hash()), result.head.seq,
+                                                  base::ToHex(result.head.hash)));
     }
     if (std::find(context.members.begin(), context.members.end(), header.author()) ==
         context.members.end()) {
-      return fail(EntryCheck::kAuthor,
-                  fmt::format("author {} is not a member of this couple", base::ToHex(header.author())));
+      return fail(EntryCheck::kAuthor, fmt::format("author {} is not a member of this couple",
+                                                   base::ToHex(header.author())));
     }
     OpenedEntry opened;
-    if (auto failure = OpenEntry(entry, header, *context.keys, context.check_key_ids ? &result.key_ids : nullptr,
-                                 &opened,
+    if (auto failure = OpenEntry(entry, header, *context.keys,
+                                 context.check_key_ids ? &result.key_ids : nullptr, &opened,
                                  expected > context.signatures_verified_through)) {
       result.failure = std::move(failure);
       return result;

@@ -25,7 +25,7 @@ struct ChainContext {
   Bytes couple_id;
   std::vector<Bytes> members;  // Ed25519 public keys allowed to author entries
   const KeyRing* keys = nullptr;
-  ChainHead head;              // last verified position
+  ChainHead head;  // last verified position
   // Entries with seq <= this were verified on this device before, and the
   // caller has proven that these are the very bytes it verified (the
   // client's replica anchor, PROTOCOL.md "Client files"): their signatures

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <bit>
 
-#include "base/big_endian.h"
 #include "absl/status/status.h"
+#include "base/big_endian.h"
+#include "base/status_macros.h"
 #include "crypto/aead.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {
@@ -46,9 +46,7 @@ class ScratchGuard {
 
 }  // namespace
 
-Bytes GenesisPrevHash(std::string_view couple_id) {
-  return Blake2b256({kGenesisLabel, couple_id});
-}
+Bytes GenesisPrevHash(std::string_view couple_id) { return Blake2b256({kGenesisLabel, couple_id}); }
 
 Bytes EntryHash(std::string_view header, std::string_view ciphertext) {
   Bytes len;
@@ -69,7 +67,7 @@ size_t PaddedLength(size_t n) {
   const size_t m = n + 1;
   if (m <= 1024) return blocks;
   // Padmé (Nikitin et al., PETS 2019): keep the top floor(log2 E) + 1 bits of m.
-  const int e = std::bit_width(m) - 1;             // floor(log2 m)
+  const int e = std::bit_width(m) - 1;                   // floor(log2 m)
   const int s = std::bit_width(static_cast<size_t>(e));  // floor(log2 e) + 1
   const size_t mask = (size_t{1} << (e - s)) - 1;
   const size_t padme = (m + mask) & ~mask;
@@ -79,8 +77,8 @@ size_t PaddedLength(size_t n) {
 absl::StatusOr<SecretBytes> Pad(std::string_view data) {
   const size_t max = PaddedLength(data.size());
   if (max > kMaxPaddedPayload) {
-    return absl::InvalidArgumentError(
-        fmt::format("entry is too large: {} bytes after padding, at most {}", max, kMaxPaddedPayload));
+    return absl::InvalidArgumentError(fmt::format(
+        "entry is too large: {} bytes after padding, at most {}", max, kMaxPaddedPayload));
   }
   SecretBytes buf(max);
   std::copy(data.begin(), data.end(), buf.data());
@@ -103,8 +101,8 @@ absl::StatusOr<SecretBytes> Unpad(const SecretBytes& padded) {
 }
 
 absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
-                                          const mend::v1::Payload& payload,
-                                          const Identity& author, const SecretBytes& couple_key,
+                                          const mend::v1::Payload& payload, const Identity& author,
+                                          const SecretBytes& couple_key,
                                           std::optional<Bytes> nonce) {
   if (position.couple_id.size() != kCoupleIdBytes) {
     return absl::InvalidArgumentError("couple id must be 16 bytes");
@@ -133,8 +131,8 @@ absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
   const size_t plain_len = timed.ByteSizeLong();
   const size_t padded_max = PaddedLength(plain_len);
   if (padded_max > kMaxPaddedPayload) {
-    return absl::InvalidArgumentError(fmt::format("entry is too large: {} bytes after padding, at most {}",
-                                                  padded_max, kMaxPaddedPayload));
+    return absl::InvalidArgumentError(fmt::format(
+        "entry is too large: {} bytes after padding, at most {}", padded_max, kMaxPaddedPayload));
   }
   SecretBytes& buf = Scratch();
   ScratchGuard guard(buf);
@@ -143,12 +141,13 @@ absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
     return absl::InternalError("payload serialization failed");
   }
   size_t padded_len = 0;
-  if (sodium_pad(&padded_len, buf.data(), plain_len, padded_max, padded_max) != 0 || padded_len != padded_max) {
+  if (sodium_pad(&padded_len, buf.data(), plain_len, padded_max, padded_max) != 0 ||
+      padded_len != padded_max) {
     return absl::InternalError("padding failed");
   }
   entry.set_ciphertext(AeadEncrypt(
-      couple_key, header.nonce(), std::string_view(reinterpret_cast<const char*>(buf.data()), padded_len),
-      entry.header()));
+      couple_key, header.nonce(),
+      std::string_view(reinterpret_cast<const char*>(buf.data()), padded_len), entry.header()));
   Bytes hash = EntryHash(entry.header(), entry.ciphertext());
   entry.set_signature(author.Sign(EntrySignatureInput(hash)));
   return entry;
@@ -156,16 +155,26 @@ absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
 
 std::string_view ToString(EntryCheck check) {
   switch (check) {
-    case EntryCheck::kHeader: return "header";
-    case EntryCheck::kCoupleId: return "couple id";
-    case EntryCheck::kSequence: return "sequence";
-    case EntryCheck::kChain: return "chain";
-    case EntryCheck::kAuthor: return "author";
-    case EntryCheck::kSignature: return "signature";
-    case EntryCheck::kEpoch: return "key epoch";
-    case EntryCheck::kDecrypt: return "decryption";
-    case EntryCheck::kPadding: return "padding";
-    case EntryCheck::kParse: return "payload";
+    case EntryCheck::kHeader:
+      return "header";
+    case EntryCheck::kCoupleId:
+      return "couple id";
+    case EntryCheck::kSequence:
+      return "sequence";
+    case EntryCheck::kChain:
+      return "chain";
+    case EntryCheck::kAuthor:
+      return "author";
+    case EntryCheck::kSignature:
+      return "signature";
+    case EntryCheck::kEpoch:
+      return "key epoch";
+    case EntryCheck::kDecrypt:
+      return "decryption";
+    case EntryCheck::kPadding:
+      return "padding";
+    case EntryCheck::kParse:
+      return "payload";
   }
   return "unknown";
 }
@@ -184,8 +193,7 @@ std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t e
                 fmt::format("unsupported entry version {}", header->version()));
   }
   if (header->couple_id().size() != kCoupleIdBytes || header->prev_hash().size() != kHashBytes ||
-      header->author().size() != kSignPublicKeyBytes ||
-      header->nonce().size() != kAeadNonceBytes) {
+      header->author().size() != kSignPublicKeyBytes || header->nonce().size() != kAeadNonceBytes) {
     return Fail(expected_seq, EntryCheck::kHeader, "a header field has the wrong length");
   }
   if (entry.signature().size() != kSignatureBytes) {
@@ -198,13 +206,15 @@ bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author) 
   return EntrySignatureValid(entry, author, EntryHash(entry.header(), entry.ciphertext()));
 }
 
-bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, std::string_view entry_hash) {
+bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author,
+                         std::string_view entry_hash) {
   return VerifySignature(author, EntrySignatureInput(entry_hash), entry.signature());
 }
 
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       const mend::v1::EntryHeader& header, const KeyRing& keys,
-                                      const KeyIds* key_ids, OpenedEntry* out, bool check_signature) {
+                                      const KeyIds* key_ids, OpenedEntry* out,
+                                      bool check_signature) {
   const uint64_t seq = header.seq();
   Bytes hash = EntryHash(entry.header(), entry.ciphertext());
   if (check_signature && !EntrySignatureValid(entry, header.author(), hash)) {
@@ -224,12 +234,14 @@ std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
     if (id != key_ids->end()) {
       announced = id->second;
     } else if (!(seq == 1 && epoch == 0)) {
-      out->unreadable = fmt::format("written under key epoch {}, which the log has not announced", epoch);
+      out->unreadable =
+          fmt::format("written under key epoch {}, which the log has not announced", epoch);
       return std::nullopt;
     }
   }
   if (key == keys.end()) {
-    out->unreadable = fmt::format("you hold no key for epoch {}: its grant to you is missing", epoch);
+    out->unreadable =
+        fmt::format("you hold no key for epoch {}: its grant to you is missing", epoch);
     return std::nullopt;
   }
   if (announced && !ConstantTimeEquals(KeyId(key->second), *announced)) {
@@ -248,10 +260,12 @@ std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
   guard.used = ct.size() - kAeadTagBytes;
   unsigned long long padded_len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          buf.data(), &padded_len, nullptr, reinterpret_cast<const unsigned char*>(ct.data()), ct.size(),
-          reinterpret_cast<const unsigned char*>(entry.header().data()), entry.header().size(),
-          reinterpret_cast<const unsigned char*>(header.nonce().data()), key->second.data()) != 0) {
-    out->unreadable = fmt::format("the ciphertext does not decrypt under the key for epoch {}", epoch);
+          buf.data(), &padded_len, nullptr, reinterpret_cast<const unsigned char*>(ct.data()),
+          ct.size(), reinterpret_cast<const unsigned char*>(entry.header().data()),
+          entry.header().size(), reinterpret_cast<const unsigned char*>(header.nonce().data()),
+          key->second.data()) != 0) {
+    out->unreadable =
+        fmt::format("the ciphertext does not decrypt under the key for epoch {}", epoch);
     return std::nullopt;
   }
   size_t plain_len = 0;
@@ -267,7 +281,8 @@ std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
     return std::nullopt;
   }
   if (seq == 1 && key_ids != nullptr && !announced &&
-      (!out->payload.has_genesis() || !ConstantTimeEquals(KeyId(key->second), out->payload.genesis().key_id()))) {
+      (!out->payload.has_genesis() ||
+       !ConstantTimeEquals(KeyId(key->second), out->payload.genesis().key_id()))) {
     out->payload.Clear();
     out->unreadable = "entry 1 does not announce the key it is written under";
   }

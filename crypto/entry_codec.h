@@ -10,13 +10,13 @@
 #include <string>
 #include <string_view>
 
-#include "proto/wire.h"
 #include "absl/status/statusor.h"
 #include "crypto/bytes.h"
 #include "crypto/identity.h"
 #include "crypto/secret_bytes.h"
 #include "mend/v1/envelope.pb.h"
 #include "mend/v1/payload.pb.h"
+#include "proto/wire.h"
 
 namespace mend::crypto {
 
@@ -59,8 +59,8 @@ struct EntryPosition {
 // Builds a signed, encrypted entry. `nonce` is for known-answer tests only;
 // normally a fresh random nonce is drawn.
 absl::StatusOr<mend::v1::Entry> SealEntry(const EntryPosition& position,
-                                          const mend::v1::Payload& payload,
-                                          const Identity& author, const SecretBytes& couple_key,
+                                          const mend::v1::Payload& payload, const Identity& author,
+                                          const SecretBytes& couple_key,
                                           std::optional<Bytes> nonce = std::nullopt);
 
 // Which check an entry failed. Each has its own name in messages and tests.
@@ -111,7 +111,8 @@ std::optional<EntryFailure> ParseHeader(const mend::v1::Entry& entry, uint64_t e
 // Checks the author's signature only (what the server can check).
 bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author);
 // The same, for a caller that already has EntryHash(entry) and keeps it.
-bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, std::string_view entry_hash);
+bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author,
+                         std::string_view entry_hash);
 
 // Verifies the signature of one entry whose header is already parsed, then
 // decrypts, unpads and parses it with the key for its epoch if that key's id
@@ -122,7 +123,8 @@ bool EntrySignatureValid(const mend::v1::Entry& entry, std::string_view author, 
 // `keys` for the epoch is used (the server-side fuzz target and tests).
 std::optional<EntryFailure> OpenEntry(const mend::v1::Entry& entry,
                                       const mend::v1::EntryHeader& header, const KeyRing& keys,
-                                      const KeyIds* key_ids, OpenedEntry* out, bool check_signature = true);
+                                      const KeyIds* key_ids, OpenedEntry* out,
+                                      bool check_signature = true);
 
 }  // namespace mend::crypto
 

@@ -2,8 +2,8 @@
 
 #include <sodium.h>
 
-#include "base/big_endian.h"
 #include "absl/status/status.h"
+#include "base/big_endian.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 
@@ -11,7 +11,8 @@ namespace mend::crypto {
 
 static_assert(kSealedKeyBytes == crypto_box_SEALBYTES + kAeadKeyBytes);
 
-absl::StatusOr<Bytes> SealCoupleKey(const SecretBytes& couple_key, std::string_view recipient_box_pk) {
+absl::StatusOr<Bytes> SealCoupleKey(const SecretBytes& couple_key,
+                                    std::string_view recipient_box_pk) {
   if (couple_key.size() != kAeadKeyBytes || recipient_box_pk.size() != crypto_box_PUBLICKEYBYTES) {
     return absl::InvalidArgumentError("bad couple key or recipient key length");
   }
@@ -25,7 +26,8 @@ absl::StatusOr<Bytes> SealCoupleKey(const SecretBytes& couple_key, std::string_v
 }
 
 absl::StatusOr<SecretBytes> OpenCoupleKey(std::string_view sealed, const Identity& recipient) {
-  if (sealed.size() != kSealedKeyBytes) return absl::DataLossError("key grant has the wrong length");
+  if (sealed.size() != kSealedKeyBytes)
+    return absl::DataLossError("key grant has the wrong length");
   SecretBytes key(kAeadKeyBytes);
   if (crypto_box_seal_open(key.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
                            sealed.size(),
@@ -51,8 +53,8 @@ Bytes GrantSignatureInput(std::string_view couple_id, uint32_t epoch, std::strin
   return out;
 }
 
-Bytes DestructiveCallSignatureInput(std::string_view label, std::string_view server_id, std::string_view couple_id,
-                                    std::string_view nonce) {
+Bytes DestructiveCallSignatureInput(std::string_view label, std::string_view server_id,
+                                    std::string_view couple_id, std::string_view nonce) {
   Bytes out(label);
   out.append(server_id);
   out.append(couple_id);

@@ -15,7 +15,8 @@ namespace mend::crypto {
 inline constexpr size_t kSealedKeyBytes = 32 + 48;  // crypto_box_SEALBYTES + key
 
 // crypto_box_seal(couple_key, recipient_box_pk).
-absl::StatusOr<Bytes> SealCoupleKey(const SecretBytes& couple_key, std::string_view recipient_box_pk);
+absl::StatusOr<Bytes> SealCoupleKey(const SecretBytes& couple_key,
+                                    std::string_view recipient_box_pk);
 absl::StatusOr<SecretBytes> OpenCoupleKey(std::string_view sealed, const Identity& recipient);
 inline constexpr size_t kKeyIdBytes = 32;
 
@@ -36,8 +37,8 @@ Bytes LoginSignatureInput(std::string_view server_id, std::string_view nonce);
 // label || server_id || couple_id || nonce, with a nonce from Auth.Challenge.
 inline constexpr std::string_view kLeaveLabel = "mend leave v2";
 inline constexpr std::string_view kPurgeLabel = "mend purge v2";
-Bytes DestructiveCallSignatureInput(std::string_view label, std::string_view server_id, std::string_view couple_id,
-                                    std::string_view nonce);
+Bytes DestructiveCallSignatureInput(std::string_view label, std::string_view server_id,
+                                    std::string_view couple_id, std::string_view nonce);
 
 }  // namespace mend::crypto
 

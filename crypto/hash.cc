@@ -7,8 +7,8 @@ namespace mend::crypto {
 Bytes Blake2bKeyed(size_t out_len, std::string_view key,
                    std::initializer_list<std::string_view> parts) {
   crypto_generichash_state state;
-  crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                          key.size(), out_len);
+  crypto_generichash_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                          out_len);
   for (std::string_view part : parts) {
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
                               part.size());

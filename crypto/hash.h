@@ -15,7 +15,8 @@ inline constexpr size_t kHashBytes = 32;
 // Unkeyed BLAKE2b with `out_len` bytes (16..64) of output over the concatenation of `parts`.
 Bytes Blake2b(size_t out_len, std::initializer_list<std::string_view> parts);
 // Keyed BLAKE2b (key 16..64 bytes).
-Bytes Blake2bKeyed(size_t out_len, std::string_view key, std::initializer_list<std::string_view> parts);
+Bytes Blake2bKeyed(size_t out_len, std::string_view key,
+                   std::initializer_list<std::string_view> parts);
 inline Bytes Blake2b256(std::initializer_list<std::string_view> parts) {
   return Blake2b(kHashBytes, parts);
 }

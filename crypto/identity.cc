@@ -26,10 +26,10 @@ absl::StatusOr<Identity> Identity::FromSeed(const SecretBytes& seed) {
   Identity id;
   id.seed_ = seed.Clone();
   SecretBytes sign_seed(crypto_sign_SEEDBYTES), box_seed(crypto_box_SEEDBYTES);
-  crypto_kdf_derive_from_key(sign_seed.data(), sign_seed.size(), kSignSubkey,
-                             kIdentityKdfContext, seed.data());
-  crypto_kdf_derive_from_key(box_seed.data(), box_seed.size(), kBoxSubkey,
-                             kIdentityKdfContext, seed.data());
+  crypto_kdf_derive_from_key(sign_seed.data(), sign_seed.size(), kSignSubkey, kIdentityKdfContext,
+                             seed.data());
+  crypto_kdf_derive_from_key(box_seed.data(), box_seed.size(), kBoxSubkey, kIdentityKdfContext,
+                             seed.data());
   id.public_.sign_pk.assign(crypto_sign_PUBLICKEYBYTES, '\0');
   id.public_.box_pk.assign(crypto_box_PUBLICKEYBYTES, '\0');
   id.sign_sk_ = SecretBytes(crypto_sign_SECRETKEYBYTES);
@@ -49,7 +49,8 @@ Bytes Identity::Sign(std::string_view message) const {
   return sig;
 }
 
-bool VerifySignature(std::string_view sign_pk, std::string_view message, std::string_view signature) {
+bool VerifySignature(std::string_view sign_pk, std::string_view message,
+                     std::string_view signature) {
   if (sign_pk.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) {
     return false;
   }

@@ -53,7 +53,8 @@ class Identity {
 };
 
 // True when `signature` is a valid Ed25519 signature by `sign_pk` over `message`.
-bool VerifySignature(std::string_view sign_pk, std::string_view message, std::string_view signature);
+bool VerifySignature(std::string_view sign_pk, std::string_view message,
+                     std::string_view signature);
 
 }  // namespace mend::crypto
 

@@ -12,7 +12,7 @@ namespace mend::crypto {
 namespace {
 
 constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford
-constexpr size_t kCodeChars = 26;  // ceil(128 / 5)
+constexpr size_t kCodeChars = 26;                                           // ceil(128 / 5)
 constexpr size_t kCheckModulus = 31;
 constexpr std::string_view kPairLabel = "mend pair v1";
 constexpr char kPairContext[crypto_kdf_CONTEXTBYTES + 1] = "mendpair";
@@ -153,7 +153,8 @@ Bytes SealAnswer(const InviteKeys& keys, std::string_view offer_ct,
   return AeadSeal(keys.k_answer, answer.SerializeAsString(), ad);
 }
 
-absl::StatusOr<mend::v1::PairingAnswer> OpenAnswer(const InviteKeys& keys, std::string_view offer_ct,
+absl::StatusOr<mend::v1::PairingAnswer> OpenAnswer(const InviteKeys& keys,
+                                                   std::string_view offer_ct,
                                                    std::string_view answer_ct) {
   Bytes ad = keys.invite_id + Blake2b256({offer_ct});
   auto plain = AeadOpen(keys.k_answer, answer_ct, ad);

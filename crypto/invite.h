@@ -26,7 +26,7 @@ std::string FormatInviteCode(const SecretBytes& secret);
 absl::StatusOr<SecretBytes> ParseInviteCode(std::string_view text);
 
 struct InviteKeys {
-  Bytes invite_id;     // 16 bytes, sent to the server
+  Bytes invite_id;       // 16 bytes, sent to the server
   SecretBytes k_offer;   // 32 bytes
   SecretBytes k_answer;  // 32 bytes
 };
@@ -43,10 +43,12 @@ Bytes PairingTranscript(std::string_view offer_plaintext, const PublicIdentity& 
 // "mend pair transcript sig v1" || T.
 Bytes TranscriptSignatureInput(std::string_view transcript);
 
-// answer_ct = nonce || XChaCha20-Poly1305(k_answer, PairingAnswer, ad = invite_id || BLAKE2b-256(offer_ct)).
+// answer_ct = nonce || XChaCha20-Poly1305(k_answer, PairingAnswer, ad = invite_id ||
+// BLAKE2b-256(offer_ct)).
 Bytes SealAnswer(const InviteKeys& keys, std::string_view offer_ct,
                  const mend::v1::PairingAnswer& answer);
-absl::StatusOr<mend::v1::PairingAnswer> OpenAnswer(const InviteKeys& keys, std::string_view offer_ct,
+absl::StatusOr<mend::v1::PairingAnswer> OpenAnswer(const InviteKeys& keys,
+                                                   std::string_view offer_ct,
                                                    std::string_view answer_ct);
 
 }  // namespace mend::crypto

@@ -2,12 +2,12 @@
 
 #include <sodium.h>
 
-#include "base/big_endian.h"
-#include "crypto/aead.h"
 #include "base/atomic_file.h"
+#include "base/big_endian.h"
+#include "base/status_macros.h"
+#include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::crypto {
@@ -20,7 +20,8 @@ constexpr uint8_t kAeadXChaCha20Poly1305 = 1;
 constexpr size_t kSaltBytes = crypto_pwhash_SALTBYTES;  // 16
 constexpr size_t kCheckBytes = 16;
 constexpr size_t kChecksumBytes = 16;
-// magic(8) version(1) kdf(1) aead(1) reserved(1) ops(8) mem(8) salt(16) nonce(24) check(16) ct_len(4)
+// magic(8) version(1) kdf(1) aead(1) reserved(1) ops(8) mem(8) salt(16) nonce(24) check(16)
+// ct_len(4)
 constexpr size_t kHeaderBytes = 8 + 4 + 8 + 8 + kSaltBytes + kAeadNonceBytes + kCheckBytes + 4;
 constexpr std::string_view kCheckLabel = "mend key check v1";
 
@@ -51,7 +52,8 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
     return absl::InvalidArgumentError("identity seed must be 32 bytes");
   }
   for (const auto& [epoch, key] : secrets.couple_keys) {
-    if (key.size() != kAeadKeyBytes) return absl::InvalidArgumentError("a couple key must be 32 bytes");
+    if (key.size() != kAeadKeyBytes)
+      return absl::InvalidArgumentError("a couple key must be 32 bytes");
   }
   if (secrets.invite_secret && secrets.invite_secret->size() > 1024) {
     return absl::InvalidArgumentError("the invite secret is too long for the key file");
@@ -60,7 +62,8 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
     if (prompt.empty() || prompt.size() > 255) {
       return absl::InvalidArgumentError("a prompt id in the key file must be 1 to 255 bytes");
     }
-    if (key.size() != kAeadKeyBytes) return absl::InvalidArgumentError("a sealed-answer key must be 32 bytes");
+    if (key.size() != kAeadKeyBytes)
+      return absl::InvalidArgumentError("a sealed-answer key must be 32 bytes");
   }
   size_t total = 3 + secrets.identity_seed.size();
   for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();
@@ -89,7 +92,8 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
   for (const auto& [prompt, key] : secrets.sealed_keys) {
     put(kTagSealedKey, std::string(1, static_cast<char>(prompt.size())) + prompt, key);
   }
-  if (secrets.local_files_authenticated) put(kTagLocalFilesAuthenticated, {}, SecretBytes::CopyOf("\x01"));
+  if (secrets.local_files_authenticated)
+    put(kTagLocalFilesAuthenticated, {}, SecretBytes::CopyOf("\x01"));
   return out;
 }
 
@@ -119,7 +123,8 @@ absl::StatusOr<KeySecrets> DecodeSecrets(const SecretBytes& plain) {
       case kTagSealedKey: {
         size_t plen = value.empty() ? 0 : static_cast<uint8_t>(value[0]);
         if (value.size() != 1 + plen + kAeadKeyBytes) return corrupt();
-        out.sealed_keys[std::string(value.substr(1, plen))] = SecretBytes::CopyOf(value.substr(1 + plen));
+        out.sealed_keys[std::string(value.substr(1, plen))] =
+            SecretBytes::CopyOf(value.substr(1 + plen));
         break;
       }
       case kTagLocalFilesAuthenticated:
@@ -157,13 +162,16 @@ absl::StatusOr<Header> ParseHeader(std::string_view file) {
   if (Blake2b(kChecksumBytes, {h.body}) != file.substr(total - kChecksumBytes)) {
     return absl::DataLossError("key file is corrupted: checksum mismatch");
   }
-  if (static_cast<uint8_t>(file[8]) != kVersion || static_cast<uint8_t>(file[9]) != kKdfArgon2id13 ||
+  if (static_cast<uint8_t>(file[8]) != kVersion ||
+      static_cast<uint8_t>(file[9]) != kKdfArgon2id13 ||
       static_cast<uint8_t>(file[10]) != kAeadXChaCha20Poly1305) {
     return absl::UnimplementedError("key file uses a newer format; upgrade mend");
   }
   h.limits = {base::ReadU64(file.substr(12)), base::ReadU64(file.substr(20))};
-  if (h.limits.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-      h.limits.memlimit < crypto_pwhash_MEMLIMIT_MIN || h.limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
+  if (h.limits.opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+      h.limits.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+      h.limits.memlimit < crypto_pwhash_MEMLIMIT_MIN ||
+      h.limits.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
     return absl::DataLossError("key file is corrupted: Argon2id limits out of range");
   }
   h.salt = file.substr(28, kSaltBytes);
@@ -178,7 +186,8 @@ absl::StatusOr<KeySecrets> OpenWithKey(const Header& h, const SecretBytes& key) 
   if (sodium_memcmp(expected_check.data(), h.check.data(), kCheckBytes) != 0) {
     return absl::UnauthenticatedError("wrong passphrase for this key file");
   }
-  auto plain = AeadDecrypt(key, h.nonce, h.body.substr(kHeaderBytes), h.body.substr(0, kHeaderBytes));
+  auto plain =
+      AeadDecrypt(key, h.nonce, h.body.substr(kHeaderBytes), h.body.substr(0, kHeaderBytes));
   if (!plain.ok()) return absl::DataLossError("key file is corrupted: decryption failed");
   return DecodeSecrets(*plain);
 }
@@ -186,7 +195,8 @@ absl::StatusOr<KeySecrets> OpenWithKey(const Header& h, const SecretBytes& key) 
 // The file and the key it was encrypted under (so that Write can read it
 // back without a second Argon2id).
 absl::StatusOr<std::pair<std::string, SecretBytes>> EncodeWithKey(const SecretBytes& passphrase,
-                                                                  const KeySecrets& secrets, KdfLimits limits) {
+                                                                  const KeySecrets& secrets,
+                                                                  KdfLimits limits) {
   ASSIGN_OR_RETURN(SecretBytes plain, EncodeSecrets(secrets));
   Bytes salt = RandomBytes(kSaltBytes);
   Bytes nonce = RandomBytes(kAeadNonceBytes);
@@ -218,7 +228,8 @@ bool SameSecrets(const KeySecrets& a, const KeySecrets& b) {
   };
   return a.identity_seed.Equals(b.identity_seed) && same_map(a.couple_keys, b.couple_keys) &&
          a.local_files_authenticated == b.local_files_authenticated &&
-         same_map(a.sealed_keys, b.sealed_keys) && a.invite_secret.has_value() == b.invite_secret.has_value() &&
+         same_map(a.sealed_keys, b.sealed_keys) &&
+         a.invite_secret.has_value() == b.invite_secret.has_value() &&
          (!a.invite_secret || a.invite_secret->Equals(*b.invite_secret));
 }
 
@@ -255,7 +266,8 @@ absl::Status KeyFile::Write(const std::string& path, const SecretBytes& passphra
   auto header = ParseHeader(encoded.first);
   auto reread = header.ok() ? OpenWithKey(*header, encoded.second) : header.status();
   if (!reread.ok() || !SameSecrets(*reread, secrets)) {
-    return absl::InternalError("the new key file did not read back as written; the old one was kept");
+    return absl::InternalError(
+        "the new key file did not read back as written; the old one was kept");
   }
   return base::AtomicWriteFile(path, encoded.first, 0600);
 }

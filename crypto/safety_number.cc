@@ -43,7 +43,8 @@ std::string ChainCode(uint64_t seq, std::string_view head_hash) {
   // so that two different histories sharing a code is no practical worry.
   uint64_t a = head_hash.size() >= 10 ? ReadU40(head_hash) % 10000000000ULL : 0;
   uint64_t b = head_hash.size() >= 10 ? ReadU40(head_hash.substr(5)) % 10000000000ULL : 0;
-  return fmt::format("{}:{:05}-{:05}-{:05}-{:05}", seq, a / 100000, a % 100000, b / 100000, b % 100000);
+  return fmt::format("{}:{:05}-{:05}-{:05}-{:05}", seq, a / 100000, a % 100000, b / 100000,
+                     b % 100000);
 }
 
 }  // namespace mend::crypto

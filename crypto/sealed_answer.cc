@@ -25,15 +25,17 @@ Bytes SealedKeyCommitment(std::string_view k_e) {
   return Blake2bKeyed(kSealedKeyCommitmentBytes, k_e, {kCommitLabel});
 }
 
-Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context, std::string_view answer,
-                     std::optional<Bytes> nonce) {
+Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context,
+                     std::string_view answer, std::optional<Bytes> nonce) {
   Bytes n = nonce ? *nonce : RandomBytes(kAeadNonceBytes);
   return n + AeadEncrypt(k_e, n, answer, SealedAnswerAd(context));
 }
 
 absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view commitment,
-                                           const SealedAnswerContext& context, std::string_view sealed) {
-  if (k_e.size() != kAeadKeyBytes) return absl::DataLossError("the revealed key has the wrong length");
+                                           const SealedAnswerContext& context,
+                                           std::string_view sealed) {
+  if (k_e.size() != kAeadKeyBytes)
+    return absl::DataLossError("the revealed key has the wrong length");
   if (commitment.size() != kSealedKeyCommitmentBytes ||
       !ConstantTimeEquals(SealedKeyCommitment(k_e), commitment)) {
     return absl::DataLossError("the revealed key is not the one the sealed answer committed to");

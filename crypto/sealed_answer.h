@@ -36,11 +36,12 @@ Bytes SealedAnswerAd(const SealedAnswerContext& context);
 // ciphertext, so that only the k_e it commits to can reveal the answer.
 Bytes SealedKeyCommitment(std::string_view k_e);
 // nonce(24) || XChaCha20-Poly1305(k_e, answer, ad). `nonce` only for known-answer tests.
-Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context, std::string_view answer,
-                     std::optional<Bytes> nonce = std::nullopt);
+Bytes SealAnswerText(const SecretBytes& k_e, const SealedAnswerContext& context,
+                     std::string_view answer, std::optional<Bytes> nonce = std::nullopt);
 // Checks `k_e` against `commitment` (constant time), then opens `sealed`.
 absl::StatusOr<std::string> OpenAnswerText(std::string_view k_e, std::string_view commitment,
-                                           const SealedAnswerContext& context, std::string_view sealed);
+                                           const SealedAnswerContext& context,
+                                           std::string_view sealed);
 
 }  // namespace mend::crypto
 

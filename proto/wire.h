@@ -18,7 +18,9 @@ inline constexpr uint32_t kProtocolVersion = 2;
 // Request metadata carrying a session token: "authorization: Bearer <token>".
 inline constexpr std::string_view kAuthorizationMetadata = "authorization";
 inline constexpr std::string_view kBearerPrefix = "Bearer ";
-inline std::string BearerValue(std::string_view token) { return std::string(kBearerPrefix) + std::string(token); }
+inline std::string BearerValue(std::string_view token) {
+  return std::string(kBearerPrefix) + std::string(token);
+}
 
 // Trailing metadata of an Append refused on a stale head: the serialized
 // current Head, so the client can catch up and retry without asking.

@@ -44,7 +44,8 @@ void WriteAll(int fd, const std::string& data) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<AdminSocket>> AdminSocket::Start(const std::string& path, ServerState* state) {
+absl::StatusOr<std::unique_ptr<AdminSocket>> AdminSocket::Start(const std::string& path,
+                                                                ServerState* state) {
   auto addr = Address(path);
   if (!addr.ok()) return addr.status();
   ::unlink(path.c_str());
@@ -93,7 +94,9 @@ std::string AdminSocket::Handle(const std::string& line) {
   if (line == "stats") {
     auto stats = state_->store->Stats();
     if (!stats.ok()) return "error " + std::string(stats.status().message());
-    nlohmann::json j = {{"couples", stats->couples}, {"entries", stats->entries}, {"invites", stats->invites},
+    nlohmann::json j = {{"couples", stats->couples},
+                        {"entries", stats->entries},
+                        {"invites", stats->invites},
                         {"watchers", state_->hub.watchers()}};
     return "ok " + j.dump();
   }

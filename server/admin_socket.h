@@ -21,14 +21,16 @@ namespace mend::server {
 class AdminSocket {
  public:
   // Binds `path` (replacing a stale socket) and starts serving on a thread.
-  static absl::StatusOr<std::unique_ptr<AdminSocket>> Start(const std::string& path, ServerState* state);
+  static absl::StatusOr<std::unique_ptr<AdminSocket>> Start(const std::string& path,
+                                                            ServerState* state);
   ~AdminSocket();  // stops the thread and removes the socket
 
   // Client side: sends one request and returns the response body (after "ok ").
   static absl::StatusOr<std::string> Request(const std::string& path, const std::string& line);
 
  private:
-  AdminSocket(std::string path, int fd, ServerState* state) : path_(std::move(path)), fd_(fd), state_(state) {}
+  AdminSocket(std::string path, int fd, ServerState* state)
+      : path_(std::move(path)), fd_(fd), state_(state) {}
   void Serve();
   std::string Handle(const std::string& line);
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "crypto/entry_codec.h"
 #include "base/status_macros.h"
+#include "crypto/entry_codec.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -26,10 +26,11 @@ absl::Status CheckMembership(Registry* registry, const PendingAppend& a, Bytes* 
   }
   for (const auto& m : record.members()) {
     if (m.state() != mend::v1::MEMBER_STATE_ACTIVE) continue;
-    if (granted == nullptr ||
-        std::find(granted->members().begin(), granted->members().end(), m.member()) == granted->members().end()) {
+    if (granted == nullptr || std::find(granted->members().begin(), granted->members().end(),
+                                        m.member()) == granted->members().end()) {
       return absl::FailedPreconditionError(fmt::format(
-          "key epoch {} has no grant for every member yet: write the key grants for it first", a.header.key_epoch()));
+          "key epoch {} has no grant for every member yet: write the key grants for it first",
+          a.header.key_epoch()));
     }
   }
   if (!record.members().empty()) *creator = record.members(0).member();
@@ -51,9 +52,13 @@ mend::v1::Head ToHead(const mend::v1::HeadRecord& record) {
   return head;
 }
 
-AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub,
-                                 uint64_t quota_bytes)
-    : store_(store), registry_(registry), locks_(locks), hub_(hub), quota_bytes_(quota_bytes),
+AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks,
+                                 WatchHub* hub, uint64_t quota_bytes)
+    : store_(store),
+      registry_(registry),
+      locks_(locks),
+      hub_(hub),
+      quota_bytes_(quota_bytes),
       thread_([this] { Run(); }) {}
 
 AppendCommitter::~AppendCommitter() {
@@ -81,7 +86,8 @@ void AppendCommitter::Run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to commit
       const size_t n = std::min(queue_.size(), kMaxBatch);
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + n));
       queue_.erase(queue_.begin(), queue_.begin() + n);
     }
     Commit(batch);
@@ -101,7 +107,7 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
 
   std::vector<AppendResult> results(batch.size());
   std::vector<EntryWrite> writes;
-  std::vector<size_t> written;  // indexes into batch
+  std::vector<size_t> written;                            // indexes into batch
   std::unordered_map<Bytes, mend::v1::HeadRecord> heads;  // including this batch's earlier entries
   for (size_t i = 0; i < batch.size(); ++i) {
     const PendingAppend& a = batch[i];
@@ -130,14 +136,17 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
     // The inviter writes entry 1 (the Genesis): a joiner who wrote first
     // would wedge the couple for good.
     if (a.header.seq() == 1 && a.caller != creator) {
-      results[i].head = absl::PermissionDeniedError("entry 1 is written by the partner who created the couple");
+      results[i].head =
+          absl::PermissionDeniedError("entry 1 is written by the partner who created the couple");
       continue;
     }
     const uint64_t stored = head.stored_bytes() + a.entry_bytes.size();
     if (stored > quota_bytes_) {
-      results[i].head = absl::ResourceExhaustedError(fmt::format(
-          "this couple's log has reached the server's storage quota ({} MiB, [limits] couple_quota_bytes); "
-          "export it, and ask the operator to raise the quota", quota_bytes_ >> 20));
+      results[i].head = absl::ResourceExhaustedError(
+          fmt::format("this couple's log has reached the server's storage quota ({} MiB, [limits] "
+                      "couple_quota_bytes); "
+                      "export it, and ask the operator to raise the quota",
+                      quota_bytes_ >> 20));
       continue;
     }
     mend::v1::HeadRecord new_head;

@@ -58,7 +58,8 @@ class AppendCommitter {
   static constexpr size_t kMaxBatch = 1024;
 
   // `quota_bytes`: the most entry bytes one couple may store.
-  AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub, uint64_t quota_bytes);
+  AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub,
+                  uint64_t quota_bytes);
   // Commits everything already submitted, then stops.
   ~AppendCommitter();
   AppendCommitter(const AppendCommitter&) = delete;

@@ -2,11 +2,11 @@
 
 #include "base/big_endian.h"
 #include "base/hex.h"
+#include "base/status_macros.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -37,7 +37,8 @@ Authenticator::Authenticator(const std::string& server_id, const crypto::SecretB
       token_key_(SubKey(auth_key, "mend token key v1")),
       limits_(limits),
       clock_(std::move(clock)),
-      member_logins_(limits.login_rate_per_second, limits.login_burst, limits.max_rate_keys, clock_) {}
+      member_logins_(limits.login_rate_per_second, limits.login_burst, limits.max_rate_keys,
+                     clock_) {}
 
 std::string Authenticator::ChallengeMac(const std::string& member, std::string_view random,
                                         std::string_view expiry) const {
@@ -46,7 +47,8 @@ std::string Authenticator::ChallengeMac(const std::string& member, std::string_v
 }
 
 std::string Authenticator::TokenMac(std::string_view member, std::string_view expiry) const {
-  return crypto::Blake2bKeyed(kTokenMacBytes, token_key_.view(), {"mend token v1", server_id_, member, expiry});
+  return crypto::Blake2bKeyed(kTokenMacBytes, token_key_.view(),
+                              {"mend token v1", server_id_, member, expiry});
 }
 
 Authenticator::Challenge Authenticator::IssueChallenge(const std::string& member) {
@@ -56,8 +58,10 @@ Authenticator::Challenge Authenticator::IssueChallenge(const std::string& member
   return {random + expiry + ChallengeMac(member, random, expiry), expires};
 }
 
-absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& member, const std::string& nonce,
-                                                          const std::string& signature, bool known_member) {
+absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& member,
+                                                          const std::string& nonce,
+                                                          const std::string& signature,
+                                                          bool known_member) {
   ASSIGN_OR_RETURN(const int64_t expires, CheckChallenge(member, nonce));
   const int64_t now = clock_();
   if (!crypto::VerifySignature(member, crypto::LoginSignatureInput(server_id_, nonce), signature)) {
@@ -74,16 +78,20 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
   }
   bool full = false;
   if (!MarkUsed(nonce, expires, known_member, &full)) {
-    if (full) return absl::ResourceExhaustedError("the server is handling too many logins; retry in a minute");
+    if (full)
+      return absl::ResourceExhaustedError(
+          "the server is handling too many logins; retry in a minute");
     return absl::UnauthenticatedError("challenge already used");
   }
   const int64_t token_expires = now + limits_.token_ttl_ms;
   const std::string token_expiry = U64(token_expires);
-  return Token{std::string(kTokenPrefix) + base::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
+  return Token{std::string(kTokenPrefix) +
+                   base::ToHex(member + token_expiry + TokenMac(member, token_expiry)),
                token_expires};
 }
 
-absl::StatusOr<int64_t> Authenticator::CheckChallenge(const std::string& member, const std::string& nonce) const {
+absl::StatusOr<int64_t> Authenticator::CheckChallenge(const std::string& member,
+                                                      const std::string& nonce) const {
   if (member.size() != kMemberBytes || nonce.size() != kRandomBytes + 8 + kChallengeMacBytes) {
     return absl::UnauthenticatedError("malformed challenge response");
   }
@@ -99,15 +107,17 @@ absl::StatusOr<int64_t> Authenticator::CheckChallenge(const std::string& member,
 }
 
 absl::Status Authenticator::VerifyDestructiveCall(std::string_view label, const std::string& member,
-                                                  const std::string& couple_id, const std::string& nonce,
+                                                  const std::string& couple_id,
+                                                  const std::string& nonce,
                                                   const std::string& signature) {
   ASSIGN_OR_RETURN(const int64_t expires, CheckChallenge(member, nonce));
   if (signature.size() != 64 ||
-      !crypto::VerifySignature(member, crypto::DestructiveCallSignatureInput(label, server_id_, couple_id, nonce),
-                               signature)) {
-    return absl::UnauthenticatedError(
-        fmt::format("this call needs a fresh signature by the member over \"{}\" (a token alone is not enough)",
-                    label));
+      !crypto::VerifySignature(
+          member, crypto::DestructiveCallSignatureInput(label, server_id_, couple_id, nonce),
+          signature)) {
+    return absl::UnauthenticatedError(fmt::format(
+        "this call needs a fresh signature by the member over \"{}\" (a token alone is not enough)",
+        label));
   }
   bool full = false;
   if (!MarkUsed(nonce, expires, /*known_member=*/true, &full)) {
@@ -116,10 +126,12 @@ absl::Status Authenticator::VerifyDestructiveCall(std::string_view label, const 
   return absl::OkStatus();
 }
 
-bool Authenticator::MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member, bool* full) {
+bool Authenticator::MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member,
+                             bool* full) {
   const int64_t now = clock_();
   std::lock_guard lock(mu_);
-  if (used_.size() >= limits_.max_used_nonces && (now - last_prune_ms_ >= 1000 || now < last_prune_ms_)) {
+  if (used_.size() >= limits_.max_used_nonces &&
+      (now - last_prune_ms_ >= 1000 || now < last_prune_ms_)) {
     last_prune_ms_ = now;
     std::erase_if(used_, [&](const auto& kv) {
       if (kv.second.expires_unix_ms > now) return false;
@@ -151,8 +163,10 @@ absl::StatusOr<std::string> Authenticator::Authenticate(const std::string& token
   const std::string_view member = std::string_view(*body).substr(0, kMemberBytes);
   const std::string_view expiry = std::string_view(*body).substr(kMemberBytes, 8);
   const std::string_view mac = std::string_view(*body).substr(kMemberBytes + 8);
-  if (!crypto::ConstantTimeEquals(mac, TokenMac(member, expiry))) return absl::UnauthenticatedError("unknown token");
-  if (static_cast<int64_t>(base::ReadU64(expiry)) <= clock_()) return absl::UnauthenticatedError("expired token");
+  if (!crypto::ConstantTimeEquals(mac, TokenMac(member, expiry)))
+    return absl::UnauthenticatedError("unknown token");
+  if (static_cast<int64_t>(base::ReadU64(expiry)) <= clock_())
+    return absl::UnauthenticatedError("expired token");
   return std::string(member);
 }
 

@@ -33,8 +33,8 @@ namespace mend::server {
 class Authenticator {
  public:
   // `auth_key`: 32 secret bytes kept by the store (LogStore::auth_key).
-  Authenticator(const std::string& server_id, const crypto::SecretBytes& auth_key, const ServerLimits& limits,
-                Clock clock);
+  Authenticator(const std::string& server_id, const crypto::SecretBytes& auth_key,
+                const ServerLimits& limits, Clock clock);
 
   struct Challenge {
     std::string nonce;  // 32 bytes: random(8) || u64be(expires_unix_ms) || MAC(16)
@@ -52,14 +52,15 @@ class Authenticator {
   // that belongs to a couple on this server) has a login budget of its own,
   // spent only by logins that verify, so that no flood from anyone else can
   // lock it out; ResourceExhausted when it is spent.
-  absl::StatusOr<Token> Login(const std::string& member, const std::string& nonce, const std::string& signature,
-                              bool known_member);
+  absl::StatusOr<Token> Login(const std::string& member, const std::string& nonce,
+                              const std::string& signature, bool known_member);
 
   // For Leave and Purge: checks that `member` signed `label || server_id ||
   // couple_id || nonce` over a challenge issued to it here, unexpired and
   // unused (then marks it used). Unauthenticated on any failure.
-  absl::Status VerifyDestructiveCall(std::string_view label, const std::string& member, const std::string& couple_id,
-                                     const std::string& nonce, const std::string& signature);
+  absl::Status VerifyDestructiveCall(std::string_view label, const std::string& member,
+                                     const std::string& couple_id, const std::string& nonce,
+                                     const std::string& signature);
 
   // The member a bearer token belongs to. Unauthenticated when it is not one
   // of ours or has expired.
@@ -68,7 +69,8 @@ class Authenticator {
   size_t used_nonces();
 
  private:
-  std::string ChallengeMac(const std::string& member, std::string_view random, std::string_view expiry) const;
+  std::string ChallengeMac(const std::string& member, std::string_view random,
+                           std::string_view expiry) const;
   // The expiry of a nonce issued here to `member` and not yet expired.
   absl::StatusOr<int64_t> CheckChallenge(const std::string& member, const std::string& nonce) const;
   std::string TokenMac(std::string_view member, std::string_view expiry) const;

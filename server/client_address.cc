@@ -25,14 +25,17 @@ std::string KeyOf(const IpAddress& a) {
 
 std::optional<IpAddress> ParseIpAddress(std::string_view text) {
   text = Trim(text);
-  if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
   if (text.empty() || text.size() > 45) return std::nullopt;
   const std::string s(text);
   unsigned char buf[16];
-  if (inet_pton(AF_INET, s.c_str(), buf) == 1) return IpAddress{false, std::string(reinterpret_cast<char*>(buf), 4)};
+  if (inet_pton(AF_INET, s.c_str(), buf) == 1)
+    return IpAddress{false, std::string(reinterpret_cast<char*>(buf), 4)};
   if (inet_pton(AF_INET6, s.c_str(), buf) != 1) return std::nullopt;
   static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::equal(kMapped, kMapped + 12, buf)) return IpAddress{false, std::string(reinterpret_cast<char*>(buf) + 12, 4)};
+  if (std::equal(kMapped, kMapped + 12, buf))
+    return IpAddress{false, std::string(reinterpret_cast<char*>(buf) + 12, 4)};
   return IpAddress{true, std::string(reinterpret_cast<char*>(buf), 16)};
 }
 
@@ -41,7 +44,8 @@ bool IpNetwork::Contains(const IpAddress& a) const {
   int bits = prefix_bits;
   for (size_t i = 0; bits > 0; ++i, bits -= 8) {
     const unsigned mask = bits >= 8 ? 0xffu : (0xffu << (8 - bits)) & 0xffu;
-    if ((static_cast<unsigned char>(a.bytes[i]) & mask) != (static_cast<unsigned char>(base.bytes[i]) & mask)) {
+    if ((static_cast<unsigned char>(a.bytes[i]) & mask) !=
+        (static_cast<unsigned char>(base.bytes[i]) & mask)) {
       return false;
     }
   }
@@ -51,14 +55,16 @@ bool IpNetwork::Contains(const IpAddress& a) const {
 absl::StatusOr<IpNetwork> ParseIpNetwork(std::string_view text) {
   const size_t slash = text.find('/');
   auto address = ParseIpAddress(text.substr(0, slash));
-  if (!address) return absl::InvalidArgumentError(fmt::format("\"{}\" is not an IP address or block", text));
+  if (!address)
+    return absl::InvalidArgumentError(fmt::format("\"{}\" is not an IP address or block", text));
   const int max_bits = address->v6 ? 128 : 32;
   int bits = max_bits;
   if (slash != std::string_view::npos) {
     std::string_view digits = text.substr(slash + 1);
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
     if (ec != std::errc() || end != digits.data() + digits.size() || bits < 0 || bits > max_bits) {
-      return absl::InvalidArgumentError(fmt::format("\"{}\": the prefix length must be 0 to {}", text, max_bits));
+      return absl::InvalidArgumentError(
+          fmt::format("\"{}\": the prefix length must be 0 to {}", text, max_bits));
     }
   }
   return IpNetwork{*address, bits};
@@ -107,7 +113,8 @@ std::string ClientKey(std::string_view peer, std::optional<std::string_view> for
     // Not an address we can parse (a Unix socket, a new format): never the
     // port, which would give every connection a budget of its own.
     const size_t colon = peer.rfind(':');
-    return std::string(peer.starts_with("ip") && colon != std::string_view::npos ? peer.substr(0, colon) : peer);
+    return std::string(
+        peer.starts_with("ip") && colon != std::string_view::npos ? peer.substr(0, colon) : peer);
   }
   auto trusted = [&](const IpAddress& a) {
     for (const auto& net : proxies.trusted) {
@@ -138,7 +145,8 @@ std::string ClientKey(const grpc::ServerContextBase* context, const ProxyConfig&
   if (!proxies.trusted.empty()) {
     const auto& metadata = context->client_metadata();
     auto range = metadata.equal_range(proxies.header);
-    for (auto it = range.first; it != range.second; ++it) header = std::string_view(it->second.data(), it->second.size());
+    for (auto it = range.first; it != range.second; ++it)
+      header = std::string_view(it->second.data(), it->second.size());
   }
   return ClientKey(context->peer(), header, proxies);
 }

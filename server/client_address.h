@@ -38,7 +38,7 @@ struct IpNetwork {
 absl::StatusOr<IpNetwork> ParseIpNetwork(std::string_view text);
 
 struct ProxyConfig {
-  std::vector<IpNetwork> trusted;        // peers whose header is believed
+  std::vector<IpNetwork> trusted;          // peers whose header is believed
   std::string header = "x-forwarded-for";  // lower case, as gRPC metadata keys are
 };
 

@@ -10,7 +10,8 @@ constexpr uint32_t kStreamPageBytes = 512 * 1024;
 
 }  // namespace
 
-grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state, grpc::CallbackServerContext* context,
+grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state,
+                                                              grpc::CallbackServerContext* context,
                                                               Request request, CallScope call) {
   auto stream = std::make_shared<EntryStream>(state, context, std::move(request), std::move(call));
   stream->self_ = stream;
@@ -28,7 +29,8 @@ grpc::ServerWriteReactor<mend::v1::Entry>* EntryStream::Start(ServerState* state
   return stream.get();
 }
 
-EntryStream::EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request, CallScope call)
+EntryStream::EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request,
+                         CallScope call)
     : state_(state),
       context_(context),
       request_(std::move(request)),
@@ -45,8 +47,10 @@ void EntryStream::Pump() {
     if (next_ == page_.size() && remaining_ > 0) {
       page_.clear();
       next_ = 0;
-      const uint32_t want = static_cast<uint32_t>(std::min<uint64_t>(remaining_, kStreamPageEntries));
-      auto page = state_->log.Fetch(request_.caller, request_.couple_id, after_, want, kStreamPageBytes);
+      const uint32_t want =
+          static_cast<uint32_t>(std::min<uint64_t>(remaining_, kStreamPageEntries));
+      auto page =
+          state_->log.Fetch(request_.caller, request_.couple_id, after_, want, kStreamPageBytes);
       if (page.ok()) {
         page_ = std::move(*page);
       } else {
@@ -113,7 +117,9 @@ void EntryStream::OnAppended(uint64_t) { Pump(); }
 
 void EntryStream::End() { FinishOnce(absl::CancelledError("the client is gone")); }
 
-void EntryStream::OnClose() { FinishOnce(absl::UnavailableError("server is shutting down; reconnect")); }
+void EntryStream::OnClose() {
+  FinishOnce(absl::UnavailableError("server is shutting down; reconnect"));
+}
 
 void EntryStream::OnDone() {
   if (subscribed_) state_->hub.Unsubscribe(request_.couple_id, this);

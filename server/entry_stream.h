@@ -38,10 +38,12 @@ class EntryStream final : public grpc::ServerWriteReactor<mend::v1::Entry>,
   };
 
   // Starts streaming; the returned reactor belongs to gRPC.
-  static grpc::ServerWriteReactor<mend::v1::Entry>* Start(ServerState* state, grpc::CallbackServerContext* context,
+  static grpc::ServerWriteReactor<mend::v1::Entry>* Start(ServerState* state,
+                                                          grpc::CallbackServerContext* context,
                                                           Request request, CallScope call);
 
-  EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request, CallScope call);
+  EntryStream(ServerState* state, grpc::CallbackServerContext* context, Request request,
+              CallScope call);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;

@@ -12,9 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "crypto/secret_bytes.h"
 #include "mend/v1/envelope.pb.h"
 #include "mend/v1/service.pb.h"
-#include "crypto/secret_bytes.h"
 #include "mend/v1/store.pb.h"
 
 namespace mend::server {
@@ -29,7 +29,7 @@ struct CoupleUpdate {
   std::vector<Bytes> delete_invites;             // invite ids to delete
   std::optional<Bytes> consume_registration;     // registration code hash to delete
   std::optional<std::pair<Bytes, mend::v1::InviteRecord>> put_invite;  // invite id, record
-  std::vector<mend::v1::KeyGrant> put_grants;    // for record->couple_id()
+  std::vector<mend::v1::KeyGrant> put_grants;                          // for record->couple_id()
 };
 
 // One entry to append and the head it makes.
@@ -56,9 +56,11 @@ class LogStore {
   // bearer tokens (Authenticator). Every node sharing the store shares it.
   virtual const crypto::SecretBytes& auth_key() const = 0;
 
-  virtual absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(const Bytes& couple_id) = 0;
+  virtual absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(
+      const Bytes& couple_id) = 0;
   virtual absl::StatusOr<std::optional<Bytes>> GetMemberCouple(const Bytes& member) = 0;
-  virtual absl::StatusOr<std::optional<mend::v1::InviteRecord>> GetInvite(const Bytes& invite_id) = 0;
+  virtual absl::StatusOr<std::optional<mend::v1::InviteRecord>> GetInvite(
+      const Bytes& invite_id) = 0;
   virtual absl::Status Apply(const CoupleUpdate& update) = 0;
 
   // All grants of a couple for one member.
@@ -85,7 +87,8 @@ class LogStore {
 
   // Couples closed before `closed_before_unix_ms`.
   virtual absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) = 0;
-  // Deletes every record of the couple in every column family; returns the number of entries deleted.
+  // Deletes every record of the couple in every column family; returns the number of entries
+  // deleted.
   virtual absl::StatusOr<uint64_t> PurgeCouple(const Bytes& couple_id) = 0;
   // Number of keys of any kind that mention the couple (for tests of purge).
   virtual absl::StatusOr<uint64_t> CountCoupleKeys(const Bytes& couple_id) = 0;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <future>
 
-#include "crypto/entry_codec.h"
 #include "base/status_macros.h"
+#include "crypto/entry_codec.h"
 #include "fmt/format.h"
 
 namespace mend::server {
@@ -14,10 +14,12 @@ LogWriter::LogWriter(LogStore* store, Registry* registry, CoupleLocks* locks, Wa
     : store_(store),
       registry_(registry),
       limits_(limits),
-      append_rate_(limits.append_rate_per_second, limits.append_burst, limits.max_rate_keys, std::move(clock)),
+      append_rate_(limits.append_rate_per_second, limits.append_burst, limits.max_rate_keys,
+                   std::move(clock)),
       committer_(store, registry, locks, hub, limits.couple_quota_bytes) {}
 
-absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller, const mend::v1::Entry& entry) {
+absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller,
+                                                  const mend::v1::Entry& entry) {
   const size_t size = entry.ByteSizeLong();
   if (size > limits_.max_entry_bytes) {
     return absl::InvalidArgumentError(
@@ -27,7 +29,8 @@ absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller, const men
   if (auto failure = crypto::ParseHeader(entry, 0, &pending.header)) {
     return absl::InvalidArgumentError(fmt::format("bad entry header: {}", failure->detail));
   }
-  if (pending.header.seq() == 0) return absl::InvalidArgumentError("bad entry header: seq must be at least 1");
+  if (pending.header.seq() == 0)
+    return absl::InvalidArgumentError("bad entry header: seq must be at least 1");
   if (pending.header.author() != caller) {
     return absl::PermissionDeniedError("the entry's author must be the logged-in member");
   }
@@ -69,11 +72,13 @@ absl::StatusOr<mend::v1::Head> LogWriter::Append(const Bytes& caller, const mend
 }
 
 absl::StatusOr<std::vector<Bytes>> LogWriter::Fetch(const Bytes& caller, const Bytes& couple_id,
-                                                    uint64_t after_seq, uint32_t limit, uint32_t max_bytes) {
+                                                    uint64_t after_seq, uint32_t limit,
+                                                    uint32_t max_bytes) {
   RETURN_IF_ERROR(registry_->MemberRecord(caller, couple_id, true).status());
-  const uint32_t page = limit == 0 ? limits_.max_fetch_page : std::min(limit, limits_.max_fetch_page);
-  const uint32_t bytes =
-      max_bytes == 0 ? limits_.max_fetch_page_bytes : std::min(max_bytes, limits_.max_fetch_page_bytes);
+  const uint32_t page =
+      limit == 0 ? limits_.max_fetch_page : std::min(limit, limits_.max_fetch_page);
+  const uint32_t bytes = max_bytes == 0 ? limits_.max_fetch_page_bytes
+                                        : std::min(max_bytes, limits_.max_fetch_page_bytes);
   return store_->ReadEntries(couple_id, after_seq, page, bytes);
 }
 

@@ -39,7 +39,8 @@ class LogWriter {
   // Entries after `after_seq` for a member: at most `limit` (0: the server's
   // page) and `max_bytes` (0: the server's page), whichever is smaller.
   absl::StatusOr<std::vector<Bytes>> Fetch(const Bytes& caller, const Bytes& couple_id,
-                                           uint64_t after_seq, uint32_t limit, uint32_t max_bytes = 0);
+                                           uint64_t after_seq, uint32_t limit,
+                                           uint32_t max_bytes = 0);
   absl::StatusOr<mend::v1::Head> Head(const Bytes& caller, const Bytes& couple_id);
 
  private:

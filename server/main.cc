@@ -25,7 +25,8 @@ int Fail(const std::string& message, const std::string& hint = "") {
 }
 
 // Applies a TOML config file; flags given on the command line win.
-int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o, std::string* registration) {
+int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o,
+                std::string* registration) {
   toml::table config;
   try {
     config = toml::parse_file(path);
@@ -37,7 +38,8 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   if (unset("--data")) o->data_dir = config["data"].value_or(o->data_dir);
   if (unset("--tls-cert")) o->tls_cert_file = config["tls_cert"].value_or(o->tls_cert_file);
   if (unset("--tls-key")) o->tls_key_file = config["tls_key"].value_or(o->tls_key_file);
-  if (unset("--insecure-listen")) o->insecure_listen = config["insecure_listen"].value_or(o->insecure_listen);
+  if (unset("--insecure-listen"))
+    o->insecure_listen = config["insecure_listen"].value_or(o->insecure_listen);
   if (unset("--registration")) *registration = config["registration"].value_or(*registration);
   auto& l = o->limits;
   const auto limits = config["limits"];
@@ -56,7 +58,8 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   set("couple_quota_bytes", &l.couple_quota_bytes);
   set("max_fetch_page_bytes", &l.max_fetch_page_bytes);
   if (l.max_open_invites == 0 || l.max_watchers_per_couple == 0 || l.couple_quota_bytes == 0) {
-    return Fail("config " + path + ": [limits] max_open_invites, max_watchers_per_couple and couple_quota_bytes "
+    return Fail("config " + path +
+                ": [limits] max_open_invites, max_watchers_per_couple and couple_quota_bytes "
                 "must be at least 1");
   }
   if (const auto* trusted = config["proxy"]["trusted"].as_array()) {
@@ -64,14 +67,17 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
       auto text = item.value<std::string>();
       if (!text) return Fail("config " + path + ": [proxy] trusted must be a list of strings");
       auto network = mend::server::ParseIpNetwork(*text);
-      if (!network.ok()) return Fail("config " + path + ": [proxy] trusted: " + std::string(network.status().message()));
+      if (!network.ok())
+        return Fail("config " + path +
+                    ": [proxy] trusted: " + std::string(network.status().message()));
       o->proxies.trusted.push_back(*network);
     }
   } else if (config["proxy"]["trusted"]) {
     return Fail("config " + path + ": [proxy] trusted must be a list, for example [\"127.0.0.1\"]");
   }
   std::string header = config["proxy"]["header"].value_or(o->proxies.header);
-  std::transform(header.begin(), header.end(), header.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(header.begin(), header.end(), header.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   o->proxies.header = header;
   return 0;
 }
@@ -108,22 +114,28 @@ int main(int argc, char** argv) {
   bool verbose = false;
   auto* serve = app.add_subcommand("serve", "run the server in the foreground");
   serve->add_option("--listen", options.listen, "address:port to listen on")->capture_default_str();
-  serve->add_option("--data", options.data_dir, "data directory (RocksDB store, admin socket)")->capture_default_str();
+  serve->add_option("--data", options.data_dir, "data directory (RocksDB store, admin socket)")
+      ->capture_default_str();
   serve->add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain");
   serve->add_option("--tls-key", options.tls_key_file, "PEM private key");
-  serve->add_flag("--insecure-listen", options.insecure_listen, "allow plaintext on a non-loopback address");
+  serve->add_flag("--insecure-listen", options.insecure_listen,
+                  "allow plaintext on a non-loopback address");
   serve->add_option("--registration", registration, "who may create couples: open or code")
-      ->check(CLI::IsMember({"open", "code"}))->capture_default_str();
-  serve->add_option("--config", config_file, "TOML file with any of the options above")->check(CLI::ExistingFile);
+      ->check(CLI::IsMember({"open", "code"}))
+      ->capture_default_str();
+  serve->add_option("--config", config_file, "TOML file with any of the options above")
+      ->check(CLI::ExistingFile);
   serve->add_flag("-v,--verbose", verbose, "log every call");
 
   std::string admin_data = "mend-data", backup_dir;
   auto* admin = app.add_subcommand("admin", "talk to a running server over its admin socket");
   admin->add_option("--data", admin_data, "the server's data directory")->capture_default_str();
   admin->require_subcommand(1);
-  auto* reg = admin->add_subcommand("registration-code", "print a one-time code that lets someone create a couple");
+  auto* reg = admin->add_subcommand("registration-code",
+                                    "print a one-time code that lets someone create a couple");
   auto* stats = admin->add_subcommand("stats", "print counts as JSON");
-  auto* backup = admin->add_subcommand("backup", "write a consistent copy of the store (RocksDB checkpoint)");
+  auto* backup =
+      admin->add_subcommand("backup", "write a consistent copy of the store (RocksDB checkpoint)");
   backup->add_option("dir", backup_dir, "directory to create")->required();
 
   try {
@@ -142,8 +154,9 @@ int main(int argc, char** argv) {
     return Serve(options);
   }
   std::string socket = (std::filesystem::path(admin_data) / "admin.sock").string();
-  std::string line = reg->parsed() ? "registration-code" : stats->parsed() ? "stats" : "backup " +
-      std::filesystem::absolute(backup_dir).string();
+  std::string line = reg->parsed()     ? "registration-code"
+                     : stats->parsed() ? "stats"
+                                       : "backup " + std::filesystem::absolute(backup_dir).string();
   auto response = mend::server::AdminSocket::Request(socket, line);
   if (!response.ok()) {
     return Fail(std::string(response.status().message()),

@@ -38,17 +38,21 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
   if (!tls && !options.insecure_listen && !IsLoopbackAddress(options.listen)) {
     return absl::InvalidArgumentError(fmt::format(
         "refusing to listen on {} without TLS; give --tls-cert and --tls-key, listen on 127.0.0.1, "
-        "or pass --insecure-listen behind a TLS-terminating proxy", options.listen));
+        "or pass --insecure-listen behind a TLS-terminating proxy",
+        options.listen));
   }
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return absl::PermissionDeniedError(fmt::format("cannot create data dir {}: {}", options.data_dir, ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(
+        fmt::format("cannot create data dir {}: {}", options.data_dir, ec.message()));
   std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all, ec);
 
-  ASSIGN_OR_RETURN(auto store, RocksDbLogStore::Open((std::filesystem::path(options.data_dir) / "db").string()));
+  ASSIGN_OR_RETURN(
+      auto store, RocksDbLogStore::Open((std::filesystem::path(options.data_dir) / "db").string()));
   auto server = std::unique_ptr<MendServer>(new MendServer());
-  server->state_ = std::make_unique<ServerState>(std::move(store), options.limits, options.registration,
-                                                options.proxies, options.clock);
+  server->state_ = std::make_unique<ServerState>(
+      std::move(store), options.limits, options.registration, options.proxies, options.clock);
   ServerState* state = server->state_.get();
   server->info_service_ = std::make_unique<ServerInfoService>(state);
   server->auth_service_ = std::make_unique<AuthService>(state);
@@ -83,13 +87,15 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
   builder.RegisterService(server->couple_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
-    return absl::UnavailableError(fmt::format("cannot listen on {} (in use, or not a local address?)", options.listen));
+    return absl::UnavailableError(
+        fmt::format("cannot listen on {} (in use, or not a local address?)", options.listen));
   }
-  ASSIGN_OR_RETURN(server->admin_, AdminSocket::Start(
-      (std::filesystem::path(options.data_dir) / "admin.sock").string(), state));
+  ASSIGN_OR_RETURN(
+      server->admin_,
+      AdminSocket::Start((std::filesystem::path(options.data_dir) / "admin.sock").string(), state));
   server->maintenance_ = std::thread([s = server.get()] { s->Maintain(); });
-  spdlog::info("mendd listening on {} (port {}, {}), data in {}, registration {}", options.listen, server->port_,
-               tls ? "TLS" : "plaintext", options.data_dir,
+  spdlog::info("mendd listening on {} (port {}, {}), data in {}, registration {}", options.listen,
+               server->port_, tls ? "TLS" : "plaintext", options.data_dir,
                options.registration == RegistrationMode::kOpen ? "open" : "by code");
   return server;
 }
@@ -99,11 +105,15 @@ void MendServer::Maintain() {
   while (!stopped_) {
     lock.unlock();
     auto purged = state_->registry.PurgeExpiredClosedCouples();
-    if (!purged.ok()) spdlog::error("maintenance: {}", purged.status().ToString());
-    else if (*purged > 0) spdlog::info("maintenance: purged {} couples closed for 30 days", *purged);
+    if (!purged.ok())
+      spdlog::error("maintenance: {}", purged.status().ToString());
+    else if (*purged > 0)
+      spdlog::info("maintenance: purged {} couples closed for 30 days", *purged);
     auto invites = state_->registry.DeleteExpiredInvites();
-    if (!invites.ok()) spdlog::error("maintenance: {}", invites.status().ToString());
-    else if (*invites > 0) spdlog::info("maintenance: deleted {} expired invites", *invites);
+    if (!invites.ok())
+      spdlog::error("maintenance: {}", invites.status().ToString());
+    else if (*invites > 0)
+      spdlog::info("maintenance: deleted {} expired invites", *invites);
     lock.lock();
     cv_.wait_for(lock, std::chrono::hours(1), [&] { return stopped_; });
   }

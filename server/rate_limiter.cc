@@ -9,7 +9,8 @@ void RateLimiter::PruneLocked(int64_t now) {
   pruned_once_ = true;
   last_prune_ms_ = now;
   std::erase_if(buckets_, [&](const auto& kv) {
-    return kv.second.tokens + static_cast<double>(now - kv.second.last_ms) * rate_ / 1000.0 >= burst_;
+    return kv.second.tokens + static_cast<double>(now - kv.second.last_ms) * rate_ / 1000.0 >=
+           burst_;
   });
 }
 

@@ -3,18 +3,17 @@
 #include <algorithm>
 #include <mutex>
 
-#include "proto/wire.h"
 #include "base/hex.h"
+#include "base/status_macros.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/hash.h"
 #include "crypto/identity.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
+#include "proto/wire.h"
 
 namespace mend::server {
 namespace {
-
 
 mend::v1::CoupleMember* FindMember(mend::v1::CoupleRecord* record, const Bytes& member) {
   for (auto& m : *record->mutable_members()) {
@@ -23,9 +22,7 @@ mend::v1::CoupleMember* FindMember(mend::v1::CoupleRecord* record, const Bytes& 
   return nullptr;
 }
 
-absl::Status NotAMember() {
-  return absl::PermissionDeniedError("not a member of this couple");
-}
+absl::Status NotAMember() { return absl::PermissionDeniedError("not a member of this couple"); }
 
 absl::Status CheckLength(const Bytes& value, size_t size, const char* name) {
   if (value.size() == size) return absl::OkStatus();
@@ -45,9 +42,12 @@ void DropExpiredInvites(mend::v1::CoupleRecord* record, int64_t now, std::vector
 
 }  // namespace
 
-absl::Status Registry::CheckCoupleId(const Bytes& couple_id) { return CheckLength(couple_id, wire::kCoupleIdBytes, "couple_id"); }
+absl::Status Registry::CheckCoupleId(const Bytes& couple_id) {
+  return CheckLength(couple_id, wire::kCoupleIdBytes, "couple_id");
+}
 
-absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& caller, const Bytes& couple_id,
+absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& caller,
+                                                              const Bytes& couple_id,
                                                               bool allow_left) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
@@ -62,8 +62,8 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& calle
   return absl::PermissionDeniedError("you have left this couple");
 }
 
-absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
-                                    const std::string& registration_code) {
+absl::Status Registry::CreateCouple(const Bytes& caller, const Bytes& couple_id,
+                                    const Bytes& box_pk, const std::string& registration_code) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   RETURN_IF_ERROR(CheckLength(box_pk, wire::kMemberKeyBytes, "box_pk"));
   if (registration_code.size() > wire::kMaxRegistrationCodeBytes) {
@@ -115,12 +115,14 @@ absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& c
     return absl::InvalidArgumentError(
         fmt::format("offer_ct must be 1 to {} bytes", limits_.max_pairing_blob_bytes));
   }
-  if (ttl_seconds < limits_.min_invite_ttl_seconds || ttl_seconds > limits_.max_invite_ttl_seconds) {
+  if (ttl_seconds < limits_.min_invite_ttl_seconds ||
+      ttl_seconds > limits_.max_invite_ttl_seconds) {
     return absl::InvalidArgumentError(fmt::format("invite lifetime must be {} to {} seconds",
                                                   limits_.min_invite_ttl_seconds,
                                                   limits_.max_invite_ttl_seconds));
   }
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.members(0).member() != caller) {
@@ -180,7 +182,8 @@ absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& inv
   ASSIGN_OR_RETURN(auto still, store_->GetInvite(invite_id));
   if (!still) return absl::NotFoundError("no such invite: it was just used");
   ASSIGN_OR_RETURN(auto existing_membership, store_->GetMemberCouple(caller));
-  if (existing_membership) return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
+  if (existing_membership)
+    return absl::AlreadyExistsError("this identity already belongs to a couple on this server");
   ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
   if (!record || record->members_size() != 1 || record->closed()) {
     return absl::FailedPreconditionError("this couple cannot take a new member");
@@ -203,7 +206,8 @@ absl::StatusOr<Bytes> Registry::JoinCouple(const Bytes& caller, const Bytes& inv
   return couple_id;
 }
 
-absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller, const Bytes& couple_id) {
+absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller,
+                                                            const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   mend::v1::GetJoinResponse out;
   for (const auto& m : record.members()) {
@@ -217,10 +221,12 @@ absl::StatusOr<mend::v1::GetJoinResponse> Registry::GetJoin(const Bytes& caller,
   return out;
 }
 
-absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
+absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id,
+                                     const Bytes& member) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   RETURN_IF_ERROR(CheckLength(member, wire::kMemberKeyBytes, "member"));
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the locks: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, false).status());  // before the locks: members only
   std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
@@ -228,10 +234,12 @@ absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id
     return absl::PermissionDeniedError("only the member who created the couple rejects a joiner");
   }
   auto* members = record.mutable_members();
-  auto pending = std::find_if(members->begin(), members->end(), [&](const mend::v1::CoupleMember& m) {
-    return m.member() == member && m.state() == mend::v1::MEMBER_STATE_PENDING;
-  });
-  if (pending == members->end()) return absl::FailedPreconditionError("that member is not waiting for confirmation");
+  auto pending =
+      std::find_if(members->begin(), members->end(), [&](const mend::v1::CoupleMember& m) {
+        return m.member() == member && m.state() == mend::v1::MEMBER_STATE_PENDING;
+      });
+  if (pending == members->end())
+    return absl::FailedPreconditionError("that member is not waiting for confirmation");
   members->erase(pending);
   record.clear_pending_answer_ct();
   CoupleUpdate update;
@@ -240,14 +248,17 @@ absl::Status Registry::RejectPending(const Bytes& caller, const Bytes& couple_id
   return store_->Apply(update);
 }
 
-absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id, const Bytes& member) {
+absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id,
+                                     const Bytes& member) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   RETURN_IF_ERROR(CheckLength(member, wire::kMemberKeyBytes, "member"));
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.members(0).member() != caller) {
-    return absl::PermissionDeniedError("only the member who created the couple confirms the joiner");
+    return absl::PermissionDeniedError(
+        "only the member who created the couple confirms the joiner");
   }
   mend::v1::CoupleMember* m = FindMember(&record, member);
   if (m == nullptr || m->state() != mend::v1::MEMBER_STATE_PENDING) {
@@ -263,20 +274,24 @@ absl::Status Registry::ConfirmMember(const Bytes& caller, const Bytes& couple_id
 absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
                                  const std::vector<mend::v1::KeyGrant>& grants) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
-  if (grants.empty() || grants.size() > 2) return absl::InvalidArgumentError("send one or two grants");
+  if (grants.empty() || grants.size() > 2)
+    return absl::InvalidArgumentError("send one or two grants");
   for (const auto& grant : grants) {
     RETURN_IF_ERROR(CheckLength(grant.sealed_key(), crypto::kSealedKeyBytes, "sealed_key"));
     RETURN_IF_ERROR(CheckLength(grant.member(), wire::kMemberKeyBytes, "grant.member"));
     RETURN_IF_ERROR(CheckLength(grant.granter(), wire::kMemberKeyBytes, "grant.granter"));
     RETURN_IF_ERROR(CheckLength(grant.key_id(), crypto::kKeyIdBytes, "grant.key_id"));
     RETURN_IF_ERROR(CheckLength(grant.signature(), wire::kSignatureBytes, "grant.signature"));
-    if (grant.granter() != caller) return absl::PermissionDeniedError("grants must be signed by the caller");
-    if (grant.epoch() != grants[0].epoch()) return absl::InvalidArgumentError("grants in one request share an epoch");
+    if (grant.granter() != caller)
+      return absl::PermissionDeniedError("grants must be signed by the caller");
+    if (grant.epoch() != grants[0].epoch())
+      return absl::InvalidArgumentError("grants in one request share an epoch");
   }
   if (grants.size() == 2 && grants[0].member() == grants[1].member()) {
     return absl::InvalidArgumentError("two grants for one member");
   }
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   if (record.closed()) return absl::FailedPreconditionError("the couple's log is closed");
@@ -285,7 +300,8 @@ absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
   bool known = std::find(epochs.begin(), epochs.end(), epoch) != epochs.end();
   uint32_t next = epochs.empty() ? 0 : *std::max_element(epochs.begin(), epochs.end()) + 1;
   if (!known && epoch != next) {
-    return absl::InvalidArgumentError(fmt::format("epoch {} is neither known nor the next one ({})", epoch, next));
+    return absl::InvalidArgumentError(
+        fmt::format("epoch {} is neither known nor the next one ({})", epoch, next));
   }
   mend::v1::EpochGrants* granted = nullptr;
   for (auto& g : *record.mutable_granted()) {
@@ -296,14 +312,16 @@ absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
     if (recipient == nullptr || recipient->state() == mend::v1::MEMBER_STATE_LEFT) {
       return absl::InvalidArgumentError("the grant's recipient is not a member of this couple");
     }
-    if (granted != nullptr &&
-        std::find(granted->members().begin(), granted->members().end(), grant.member()) != granted->members().end()) {
+    if (granted != nullptr && std::find(granted->members().begin(), granted->members().end(),
+                                        grant.member()) != granted->members().end()) {
       // Write-once: a second grant could hand a member a different key for an
       // epoch whose entries are already written.
-      return absl::AlreadyExistsError(fmt::format("epoch {} already has a grant for that member", epoch));
+      return absl::AlreadyExistsError(
+          fmt::format("epoch {} already has a grant for that member", epoch));
     }
-    if (!crypto::VerifySignature(caller, crypto::GrantSignatureInput(couple_id, epoch, grant.member(),
-                                                                     grant.key_id(), grant.sealed_key()),
+    if (!crypto::VerifySignature(caller,
+                                 crypto::GrantSignatureInput(couple_id, epoch, grant.member(),
+                                                             grant.key_id(), grant.sealed_key()),
                                  grant.signature())) {
       return absl::InvalidArgumentError("the grant's signature does not verify");
     }
@@ -320,19 +338,22 @@ absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
   return store_->Apply(update);
 }
 
-absl::StatusOr<std::vector<mend::v1::KeyGrant>> Registry::GetGrants(const Bytes& caller, const Bytes& couple_id) {
+absl::StatusOr<std::vector<mend::v1::KeyGrant>> Registry::GetGrants(const Bytes& caller,
+                                                                    const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   return store_->GetGrants(couple_id, caller);
 }
 
-absl::StatusOr<mend::v1::CoupleRecord> Registry::GetCouple(const Bytes& caller, const Bytes& couple_id) {
+absl::StatusOr<mend::v1::CoupleRecord> Registry::GetCouple(const Bytes& caller,
+                                                           const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   record.clear_pending_answer_ct();
   return record;
 }
 
 absl::Status Registry::Leave(const Bytes& caller, const Bytes& couple_id) {
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, false).status());  // before the lock: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, false).status());  // before the lock: members only
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, false));
   FindMember(&record, caller)->set_state(mend::v1::MEMBER_STATE_LEFT);
@@ -346,14 +367,17 @@ absl::Status Registry::Leave(const Bytes& caller, const Bytes& couple_id) {
 }
 
 absl::StatusOr<uint64_t> Registry::Purge(const Bytes& caller, const Bytes& couple_id) {
-  RETURN_IF_ERROR(MemberRecord(caller, couple_id, true).status());  // before the locks: members only
+  RETURN_IF_ERROR(
+      MemberRecord(caller, couple_id, true).status());  // before the locks: members only
   std::lock_guard membership(membership_mu_);
   std::lock_guard lock(locks_->For(couple_id));
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   return store_->PurgeCouple(couple_id);
 }
 
-absl::StatusOr<uint64_t> Registry::DeleteExpiredInvites() { return store_->DeleteExpiredInvites(clock_()); }
+absl::StatusOr<uint64_t> Registry::DeleteExpiredInvites() {
+  return store_->DeleteExpiredInvites(clock_());
+}
 
 absl::StatusOr<std::string> Registry::NewRegistrationCode() {
   std::string code = "reg-" + base::ToHex(crypto::RandomBytes(12));

@@ -31,7 +31,8 @@ class Registry {
   absl::Status CreateCouple(const Bytes& caller, const Bytes& couple_id, const Bytes& box_pk,
                             const std::string& registration_code);
   absl::StatusOr<int64_t> PostInvite(const Bytes& caller, const Bytes& couple_id,
-                                     const Bytes& invite_id, const Bytes& offer_ct, uint32_t ttl_seconds);
+                                     const Bytes& invite_id, const Bytes& offer_ct,
+                                     uint32_t ttl_seconds);
   absl::StatusOr<mend::v1::InviteRecord> GetInvite(const Bytes& invite_id);
   absl::StatusOr<Bytes> JoinCouple(const Bytes& caller, const Bytes& invite_id, const Bytes& box_pk,
                                    const Bytes& answer_ct);
@@ -41,8 +42,10 @@ class Registry {
   absl::Status RejectPending(const Bytes& caller, const Bytes& couple_id, const Bytes& member);
   // Stores `grants` (one epoch, distinct members) all or none; each (epoch,
   // member) takes one grant ever (ALREADY_EXISTS after).
-  absl::Status PutGrants(const Bytes& caller, const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants);
-  absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& caller, const Bytes& couple_id);
+  absl::Status PutGrants(const Bytes& caller, const Bytes& couple_id,
+                         const std::vector<mend::v1::KeyGrant>& grants);
+  absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& caller,
+                                                            const Bytes& couple_id);
   absl::StatusOr<mend::v1::CoupleRecord> GetCouple(const Bytes& caller, const Bytes& couple_id);
   absl::Status Leave(const Bytes& caller, const Bytes& couple_id);
   absl::StatusOr<uint64_t> Purge(const Bytes& caller, const Bytes& couple_id);

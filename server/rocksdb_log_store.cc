@@ -4,23 +4,21 @@
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
+#include <sodium.h>
 
 #include <chrono>
 #include <thread>
 
-#include <sodium.h>
-
 #include "base/big_endian.h"
-#include "crypto/bytes.h"
 #include "base/status_macros.h"
+#include "crypto/bytes.h"
 #include "fmt/format.h"
 
 namespace mend::server {
 namespace {
 
-const char* const kFamilyNames[] = {"default",
-                                    "couples", "members", "entries", "heads",
-                                    "invites", "grants", "meta"};
+const char* const kFamilyNames[] = {"default", "couples", "members", "entries",
+                                    "heads",   "invites", "grants",  "meta"};
 constexpr std::string_view kServerIdKey = "server_id";
 constexpr std::string_view kAuthKeyKey = "auth_key";
 constexpr std::string_view kRegistrationPrefix = "reg/";
@@ -50,7 +48,8 @@ absl::StatusOr<std::optional<Message>> GetMessage(rocksdb::DB* db, rocksdb::Colu
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, what));
   Message m;
-  if (!m.ParseFromString(value)) return absl::DataLossError(fmt::format("storage: {} record does not parse", what));
+  if (!m.ParseFromString(value))
+    return absl::DataLossError(fmt::format("storage: {} record does not parse", what));
   return m;
 }
 
@@ -74,8 +73,8 @@ absl::StatusOr<std::unique_ptr<RocksDbLogStore>> RocksDbLogStore::Open(const std
   rocksdb::Status s = rocksdb::DB::Open(options, dir, families, &store->handles_, &raw);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return absl::FailedPreconditionError(fmt::format(
-          "the data directory {} is in use by another mendd (RocksDB lock held)", dir));
+      return absl::FailedPreconditionError(
+          fmt::format("the data directory {} is in use by another mendd (RocksDB lock held)", dir));
     }
     return FromRocks(s, "open " + dir);
   }
@@ -94,11 +93,13 @@ absl::StatusOr<Bytes> RocksDbLogStore::GetOrCreateMeta(std::string_view key, siz
     value = crypto::RandomBytes(random_bytes);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocks(db_->Put(wo, handles_[kMeta], std::string(key), value), fmt::format("write {}", key)));
+    RETURN_IF_ERROR(FromRocks(db_->Put(wo, handles_[kMeta], std::string(key), value),
+                              fmt::format("write {}", key)));
     return value;
   }
   RETURN_IF_ERROR(FromRocks(s, fmt::format("read {}", key)));
-  if (value.size() != random_bytes) return absl::DataLossError(fmt::format("storage: {} has the wrong length", key));
+  if (value.size() != random_bytes)
+    return absl::DataLossError(fmt::format("storage: {} has the wrong length", key));
   return value;
 }
 
@@ -108,7 +109,8 @@ RocksDbLogStore::~RocksDbLogStore() {
   db_->Close();
 }
 
-absl::StatusOr<std::optional<mend::v1::CoupleRecord>> RocksDbLogStore::GetCouple(const Bytes& couple_id) {
+absl::StatusOr<std::optional<mend::v1::CoupleRecord>> RocksDbLogStore::GetCouple(
+    const Bytes& couple_id) {
   return GetMessage<mend::v1::CoupleRecord>(db_.get(), handles_[kCouples], couple_id, "couple");
 }
 
@@ -120,7 +122,8 @@ absl::StatusOr<std::optional<Bytes>> RocksDbLogStore::GetMemberCouple(const Byte
   return value;
 }
 
-absl::StatusOr<std::optional<mend::v1::InviteRecord>> RocksDbLogStore::GetInvite(const Bytes& invite_id) {
+absl::StatusOr<std::optional<mend::v1::InviteRecord>> RocksDbLogStore::GetInvite(
+    const Bytes& invite_id) {
   return GetMessage<mend::v1::InviteRecord>(db_.get(), handles_[kInvites], invite_id, "invite");
 }
 
@@ -140,7 +143,8 @@ absl::Status RocksDbLogStore::Apply(const CoupleUpdate& update) {
   }
   for (const Bytes& invite_id : update.delete_invites) batch.Delete(handles_[kInvites], invite_id);
   if (update.put_invite) {
-    batch.Put(handles_[kInvites], update.put_invite->first, update.put_invite->second.SerializeAsString());
+    batch.Put(handles_[kInvites], update.put_invite->first,
+              update.put_invite->second.SerializeAsString());
   }
   if (update.consume_registration) {
     batch.Delete(handles_[kMeta], Bytes(kRegistrationPrefix) + *update.consume_registration);
@@ -151,9 +155,10 @@ absl::Status RocksDbLogStore::Apply(const CoupleUpdate& update) {
 }
 
 absl::StatusOr<std::vector<mend::v1::KeyGrant>> RocksDbLogStore::GetGrants(const Bytes& couple_id,
-                                                                          const Bytes& member) {
+                                                                           const Bytes& member) {
   std::vector<mend::v1::KeyGrant> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kGrants]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kGrants]));
   for (it->Seek(couple_id); it->Valid() && it->key().starts_with(couple_id); it->Next()) {
     mend::v1::KeyGrant grant;
     if (!grant.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
@@ -166,7 +171,8 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> RocksDbLogStore::GetGrants(const
 }
 
 absl::StatusOr<mend::v1::HeadRecord> RocksDbLogStore::GetHead(const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(auto head, GetMessage<mend::v1::HeadRecord>(db_.get(), handles_[kHeads], couple_id, "head"));
+  ASSIGN_OR_RETURN(
+      auto head, GetMessage<mend::v1::HeadRecord>(db_.get(), handles_[kHeads], couple_id, "head"));
   return head.value_or(mend::v1::HeadRecord());
 }
 
@@ -182,11 +188,13 @@ absl::Status RocksDbLogStore::AppendEntries(const std::vector<EntryWrite>& write
   return FromRocks(db_->Write(wo, &batch), "append entry");
 }
 
-absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ReadEntries(const Bytes& couple_id, uint64_t after_seq,
-                                                                size_t limit, size_t max_bytes) {
+absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ReadEntries(const Bytes& couple_id,
+                                                                uint64_t after_seq, size_t limit,
+                                                                size_t max_bytes) {
   std::vector<Bytes> out;
   size_t bytes = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntries]));
   for (it->Seek(EntryKey(couple_id, after_seq + 1));
        it->Valid() && it->key().starts_with(couple_id) && out.size() < limit; it->Next()) {
     if (!out.empty() && bytes + it->value().size() > max_bytes) break;
@@ -206,7 +214,8 @@ absl::Status RocksDbLogStore::AddRegistrationCode(const Bytes& code_hash) {
 
 absl::StatusOr<bool> RocksDbLogStore::HasRegistrationCode(const Bytes& code_hash) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta], Bytes(kRegistrationPrefix) + code_hash, &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[kMeta],
+                               Bytes(kRegistrationPrefix) + code_hash, &value);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s, "registration code"));
   return true;
@@ -215,7 +224,8 @@ absl::StatusOr<bool> RocksDbLogStore::HasRegistrationCode(const Bytes& code_hash
 absl::StatusOr<uint64_t> RocksDbLogStore::DeleteExpiredInvites(int64_t now_unix_ms) {
   rocksdb::WriteBatch batch;
   uint64_t deleted = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kInvites]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kInvites]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     mend::v1::InviteRecord invite;
     if (!invite.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
@@ -234,7 +244,8 @@ absl::StatusOr<uint64_t> RocksDbLogStore::DeleteExpiredInvites(int64_t now_unix_
 
 absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ClosedCouples(int64_t closed_before_unix_ms) {
   std::vector<Bytes> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kCouples]));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kCouples]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     mend::v1::CoupleRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
@@ -252,7 +263,8 @@ absl::StatusOr<uint64_t> RocksDbLogStore::PurgeCouple(const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, GetCouple(couple_id));
   if (record) {
     for (const auto& m : record->members()) batch.Delete(handles_[kMembers], m.member());
-    for (const auto& invite : record->open_invites()) batch.Delete(handles_[kInvites], invite.invite_id());
+    for (const auto& invite : record->open_invites())
+      batch.Delete(handles_[kInvites], invite.invite_id());
   }
   batch.Delete(handles_[kCouples], couple_id);
   batch.Delete(handles_[kHeads], couple_id);

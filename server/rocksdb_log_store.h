@@ -57,7 +57,17 @@ class RocksDbLogStore final : public LogStore {
   absl::Status Settle();
 
  private:
-  enum Family { kDefault, kCouples, kMembers, kEntries, kHeads, kInvites, kGrants, kMeta, kFamilies };
+  enum Family {
+    kDefault,
+    kCouples,
+    kMembers,
+    kEntries,
+    kHeads,
+    kInvites,
+    kGrants,
+    kMeta,
+    kFamilies
+  };
 
   RocksDbLogStore() = default;
   // The meta value under `key`, or a fresh random one of `random_bytes`, written durably.

@@ -1,10 +1,10 @@
-#include "server/services.h"
-
 #include "proto/wire.h"
+#include "server/services.h"
 
 namespace mend::server {
 
-grpc::Status ServerInfoService::GetInfo(grpc::ServerContext* context, const mend::v1::GetInfoRequest*,
+grpc::Status ServerInfoService::GetInfo(grpc::ServerContext* context,
+                                        const mend::v1::GetInfoRequest*,
                                         mend::v1::GetInfoResponse* response) {
   CallScope call("ServerInfo.GetInfo", context);
   response->set_server_id(state_->store->server_id());

@@ -23,8 +23,8 @@ class ServerContextBase;
 namespace mend::server {
 
 struct ServerState {
-  ServerState(std::unique_ptr<LogStore> store_in, const ServerLimits& limits_in, RegistrationMode mode,
-              ProxyConfig proxies_in, Clock clock_in);
+  ServerState(std::unique_ptr<LogStore> store_in, const ServerLimits& limits_in,
+              RegistrationMode mode, ProxyConfig proxies_in, Clock clock_in);
 
   // The caller's member id from the call's bearer token, charged to the
   // member's budget of calls (appends have their own, in LogWriter).

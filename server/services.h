@@ -83,8 +83,10 @@ class LogService final : public mend::v1::Log::CallbackService {
 class CoupleService final : public mend::v1::Couple::Service {
  public:
   explicit CoupleService(ServerState* state) : state_(state) {}
-  grpc::Status Leave(grpc::ServerContext*, const mend::v1::LeaveRequest*, mend::v1::LeaveResponse*) override;
-  grpc::Status Purge(grpc::ServerContext*, const mend::v1::PurgeRequest*, mend::v1::PurgeResponse*) override;
+  grpc::Status Leave(grpc::ServerContext*, const mend::v1::LeaveRequest*,
+                     mend::v1::LeaveResponse*) override;
+  grpc::Status Purge(grpc::ServerContext*, const mend::v1::PurgeRequest*,
+                     mend::v1::PurgeResponse*) override;
 
  private:
   ServerState* state_;

@@ -13,7 +13,8 @@ absl::Status WatchHub::Subscribe(const std::string& couple_id, std::shared_ptr<L
   return status;
 }
 
-absl::Status WatchHub::SubscribeLocked(const std::string& couple_id, std::shared_ptr<Listener> listener,
+absl::Status WatchHub::SubscribeLocked(const std::string& couple_id,
+                                       std::shared_ptr<Listener> listener,
                                        std::vector<std::shared_ptr<Listener>>* gone) {
   std::lock_guard lock(mu_);
   if (closed_) return absl::UnavailableError("server is shutting down; reconnect");
@@ -28,7 +29,8 @@ absl::Status WatchHub::SubscribeLocked(const std::string& couple_id, std::shared
   }
   if (total_ >= max_total_) {
     if (list.empty()) listeners_.erase(couple_id);
-    return absl::ResourceExhaustedError("this server has as many watchers as it takes; retry later");
+    return absl::ResourceExhaustedError(
+        "this server has as many watchers as it takes; retry later");
   }
   list.push_back(std::move(listener));
   ++total_;
@@ -41,7 +43,8 @@ void WatchHub::Unsubscribe(const std::string& couple_id, const Listener* listene
   auto it = listeners_.find(couple_id);
   if (it == listeners_.end()) return;
   auto& list = it->second;
-  auto found = std::find_if(list.begin(), list.end(), [&](const auto& l) { return l.get() == listener; });
+  auto found =
+      std::find_if(list.begin(), list.end(), [&](const auto& l) { return l.get() == listener; });
   if (found == list.end()) return;
   last_reference = std::move(*found);
   list.erase(found);

@@ -34,7 +34,8 @@ class WatchHub {
     virtual void End() = 0;
   };
 
-  WatchHub(uint32_t max_per_couple, uint32_t max_total) : max_per_couple_(max_per_couple), max_total_(max_total) {}
+  WatchHub(uint32_t max_per_couple, uint32_t max_total)
+      : max_per_couple_(max_per_couple), max_total_(max_total) {}
 
   // ResourceExhausted when the couple or the server has its maximum of
   // watchers; Unavailable after CloseAll. A full couple first ends those of
@@ -56,7 +57,8 @@ class WatchHub {
   const uint32_t max_per_couple_;
   const uint32_t max_total_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::vector<std::shared_ptr<Listener>>> listeners_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Listener>>> listeners_
+      ABSL_GUARDED_BY(mu_);
   size_t total_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -41,12 +41,14 @@ struct CommandLine {
 
 void DeclarePairingCommands(const CommandLine& cli);  // init, pair, passphrase
 void DeclareAccountCommands(const CommandLine& cli);  // sync, watch, status, rotate, leave, purge
-void DeclareEntryCommands(const CommandLine& cli);    // checkin, trigger, ack, ask, answer, letter, disclose, space
-void DeclarePromiseCommands(const CommandLine& cli);  // promise propose|amend|retire|accept|...|report|list
-void DeclareReadCommands(const CommandLine& cli);     // log, show
-void DeclareBeyondCommands(const CommandLine& cli);   // talk, reflect, prefs, remind
-void DeclareExportCommand(const CommandLine& cli);    // export
-void DeclareForgetCommand(const CommandLine& cli);    // forget
+void DeclareEntryCommands(
+    const CommandLine& cli);  // checkin, trigger, ack, ask, answer, letter, disclose, space
+void DeclarePromiseCommands(
+    const CommandLine& cli);  // promise propose|amend|retire|accept|...|report|list
+void DeclareReadCommands(const CommandLine& cli);    // log, show
+void DeclareBeyondCommands(const CommandLine& cli);  // talk, reflect, prefs, remind
+void DeclareExportCommand(const CommandLine& cli);   // export
+void DeclareForgetCommand(const CommandLine& cli);   // forget
 
 // In the order `mend --help` lists them.
 inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
@@ -61,7 +63,8 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
 // Appends after the space courtesy check; prints "wrote #SEQ".
 absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
 // Shows the partner's disclosure preference for `topic`; ASK_FIRST needs `confirmed`.
-absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed);
+absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic,
+                                       bool confirmed);
 // What pairing awaits, in words and with the command to type.
 std::string DescribePairing(const PairingProgress& progress);
 // Removes the profile's reminder timer, if any; true when there was one.

@@ -4,14 +4,14 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/atomic_file.h"
+#include "base/status_macros.h"
 #include "client/cli/commands.h"
 #include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
 #include "client/views/render.h"
 #include "client/views/report.h"
 #include "client/views/talk.h"
-#include "base/atomic_file.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -20,17 +20,22 @@ namespace {
 
 std::string ModeName(mend::v1::DisclosureMode mode) {
   switch (mode) {
-    case mend::v1::DISCLOSURE_MODE_PROACTIVE: return "tell me proactively";
-    case mend::v1::DISCLOSURE_MODE_WHEN_ASKED: return "only when I ask";
-    case mend::v1::DISCLOSURE_MODE_ASK_FIRST: return "ask me first";
-    default: return "no preference";
+    case mend::v1::DISCLOSURE_MODE_PROACTIVE:
+      return "tell me proactively";
+    case mend::v1::DISCLOSURE_MODE_WHEN_ASKED:
+      return "only when I ask";
+    case mend::v1::DISCLOSURE_MODE_ASK_FIRST:
+      return "ask me first";
+    default:
+      return "no preference";
   }
 }
 
 std::filesystem::path UserUnitDir() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
   const char* home = std::getenv("HOME");
-  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") / "systemd" / "user";
+  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") /
+         "systemd" / "user";
 }
 
 absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format) {
@@ -39,8 +44,9 @@ absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std:
   if (!IsCalendarDate(day)) return absl::InvalidArgumentError("--week takes a date, YYYY-MM-DD");
   Agenda agenda = BuildAgenda(session->couple(), session->state().sign_pk, WeekOf(day), NowMs());
   std::string fmt_name = g.json ? "json" : format;
-  std::cout << (fmt_name == "json" ? RenderAgendaJson(agenda) : fmt_name == "md" ? RenderAgendaMarkdown(agenda)
-                                                                                  : RenderAgendaText(agenda));
+  std::cout << (fmt_name == "json" ? RenderAgendaJson(agenda)
+                : fmt_name == "md" ? RenderAgendaMarkdown(agenda)
+                                   : RenderAgendaText(agenda));
   return absl::OkStatus();
 }
 
@@ -48,9 +54,12 @@ absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"agreed", "follow_ups"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   ASSIGN_OR_RETURN(std::string text, input.Get("agreed", "what did you agree?"));
-  ASSIGN_OR_RETURN(auto follow_ups, input.GetList("follow_ups", "anything to pick up next week? separate items with ';'"));
+  ASSIGN_OR_RETURN(
+      auto follow_ups,
+      input.GetList("follow_ups", "anything to pick up next week? separate items with ';'"));
   if (text.empty() && follow_ups.empty()) {
-    return absl::InvalidArgumentError("say what was agreed, or what to pick up next week; nothing was written");
+    return absl::InvalidArgumentError(
+        "say what was agreed, or what to pick up next week; nothing was written");
   }
   mend::v1::Payload p;
   auto* t = p.mutable_talk_notes();
@@ -60,11 +69,14 @@ absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, const std::string& prompt_text) {
-  if (prompt_id.empty()) return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id,
+                        const std::string& prompt_text) {
+  if (prompt_id.empty())
+    return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"answer"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
-  ASSIGN_OR_RETURN(std::string answer, input.Get("answer", "your answer (sealed until you have both answered):", true));
+  ASSIGN_OR_RETURN(std::string answer,
+                   input.Get("answer", "your answer (sealed until you have both answered):", true));
   std::string text = prompt_text;
   if (text.empty()) {
     auto it = session->couple().sealed.find(prompt_id);
@@ -72,11 +84,15 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id, co
   }
   ASSIGN_OR_RETURN(uint64_t seq, session->SealAnswer(prompt_id, text, answer));
   const auto& by_author = session->couple().sealed.at(prompt_id);
-  bool partner_answered = session->state().partner && by_author.count(session->state().partner->sign_pk);
-  std::cout << fmt::format("sealed your answer as #{}; {}\n", seq,
-                           partner_answered ? "both have answered: yours is revealed now, and your partner's when their client next "
-                                                  "syncs (`mend reflect show " + prompt_id + "`)"
-                                            : "nobody can read it until your partner has sealed theirs");
+  bool partner_answered =
+      session->state().partner && by_author.count(session->state().partner->sign_pk);
+  std::cout << fmt::format(
+      "sealed your answer as #{}; {}\n", seq,
+      partner_answered
+          ? "both have answered: yours is revealed now, and your partner's when their client next "
+            "syncs (`mend reflect show " +
+                prompt_id + "`)"
+          : "nobody can read it until your partner has sealed theirs");
   return absl::OkStatus();
 }
 
@@ -84,14 +100,16 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const CoupleState& c = session->couple();
   auto it = c.sealed.find(prompt_id);
-  if (it == c.sealed.end()) return absl::NotFoundError(fmt::format("nobody has answered '{}' yet", prompt_id));
+  if (it == c.sealed.end())
+    return absl::NotFoundError(fmt::format("nobody has answered '{}' yet", prompt_id));
   nlohmann::json answers = nlohmann::json::array();
   std::string prompt_text;
   for (const Member& m : c.members) {
     auto rec = it->second.find(m.sign_pk);
     std::optional<std::string> text;
     if (rec != it->second.end()) text = c.RevealedFor(rec->second, session->identity().sign_pk());
-    nlohmann::json a = {{"name", m.name}, {"answered", rec != it->second.end()},
+    nlohmann::json a = {{"name", m.name},
+                        {"answered", rec != it->second.end()},
                         {"revealed", rec != it->second.end() && rec->second.reveal_seq != 0}};
     if (rec != it->second.end()) {
       if (prompt_text.empty()) prompt_text = rec->second.prompt_text;
@@ -100,18 +118,23 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
     answers.push_back(a);
   }
   if (g.json) {
-    std::cout << nlohmann::json({{"prompt_id", prompt_id}, {"prompt", prompt_text}, {"answers", answers}}).dump() << "\n";
+    std::cout << nlohmann::json(
+                     {{"prompt_id", prompt_id}, {"prompt", prompt_text}, {"answers", answers}})
+                     .dump()
+              << "\n";
     return absl::OkStatus();
   }
   std::cout << prompt_id << (prompt_text.empty() ? "" : ": " + prompt_text) << "\n\n";
   for (const auto& a : answers) {
-    std::string state = !a["answered"].get<bool>() ? "has not answered yet"
-                        : !a["revealed"].get<bool>() ? "has answered; sealed until both have answered"
-                        : !a.contains("answer")      ? "has revealed; shown once your own reveal is on the log "
-                                                       "(`mend sync` posts it)"
-                                                     : "";
+    std::string state =
+        !a["answered"].get<bool>()   ? "has not answered yet"
+        : !a["revealed"].get<bool>() ? "has answered; sealed until both have answered"
+        : !a.contains("answer")      ? "has revealed; shown once your own reveal is on the log "
+                                       "(`mend sync` posts it)"
+                                     : "";
     if (state.empty()) {
-      std::cout << a["name"].get<std::string>() << ":\n    " << a["answer"].get<std::string>() << "\n\n";
+      std::cout << a["name"].get<std::string>() << ":\n    " << a["answer"].get<std::string>()
+                << "\n\n";
     } else {
       std::cout << a["name"].get<std::string>() << " " << state << "\n";
     }
@@ -119,13 +142,15 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
   return absl::OkStatus();
 }
 
-absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic, const std::string& mode) {
+absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic,
+                              const std::string& mode) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   mend::v1::Payload p;
   auto* pref = p.mutable_disclosure_prefs()->add_prefs();
   pref->set_topic(topic);
-  pref->set_mode(mode == "proactive" ? mend::v1::DISCLOSURE_MODE_PROACTIVE
-                 : mode == "when-asked" ? mend::v1::DISCLOSURE_MODE_WHEN_ASKED : mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  pref->set_mode(mode == "proactive"    ? mend::v1::DISCLOSURE_MODE_PROACTIVE
+                 : mode == "when-asked" ? mend::v1::DISCLOSURE_MODE_WHEN_ASKED
+                                        : mend::v1::DISCLOSURE_MODE_ASK_FIRST);
   return WriteEntry(*session, g, p);
 }
 
@@ -142,7 +167,8 @@ absl::Status RunPrefsShow(const GlobalOptions& g) {
     out[m.name] = prefs;
     if (!g.json) {
       std::cout << m.name << (prefs.empty() ? ": no preferences\n" : ":\n");
-      for (const auto& [topic, mode] : prefs.items()) std::cout << "  " << topic << ": " << mode.get<std::string>() << "\n";
+      for (const auto& [topic, mode] : prefs.items())
+        std::cout << "  " << topic << ": " << mode.get<std::string>() << "\n";
     }
   }
   if (g.json) std::cout << out.dump() << "\n";
@@ -166,39 +192,56 @@ absl::Status RunRemind(const GlobalOptions& g, const std::string& daily, bool pr
   std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   std::string command = fmt::format("{} --profile {} status --notify", self, g.profile);
   if (print) {
-    std::cout << fmt::format("{} {} * * * {}\n", std::stoi(daily.substr(3, 2)), std::stoi(daily.substr(0, 2)), command);
+    std::cout << fmt::format("{} {} * * * {}\n", std::stoi(daily.substr(3, 2)),
+                             std::stoi(daily.substr(0, 2)), command);
     return absl::OkStatus();
   }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::string env = std::getenv("MEND_HOME") ? fmt::format("Environment=MEND_HOME={}\n", std::getenv("MEND_HOME")) : "";
-  RETURN_IF_ERROR(base::AtomicWriteFile((dir / (unit + ".service")).string(),
-                                          fmt::format("[Unit]\nDescription=mend: what is owed to your partner\n\n"
-                                                      "[Service]\nType=oneshot\n{}ExecStart={}\n", env, command), 0600));
-  RETURN_IF_ERROR(base::AtomicWriteFile((dir / (unit + ".timer")).string(),
-                                          fmt::format("[Unit]\nDescription=mend daily reminder\n\n[Timer]\n"
-                                                      "OnCalendar=*-*-* {}:00\nPersistent=true\n\n[Install]\n"
-                                                      "WantedBy=timers.target\n", daily), 0600));
-  bool enabled = std::system("command -v systemctl >/dev/null 2>&1") == 0 &&
-                 std::system(("systemctl --user daemon-reload >/dev/null 2>&1 && systemctl --user enable --now " +
-                              unit + ".timer >/dev/null 2>&1").c_str()) == 0;
+  std::string env = std::getenv("MEND_HOME")
+                        ? fmt::format("Environment=MEND_HOME={}\n", std::getenv("MEND_HOME"))
+                        : "";
+  RETURN_IF_ERROR(
+      base::AtomicWriteFile((dir / (unit + ".service")).string(),
+                            fmt::format("[Unit]\nDescription=mend: what is owed to your partner\n\n"
+                                        "[Service]\nType=oneshot\n{}ExecStart={}\n",
+                                        env, command),
+                            0600));
+  RETURN_IF_ERROR(
+      base::AtomicWriteFile((dir / (unit + ".timer")).string(),
+                            fmt::format("[Unit]\nDescription=mend daily reminder\n\n[Timer]\n"
+                                        "OnCalendar=*-*-* {}:00\nPersistent=true\n\n[Install]\n"
+                                        "WantedBy=timers.target\n",
+                                        daily),
+                            0600));
+  bool enabled =
+      std::system("command -v systemctl >/dev/null 2>&1") == 0 &&
+      std::system(
+          ("systemctl --user daemon-reload >/dev/null 2>&1 && systemctl --user enable --now " +
+           unit + ".timer >/dev/null 2>&1")
+              .c_str()) == 0;
   std::cout << fmt::format("wrote {}.timer (daily at {}){}\n", (dir / unit).string(), daily,
-                           enabled ? "" : "; enable it with `systemctl --user enable --now " + unit + ".timer`, or use --print for cron");
+                           enabled ? ""
+                                   : "; enable it with `systemctl --user enable --now " + unit +
+                                         ".timer`, or use --print for cron");
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic, bool confirmed) {
+absl::Status CheckDisclosurePreference(const Session& session, const std::string& topic,
+                                       bool confirmed) {
   if (topic.empty() || !session.state().partner) return absl::OkStatus();
   const auto& partner = *session.state().partner;
   auto mode = session.couple().PreferenceOf(partner.sign_pk, topic);
   if (mode == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::OkStatus();
-  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic, ModeName(mode));
+  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic,
+                           ModeName(mode));
   if (mode == mend::v1::DISCLOSURE_MODE_ASK_FIRST && !confirmed) {
-    return absl::FailedPreconditionError(fmt::format(
-        "{} asked to be asked first before hearing about '{}'; ask them, and if they say yes, add --confirm",
-        partner.name, topic));
+    return absl::FailedPreconditionError(
+        fmt::format("{} asked to be asked first before hearing about '{}'; ask them, and if they "
+                    "say yes, add --confirm",
+                    partner.name, topic));
   }
   return absl::OkStatus();
 }
@@ -223,8 +266,10 @@ void DeclareBeyondCommands(const CommandLine& cli) {
   auto talk = std::make_shared<TalkArgs>();
   auto* c_talk = cli.app.add_subcommand("talk", "the weekly talk agenda (or `mend talk notes`)");
   c_talk->add_option("--week", talk->week, "any day of the week, YYYY-MM-DD (default: this week)");
-  c_talk->add_option("--format", talk->format, "text, md or json")->check(CLI::IsMember({"text", "md", "json"}));
-  auto* c_talk_notes = c_talk->add_subcommand("notes", "record what you agreed in this week's talk (asks for it)");
+  c_talk->add_option("--format", talk->format, "text, md or json")
+      ->check(CLI::IsMember({"text", "md", "json"}));
+  auto* c_talk_notes =
+      c_talk->add_subcommand("notes", "record what you agreed in this week's talk (asks for it)");
   RefuseText(c_talk_notes, "--agreed", "agreed");
   RefuseText(c_talk_notes, "--follow-up", "follow_ups");
   c_talk_notes->add_option("--week", talk->week, "any day of the week the talk was about");
@@ -237,12 +282,14 @@ void DeclareBeyondCommands(const CommandLine& cli) {
     std::string id, prompt, show_id;
   };
   auto reflect = std::make_shared<ReflectArgs>();
-  auto* c_reflect =
-      cli.app.add_subcommand("reflect", "answer a prompt sealed: nobody reads it until both have answered");
-  c_reflect->add_option("--prompt-id", reflect->id, "a short name for the prompt, the same for both of you");
+  auto* c_reflect = cli.app.add_subcommand(
+      "reflect", "answer a prompt sealed: nobody reads it until both have answered");
+  c_reflect->add_option("--prompt-id", reflect->id,
+                        "a short name for the prompt, the same for both of you");
   c_reflect->add_option("--prompt", reflect->prompt, "the prompt's text");
   RefuseText(c_reflect, "answer", "answer");
-  auto* c_reflect_show = c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
+  auto* c_reflect_show =
+      c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
   c_reflect_show->add_option("prompt-id", reflect->show_id, "the prompt id")->required();
   c_reflect_show->callback(cli.Run([&g, reflect] { return RunReflectShow(g, reflect->show_id); }));
   c_reflect->final_callback([&g, &status = cli.status, reflect, c_reflect_show] {
@@ -260,20 +307,25 @@ void DeclareBeyondCommands(const CommandLine& cli) {
   c_prefs_disclose->add_option("--mode", prefs->mode, "proactive, when-asked or ask-first")
       ->check(CLI::IsMember({"proactive", "when-asked", "ask-first"}))
       ->required();
-  c_prefs_disclose->callback(cli.Run([&g, prefs] { return RunPrefsDisclose(g, prefs->topic, prefs->mode); }));
-  c_prefs->add_subcommand("show", "both partners' preferences")->callback(cli.Run([&g] { return RunPrefsShow(g); }));
+  c_prefs_disclose->callback(
+      cli.Run([&g, prefs] { return RunPrefsDisclose(g, prefs->topic, prefs->mode); }));
+  c_prefs->add_subcommand("show", "both partners' preferences")->callback(cli.Run([&g] {
+    return RunPrefsShow(g);
+  }));
 
   struct RemindArgs {
     std::string daily;
     bool print = false, off = false;
   };
   auto remind = std::make_shared<RemindArgs>();
-  auto* c_remind =
-      cli.app.add_subcommand("remind", "a local daily reminder of what you owe (systemd user timer or cron)");
+  auto* c_remind = cli.app.add_subcommand(
+      "remind", "a local daily reminder of what you owe (systemd user timer or cron)");
   c_remind->add_option("--daily", remind->daily, "time of day, HH:MM");
-  c_remind->add_flag("--print", remind->print, "print a crontab line instead of installing a timer");
+  c_remind->add_flag("--print", remind->print,
+                     "print a crontab line instead of installing a timer");
   c_remind->add_flag("--off", remind->off, "remove the reminder");
-  c_remind->callback(cli.Run([&g, remind] { return RunRemind(g, remind->daily, remind->print, remind->off); }));
+  c_remind->callback(
+      cli.Run([&g, remind] { return RunRemind(g, remind->daily, remind->print, remind->off); }));
 }
 
 }  // namespace mend::client

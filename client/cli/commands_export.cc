@@ -4,13 +4,13 @@
 #include <iostream>
 #include <sstream>
 
-#include "client/cli/commands.h"
-#include "client/views/text_safety.h"
-#include "client/views/report.h"
-#include "crypto/age/file.h"
 #include "base/atomic_file.h"
-#include "crypto/safety_number.h"
 #include "base/status_macros.h"
+#include "client/cli/commands.h"
+#include "client/views/report.h"
+#include "client/views/text_safety.h"
+#include "crypto/age/file.h"
+#include "crypto/safety_number.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -48,12 +48,14 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   const std::string today = LocalDate(options.now_unix_ms);
   options.until = a.until.empty() ? today : a.until;
   if (!a.last.empty()) {
-    if (!a.since.empty()) return absl::InvalidArgumentError("give either --since or --last, not both");
+    if (!a.since.empty())
+      return absl::InvalidArgumentError("give either --since or --last, not both");
     ASSIGN_OR_RETURN(options.since, PeriodStart(a.last, options.until));
   } else {
     options.since = a.since.empty() ? AddDays(options.until, -27) : a.since;
   }
-  if (!IsCalendarDate(options.since) || !IsCalendarDate(options.until)) return absl::InvalidArgumentError("dates are YYYY-MM-DD");
+  if (!IsCalendarDate(options.since) || !IsCalendarDate(options.until))
+    return absl::InvalidArgumentError("dates are YYYY-MM-DD");
   if (options.since > options.until) return absl::InvalidArgumentError("--since is after --until");
   for (const auto& kind : SplitCommas(a.only)) {
     auto k = ParseKindName(kind);
@@ -62,14 +64,17 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   }
   for (const auto& word : SplitCommas(a.redact)) {
     if (!RedactionWords().count(word)) {
-      return absl::InvalidArgumentError(fmt::format(
-          "unknown --redact '{}'; use notes, letters, questions, answers, disclosures, triggers or reflections", word));
+      return absl::InvalidArgumentError(
+          fmt::format("unknown --redact '{}'; use notes, letters, questions, answers, disclosures, "
+                      "triggers or reflections",
+                      word));
     }
     options.redact.insert(word);
   }
   const bool to_terminal = a.output.empty() && ::isatty(STDOUT_FILENO);
   if (!recipients.empty() && to_terminal) {
-    return absl::FailedPreconditionError("refusing to write encrypted binary output to the terminal; use -o FILE");
+    return absl::FailedPreconditionError(
+        "refusing to write encrypted binary output to the terminal; use -o FILE");
   }
 
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
@@ -80,12 +85,15 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   ReportContext ctx;
   ctx.couple = &session->couple();
   ctx.me = s.sign_pk;
-  ctx.safety_number = crypto::SafetyNumber({s.sign_pk, s.box_pk}, {s.partner->sign_pk, s.partner->box_pk});
+  ctx.safety_number =
+      crypto::SafetyNumber({s.sign_pk, s.box_pk}, {s.partner->sign_pk, s.partner->box_pk});
   ctx.safety_confirmed = s.safety_confirmed;
   ctx.head_seq = session->head().seq;
   ctx.head_hash = session->head().hash;
   Report report = BuildReport(ctx, options);
-  std::string text = a.format == "md" ? RenderMarkdown(report) : a.format == "json" ? RenderJson(report) : RenderHtml(report);
+  std::string text = a.format == "md"     ? RenderMarkdown(report)
+                     : a.format == "json" ? RenderJson(report)
+                                          : RenderHtml(report);
 
   std::string out;
   if (!recipients.empty()) {
@@ -105,8 +113,9 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
   } else {
     RETURN_IF_ERROR(base::AtomicWriteFile(a.output, out, 0600));
     if (::isatty(STDERR_FILENO)) {
-      std::cerr << fmt::format("wrote {} ({} entries, {} to {}{})\n", a.output, report.timeline.size(), options.since,
-                               options.until, recipients.empty() ? "" : ", age-encrypted");
+      std::cerr << fmt::format("wrote {} ({} entries, {} to {}{})\n", a.output,
+                               report.timeline.size(), options.since, options.until,
+                               recipients.empty() ? "" : ", age-encrypted");
     }
   }
   std::fill(out.begin(), out.end(), '\0');
@@ -118,19 +127,23 @@ absl::Status RunExport(const GlobalOptions& g, const ExportArgs& a) {
 void DeclareExportCommand(const CommandLine& cli) {
   const GlobalOptions& g = cli.g;
   auto exp = std::make_shared<ExportArgs>();
-  auto* c_export =
-      cli.app.add_subcommand("export", "a report for a therapist session (Markdown, JSON or HTML; age-encrypted)");
+  auto* c_export = cli.app.add_subcommand(
+      "export", "a report for a therapist session (Markdown, JSON or HTML; age-encrypted)");
   c_export->add_option("--since", exp->since, "first day, YYYY-MM-DD (default: 4 weeks ago)");
   c_export->add_option("--until", exp->until, "last day, YYYY-MM-DD (default: today)");
   c_export->add_option("--last", exp->last, "a period ending today (or --until): 2w, 10d, 3m");
   c_export->add_option("--format", exp->format, "md, json or html")
       ->check(CLI::IsMember({"md", "json", "html"}))
       ->capture_default_str();
-  c_export->add_option("--only", exp->only, "only these kinds, comma-separated (checkin,trigger,ack,...)");
-  c_export->add_option("--redact", exp->redact,
-                       "hide: notes, letters, questions, answers, disclosures, triggers, reflections");
-  c_export->add_option("-o,--output", exp->output, "write to this file (mode 0600) instead of stdout");
-  c_export->add_option("--age-recipient", exp->age_recipients, "encrypt to this age1... key (repeatable)");
+  c_export->add_option("--only", exp->only,
+                       "only these kinds, comma-separated (checkin,trigger,ack,...)");
+  c_export->add_option(
+      "--redact", exp->redact,
+      "hide: notes, letters, questions, answers, disclosures, triggers, reflections");
+  c_export->add_option("-o,--output", exp->output,
+                       "write to this file (mode 0600) instead of stdout");
+  c_export->add_option("--age-recipient", exp->age_recipients,
+                       "encrypt to this age1... key (repeatable)");
   c_export->callback(cli.Run([&g, exp] { return RunExport(g, *exp); }));
 }
 

@@ -42,11 +42,15 @@ absl::Status RunForget(const GlobalOptions& g, bool yes) {
     return absl::NotFoundError(fmt::format("there is no profile '{}' on this machine", g.profile));
   }
   if (!yes) {
-    if (!AtTerminal()) return absl::InvalidArgumentError("forgetting deletes this profile for good; add --yes to confirm");
+    if (!AtTerminal())
+      return absl::InvalidArgumentError(
+          "forgetting deletes this profile for good; add --yes to confirm");
     std::cerr << fmt::format(
-        "This deletes profile '{}' from this machine: your identity key, your copy of the history, and the "
+        "This deletes profile '{}' from this machine: your identity key, your copy of the history, "
+        "and the "
         "reminder. It cannot be undone, and you cannot read this history again from here.\n"
-        "It does not touch the server's copy (`mend purge`) or your partner's.\nType the profile name to confirm: ",
+        "It does not touch the server's copy (`mend purge`) or your partner's.\nType the profile "
+        "name to confirm: ",
         g.profile);
     std::string answer;
     std::getline(std::cin, answer);
@@ -62,14 +66,19 @@ absl::Status RunForget(const GlobalOptions& g, bool yes) {
     }
   }
   std::filesystem::remove_all(profile.dir(), ec);
-  if (ec) return absl::PermissionDeniedError(fmt::format("cannot delete {}: {}", profile.dir(), ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(
+        fmt::format("cannot delete {}: {}", profile.dir(), ec.message()));
   const bool reminder = RemoveReminder(g.profile);
   absl::Status config = profile.ForgetServerConfig();
-  std::cout << fmt::format("forgot profile '{}': overwrote and deleted {} files in {}{}{}.\n", g.profile, files,
-                           profile.dir(), reminder ? ", removed its reminder" : "",
+  std::cout << fmt::format("forgot profile '{}': overwrote and deleted {} files in {}{}{}.\n",
+                           g.profile, files, profile.dir(),
+                           reminder ? ", removed its reminder" : "",
                            config.ok() ? ", removed it from " + profile.config_path() : "");
-  std::cout << "What this cannot reach: backups and snapshots of this disk, the copies an SSD or a copy-on-write "
-               "file system keeps of old blocks, reports you exported, your partner's copy, and the server's copy "
+  std::cout << "What this cannot reach: backups and snapshots of this disk, the copies an SSD or a "
+               "copy-on-write "
+               "file system keeps of old blocks, reports you exported, your partner's copy, and "
+               "the server's copy "
                "(`mend purge` deletes that; it needs this profile, so run it first).\n";
   return config;
 }
@@ -79,8 +88,8 @@ absl::Status RunForget(const GlobalOptions& g, bool yes) {
 void DeclareForgetCommand(const CommandLine& cli) {
   const GlobalOptions& g = cli.g;
   auto yes = std::make_shared<bool>(false);
-  auto* c_forget =
-      cli.app.add_subcommand("forget", "delete this profile from this machine (key file, history, reminder)");
+  auto* c_forget = cli.app.add_subcommand(
+      "forget", "delete this profile from this machine (key file, history, reminder)");
   c_forget->add_flag("--yes", *yes, "do not ask for confirmation");
   c_forget->callback(cli.Run([&g, yes] { return RunForget(g, *yes); }));
 }

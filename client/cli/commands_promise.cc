@@ -23,13 +23,15 @@ struct ProposeArgs {
 
 absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
   const bool retire = a.action == "retire";
-  ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
-                                                                      : std::set<std::string>{"title", "detail"}));
+  ASSIGN_OR_RETURN(TextInput text,
+                   TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
+                                                   : std::set<std::string>{"title", "detail"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* c = p.mutable_commitment_proposal();
-  c->set_type(a.action == "amend" ? mend::v1::PROPOSAL_TYPE_AMEND
-              : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE : mend::v1::PROPOSAL_TYPE_NEW);
+  c->set_type(a.action == "amend"    ? mend::v1::PROPOSAL_TYPE_AMEND
+              : a.action == "retire" ? mend::v1::PROPOSAL_TYPE_RETIRE
+                                     : mend::v1::PROPOSAL_TYPE_NEW);
   c->set_target_seq(a.target);
   if (retire) {
     ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("note", "why end it? (blank: no note)"));
@@ -38,10 +40,13 @@ absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
     ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
   }
   if (a.action != "retire") {
-    c->set_bound(a.bound == "me" ? mend::v1::BOUND_PROPOSER : a.bound == "partner" ? mend::v1::BOUND_PARTNER
-                                                                                 : mend::v1::BOUND_BOTH);
-    c->set_cadence(a.cadence == "daily" ? mend::v1::CADENCE_DAILY : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
-                   : a.cadence == "once" ? mend::v1::CADENCE_ONCE : mend::v1::CADENCE_ONGOING);
+    c->set_bound(a.bound == "me"        ? mend::v1::BOUND_PROPOSER
+                 : a.bound == "partner" ? mend::v1::BOUND_PARTNER
+                                        : mend::v1::BOUND_BOTH);
+    c->set_cadence(a.cadence == "daily"    ? mend::v1::CADENCE_DAILY
+                   : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
+                   : a.cadence == "once"   ? mend::v1::CADENCE_ONCE
+                                           : mend::v1::CADENCE_ONGOING);
   }
   c->set_review_date(a.review);
   return WriteEntry(*session, g, p);
@@ -53,9 +58,9 @@ absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::
   Payload p;
   auto* r = p.mutable_commitment_response();
   r->set_proposal_seq(seq);
-  r->set_decision(decision == "accept" ? mend::v1::DECISION_ACCEPT : decision == "decline"
-                                                                      ? mend::v1::DECISION_DECLINE
-                                                                      : mend::v1::DECISION_REQUEST_CHANGES);
+  r->set_decision(decision == "accept"    ? mend::v1::DECISION_ACCEPT
+                  : decision == "decline" ? mend::v1::DECISION_DECLINE
+                                          : mend::v1::DECISION_REQUEST_CHANGES);
   ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
   return WriteEntry(*session, g, p);
 }
@@ -82,15 +87,21 @@ absl::Status RunPromiseList(const GlobalOptions& g) {
     std::string bound;
     for (const auto& b : cm.bound) bound += (bound.empty() ? "" : " and ") + c.NameOf(b);
     if (g.json) {
-      out.push_back({{"seq", seq}, {"title", cm.proposal.title()}, {"state", std::string(ToString(cm.state))},
-                     {"proposer", c.NameOf(cm.proposer)}, {"bound", bound}, {"kept", cm.kept},
-                     {"slipped", cm.slipped}, {"review_date", cm.proposal.review_date()},
+      out.push_back({{"seq", seq},
+                     {"title", cm.proposal.title()},
+                     {"state", std::string(ToString(cm.state))},
+                     {"proposer", c.NameOf(cm.proposer)},
+                     {"bound", bound},
+                     {"kept", cm.kept},
+                     {"slipped", cm.slipped},
+                     {"review_date", cm.proposal.review_date()},
                      {"superseded_by", cm.superseded_by}});
       continue;
     }
-    std::cout << fmt::format("#{:<4} {:<18} \"{}\" (by {}, binds {})", seq, ToString(cm.state), cm.proposal.title(),
-                             c.NameOf(cm.proposer), bound);
-    if (reports > 0) std::cout << fmt::format(", kept {}/{} ({}%)", cm.kept, reports, cm.kept * 100 / reports);
+    std::cout << fmt::format("#{:<4} {:<18} \"{}\" (by {}, binds {})", seq, ToString(cm.state),
+                             cm.proposal.title(), c.NameOf(cm.proposer), bound);
+    if (reports > 0)
+      std::cout << fmt::format(", kept {}/{} ({}%)", cm.kept, reports, cm.kept * 100 / reports);
     std::cout << "\n";
   }
   if (g.json) std::cout << out.dump() << "\n";
@@ -106,9 +117,11 @@ void DeclarePromiseCommands(const CommandLine& cli) {
   auto propose = std::make_shared<ProposeArgs>();
   for (const std::string action : {"propose", "amend", "retire"}) {
     auto* sub = c_promise->add_subcommand(action, action == "propose" ? "propose a new commitment"
-                                                  : action == "amend" ? "propose a change to an agreed commitment"
-                                                                      : "propose ending an agreed commitment");
-    if (action != "propose") sub->add_option("seq", propose->target, "the commitment's #")->required();
+                                                  : action == "amend"
+                                                      ? "propose a change to an agreed commitment"
+                                                      : "propose ending an agreed commitment");
+    if (action != "propose")
+      sub->add_option("seq", propose->target, "the commitment's #")->required();
     if (action != "retire") {
       RefuseText(sub, "--title", "title");
       RefuseText(sub, "--detail", "detail");
@@ -132,7 +145,8 @@ void DeclarePromiseCommands(const CommandLine& cli) {
     auto* sub = c_promise->add_subcommand(decision, decision + " your partner's proposal");
     sub->add_option("seq", *respond_seq, "the proposal's #")->required();
     RefuseText(sub, "--note", "note");
-    sub->callback(cli.Run([&g, respond_seq, decision] { return RunPromiseRespond(g, *respond_seq, decision); }));
+    sub->callback(cli.Run(
+        [&g, respond_seq, decision] { return RunPromiseRespond(g, *respond_seq, decision); }));
   }
   struct ReportArgs {
     uint64_t seq = 0;
@@ -144,8 +158,11 @@ void DeclarePromiseCommands(const CommandLine& cli) {
   c_report->add_flag("--kept", report->kept, "it was kept");
   c_report->add_flag("--slipped", report->slipped, "it slipped");
   RefuseText(c_report, "--note", "note");
-  c_report->callback(cli.Run([&g, report] { return RunPromiseReport(g, report->seq, report->kept, report->slipped); }));
-  c_promise->add_subcommand("list", "commitments and adherence")->callback(cli.Run([&g] { return RunPromiseList(g); }));
+  c_report->callback(cli.Run(
+      [&g, report] { return RunPromiseReport(g, report->seq, report->kept, report->slipped); }));
+  c_promise->add_subcommand("list", "commitments and adherence")->callback(cli.Run([&g] {
+    return RunPromiseList(g);
+  }));
 }
 
 }  // namespace mend::client

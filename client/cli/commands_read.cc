@@ -1,9 +1,9 @@
 // Commands that only read the verified log.
 #include <iostream>
 
+#include "base/status_macros.h"
 #include "client/cli/commands.h"
 #include "client/views/render.h"
-#include "base/status_macros.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -31,8 +31,10 @@ absl::Status RunLog(const GlobalOptions& g, const LogArgs& a) {
     std::string date = LocalDate(f.unix_ms);
     if (!a.since.empty() && date < a.since) continue;
     if (!a.until.empty() && date > a.until) continue;
-    if (g.json) out.push_back(EntryJson(session->couple(), f, me));
-    else std::cout << EntryLine(session->couple(), f) << "\n";
+    if (g.json)
+      out.push_back(EntryJson(session->couple(), f, me));
+    else
+      std::cout << EntryLine(session->couple(), f) << "\n";
   }
   if (g.json) std::cout << out.dump() << "\n";
   return absl::OkStatus();
@@ -42,11 +44,14 @@ absl::Status RunShow(const GlobalOptions& g, uint64_t seq) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const auto& entries = session->couple().entries;
   if (seq == 0 || seq > entries.size()) {
-    return absl::NotFoundError(fmt::format("there is no entry #{} (the log has {})", seq, entries.size()));
+    return absl::NotFoundError(
+        fmt::format("there is no entry #{} (the log has {})", seq, entries.size()));
   }
   const FoldedEntry& f = entries[seq - 1];
-  if (g.json) std::cout << EntryJson(session->couple(), f, session->state().sign_pk).dump(2) << "\n";
-  else std::cout << EntryDetail(session->couple(), f) << "\n";
+  if (g.json)
+    std::cout << EntryJson(session->couple(), f, session->state().sign_pk).dump(2) << "\n";
+  else
+    std::cout << EntryDetail(session->couple(), f) << "\n";
   return absl::OkStatus();
 }
 
@@ -56,8 +61,10 @@ void DeclareReadCommands(const CommandLine& cli) {
   const GlobalOptions& g = cli.g;
   auto log = std::make_shared<LogArgs>();
   auto* c_log = cli.app.add_subcommand("log", "the verified timeline");
-  c_log->add_option("--kind", log->kind, "checkin, trigger, ack, question, answer, letter, disclosure, proposal, ...");
-  c_log->add_option("--author", log->author, "me or partner")->check(CLI::IsMember({"me", "partner"}));
+  c_log->add_option("--kind", log->kind,
+                    "checkin, trigger, ack, question, answer, letter, disclosure, proposal, ...");
+  c_log->add_option("--author", log->author, "me or partner")
+      ->check(CLI::IsMember({"me", "partner"}));
   c_log->add_option("--since", log->since, "first day, YYYY-MM-DD");
   c_log->add_option("--until", log->until, "last day, YYYY-MM-DD");
   c_log->callback(cli.Run([&g, log] { return RunLog(g, *log); }));

@@ -48,25 +48,34 @@ int main(int argc, char** argv) {
   // as the README shows them: subcommands pass what they do not know upward.
   app.fallthrough();
   GlobalOptions g;
-  app.add_option("--profile", g.profile, "profile name (several partners or servers on one machine)")
-      ->envname("MEND_PROFILE")->capture_default_str()
+  app.add_option("--profile", g.profile,
+                 "profile name (several partners or servers on one machine)")
+      ->envname("MEND_PROFILE")
+      ->capture_default_str()
       // The name becomes a directory and a systemd unit name: nothing that
       // could leave the profiles' directory or reach a shell.
       ->check(CLI::Validator(
           [](std::string& name) -> std::string {
-            const bool ok = !name.empty() && name.size() <= 64 && name != "." && name != ".." &&
-                            name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-                                std::string::npos;
-            return ok ? "" : "a profile name has 1 to 64 letters, digits, '.', '_' or '-' (and is not . or ..)";
+            const bool ok =
+                !name.empty() && name.size() <= 64 && name != "." && name != ".." &&
+                name.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                    std::string::npos;
+            return ok ? ""
+                      : "a profile name has 1 to 64 letters, digits, '.', '_' or '-' (and is not . "
+                        "or ..)";
           },
           "NAME"));
-  app.add_option("--passphrase-file", g.passphrase_file, "read the passphrase from this file (for scripts)");
+  app.add_option("--passphrase-file", g.passphrase_file,
+                 "read the passphrase from this file (for scripts)");
   app.add_flag("--json", g.json, "machine-readable output");
   app.add_flag("--offline", g.offline, "read the local copy without contacting the server");
-  app.add_flag("--despite-space", g.despite_space, "write even though your partner asked for space");
-  app.add_option("--input", g.input,
-                 "for scripts: the text fields as one JSON object, from FILE or - (standard input); "
-                 "at a terminal mend asks for them instead");
+  app.add_flag("--despite-space", g.despite_space,
+               "write even though your partner asked for space");
+  app.add_option(
+      "--input", g.input,
+      "for scripts: the text fields as one JSON object, from FILE or - (standard input); "
+      "at a terminal mend asks for them instead");
   absl::Status status;
   const CommandLine cli{app, g, status};
   for (auto declare : kCommandFamilies) declare(cli);
@@ -74,17 +83,19 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const TextOnCommandLine& e) {
-    std::cerr << "mend: error: " << e.option
-              << " would keep your words in the shell history and the process list; nothing was written\n"
-              << "mend: hint: leave it out and mend asks for it, or from a script: printf '%s' '{\"" << e.field
-              << "\": \"...\"}' | mend " << e.command << " ... --input -\n";
+    std::cerr
+        << "mend: error: " << e.option
+        << " would keep your words in the shell history and the process list; nothing was written\n"
+        << "mend: hint: leave it out and mend asks for it, or from a script: printf '%s' '{\""
+        << e.field << "\": \"...\"}' | mend " << e.command << " ... --input -\n";
     return 2;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mend: error: " << e.what() << "\n" << "mend: hint: see `mend --help` or `mend COMMAND --help`\n";
+    std::cerr << "mend: error: " << e.what() << "\n"
+              << "mend: hint: see `mend --help` or `mend COMMAND --help`\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "mend: error: " << e.what() << "\n";

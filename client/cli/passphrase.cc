@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "base/atomic_file.h"
@@ -51,7 +51,8 @@ absl::StatusOr<crypto::SecretBytes> Prompt(const char* label) {
 
 }  // namespace
 
-absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag, bool confirm, bool use_env) {
+absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag, bool confirm,
+                                                   bool use_env) {
   std::string file = file_flag;
   if (file.empty() && use_env) {
     if (const char* env = std::getenv("MEND_PASSPHRASE_FILE"); env && *env) file = env;
@@ -59,7 +60,8 @@ absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag,
   if (!file.empty()) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      return absl::NotFoundError("cannot read the passphrase file " + file + ": " + std::strerror(errno));
+      return absl::NotFoundError("cannot read the passphrase file " + file + ": " +
+                                 std::strerror(errno));
     }
     crypto::SecretBytes out = ReadLine(fd);
     ::close(fd);
@@ -68,7 +70,8 @@ absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file_flag,
   }
   if (!::isatty(STDIN_FILENO)) {
     return absl::InvalidArgumentError(
-        "no passphrase: give --passphrase-file FILE (or MEND_PASSPHRASE_FILE), or run at a terminal");
+        "no passphrase: give --passphrase-file FILE (or MEND_PASSPHRASE_FILE), or run at a "
+        "terminal");
   }
   ASSIGN_OR_RETURN(crypto::SecretBytes first, Prompt("mend: passphrase: "));
   if (first.empty()) return absl::InvalidArgumentError("the passphrase is empty");

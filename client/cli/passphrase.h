@@ -13,7 +13,8 @@ namespace mend::client {
 // `confirm` asks twice (for init). The first line of a file is used, without
 // its newline. `use_env`: fall back to MEND_PASSPHRASE_FILE (not for a new
 // passphrase, which must never silently be the old one).
-absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file, bool confirm, bool use_env = true);
+absl::StatusOr<crypto::SecretBytes> ReadPassphrase(const std::string& file, bool confirm,
+                                                   bool use_env = true);
 
 }  // namespace mend::client
 

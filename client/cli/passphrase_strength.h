@@ -18,7 +18,8 @@ namespace mend::client {
 inline constexpr double kMinPassphraseBits = 50;
 
 // zxcvbn's estimate, in bits, treating `personal_words` as the likeliest guesses.
-double PassphraseBits(const crypto::SecretBytes& passphrase, const std::vector<std::string>& personal_words);
+double PassphraseBits(const crypto::SecretBytes& passphrase,
+                      const std::vector<std::string>& personal_words);
 
 // Seven words drawn uniformly from 256 (56 bits), separated by spaces.
 crypto::SecretBytes SuggestPassphrase();

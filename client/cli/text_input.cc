@@ -32,7 +32,8 @@ std::string AskLine(const std::string& question) {
 
 bool AtTerminal() { return ::isatty(STDIN_FILENO) == 1; }
 
-absl::StatusOr<TextInput> TextInput::Load(const std::string& input, const std::set<std::string>& fields) {
+absl::StatusOr<TextInput> TextInput::Load(const std::string& input,
+                                          const std::set<std::string>& fields) {
   TextInput out;
   if (input.empty()) return out;
   std::string text;
@@ -41,17 +42,19 @@ absl::StatusOr<TextInput> TextInput::Load(const std::string& input, const std::s
   } else {
     ASSIGN_OR_RETURN(text, base::ReadWholeFile(input));
   }
-  if (text.size() > kMaxInputBytes) return absl::InvalidArgumentError("--input is larger than 1 MiB");
+  if (text.size() > kMaxInputBytes)
+    return absl::InvalidArgumentError("--input is larger than 1 MiB");
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object()) {
-    return absl::InvalidArgumentError(fmt::format(
-        "--input must be one JSON object of this command's text fields ({}), like {{\"{}\": \"...\"}}", List(fields),
-        fields.empty() ? "note" : *fields.begin()));
+    return absl::InvalidArgumentError(
+        fmt::format("--input must be one JSON object of this command's text fields ({}), like "
+                    "{{\"{}\": \"...\"}}",
+                    List(fields), fields.empty() ? "note" : *fields.begin()));
   }
   for (const auto& [key, value] : json.items()) {
     if (!fields.count(key)) {
-      return absl::InvalidArgumentError(
-          fmt::format("--input has a field '{}' this command does not take; it takes {}", key, List(fields)));
+      return absl::InvalidArgumentError(fmt::format(
+          "--input has a field '{}' this command does not take; it takes {}", key, List(fields)));
     }
     bool ok = value.is_string();
     if (value.is_array()) {
@@ -65,7 +68,8 @@ absl::StatusOr<TextInput> TextInput::Load(const std::string& input, const std::s
   return out;
 }
 
-absl::StatusOr<std::string> TextInput::Get(const std::string& field, const std::string& question, bool required) {
+absl::StatusOr<std::string> TextInput::Get(const std::string& field, const std::string& question,
+                                           bool required) {
   std::string value;
   if (given_) {
     if (values_.contains(field)) {
@@ -83,13 +87,16 @@ absl::StatusOr<std::string> TextInput::Get(const std::string& field, const std::
     if (given_ || AtTerminal()) {
       return absl::InvalidArgumentError(fmt::format("'{}' is empty; nothing was written", field));
     }
-    return absl::InvalidArgumentError(fmt::format(
-        "'{}' is needed: type it at a terminal, or give it as JSON with --input (see `mend --help`)", field));
+    return absl::InvalidArgumentError(
+        fmt::format("'{}' is needed: type it at a terminal, or give it as JSON with --input (see "
+                    "`mend --help`)",
+                    field));
   }
   return value;
 }
 
-absl::StatusOr<std::vector<std::string>> TextInput::GetList(const std::string& field, const std::string& question) {
+absl::StatusOr<std::vector<std::string>> TextInput::GetList(const std::string& field,
+                                                            const std::string& question) {
   std::vector<std::string> out;
   if (given_) {
     if (values_.contains(field)) {

@@ -22,14 +22,17 @@ class TextInput {
   // Reads `--input` (empty: none, "-": standard input, else a file) and
   // checks that it is a JSON object whose keys are among `fields` and whose
   // values are strings (or arrays of strings, for list fields).
-  static absl::StatusOr<TextInput> Load(const std::string& input, const std::set<std::string>& fields);
+  static absl::StatusOr<TextInput> Load(const std::string& input,
+                                        const std::set<std::string>& fields);
 
   // The field's text: from the input when one was given; otherwise asked for
   // at a terminal with `question` (an empty answer leaves it out); otherwise
   // empty. A `required` field that ends up empty is InvalidArgument.
-  absl::StatusOr<std::string> Get(const std::string& field, const std::string& question, bool required = false);
+  absl::StatusOr<std::string> Get(const std::string& field, const std::string& question,
+                                  bool required = false);
   // A list field: from the input, or one prompt whose answer is split at ';'.
-  absl::StatusOr<std::vector<std::string>> GetList(const std::string& field, const std::string& question);
+  absl::StatusOr<std::vector<std::string>> GetList(const std::string& field,
+                                                   const std::string& question);
 
   bool from_input() const { return given_; }
   bool has(const std::string& field) const { return given_ && values_.contains(field); }

@@ -33,7 +33,8 @@ bool IsLoopbackTarget(const std::string& address) {
     size_t end = host.find(']');
     if (end == std::string::npos) return false;
     host = host.substr(1, end - 1);
-  } else if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
+  } else if (size_t colon = host.rfind(':');
+             colon != std::string::npos && host.find(':') == colon) {
     host = host.substr(0, colon);  // HOST:PORT (one colon; more would be a bare IPv6 address)
   }
   if (host == "localhost") return true;
@@ -47,13 +48,14 @@ bool IsLoopbackTarget(const std::string& address) {
 absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& address) {
   if (server_protocol == wire::kProtocolVersion) return absl::OkStatus();
   if (server_protocol < wire::kProtocolVersion) {
-    return absl::FailedPreconditionError(fmt::format(
-        "the server at {} speaks mend protocol v{}, this mend speaks v{}: the server's operator must upgrade mendd",
-        address, server_protocol == 0 ? 1 : server_protocol, wire::kProtocolVersion));
+    return absl::FailedPreconditionError(
+        fmt::format("the server at {} speaks mend protocol v{}, this mend speaks v{}: the server's "
+                    "operator must upgrade mendd",
+                    address, server_protocol == 0 ? 1 : server_protocol, wire::kProtocolVersion));
   }
-  return absl::FailedPreconditionError(fmt::format(
-      "the server at {} speaks mend protocol v{}, this mend speaks v{}: upgrade mend", address, server_protocol,
-      wire::kProtocolVersion));
+  return absl::FailedPreconditionError(
+      fmt::format("the server at {} speaks mend protocol v{}, this mend speaks v{}: upgrade mend",
+                  address, server_protocol, wire::kProtocolVersion));
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig& config) {
@@ -94,21 +96,31 @@ std::string Connection::TransportName() const {
 absl::Status Connection::FromGrpc(const grpc::Status& s) const {
   const std::string& msg = s.error_message();
   switch (s.error_code()) {
-    case grpc::StatusCode::OK: return absl::OkStatus();
+    case grpc::StatusCode::OK:
+      return absl::OkStatus();
     case grpc::StatusCode::UNAVAILABLE:
-      return absl::UnavailableError(fmt::format(
-          "cannot reach the server at {} ({}): {}; is mendd running there?", config_.address,
-          TransportName(), msg));
+      return absl::UnavailableError(
+          fmt::format("cannot reach the server at {} ({}): {}; is mendd running there?",
+                      config_.address, TransportName(), msg));
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return absl::DeadlineExceededError(fmt::format("the server at {} did not answer in time", config_.address));
-    case grpc::StatusCode::INVALID_ARGUMENT: return absl::InvalidArgumentError("server: " + msg);
-    case grpc::StatusCode::NOT_FOUND: return absl::NotFoundError(msg);
-    case grpc::StatusCode::ALREADY_EXISTS: return absl::AlreadyExistsError(msg);
-    case grpc::StatusCode::PERMISSION_DENIED: return absl::PermissionDeniedError(msg);
-    case grpc::StatusCode::UNAUTHENTICATED: return absl::UnauthenticatedError(msg);
-    case grpc::StatusCode::FAILED_PRECONDITION: return absl::FailedPreconditionError(msg);
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return absl::ResourceExhaustedError(msg);
-    default: return absl::UnknownError(fmt::format("server error: {}", msg));
+      return absl::DeadlineExceededError(
+          fmt::format("the server at {} did not answer in time", config_.address));
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return absl::InvalidArgumentError("server: " + msg);
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::NotFoundError(msg);
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return absl::AlreadyExistsError(msg);
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return absl::PermissionDeniedError(msg);
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::UnauthenticatedError(msg);
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return absl::FailedPreconditionError(msg);
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return absl::ResourceExhaustedError(msg);
+    default:
+      return absl::UnknownError(fmt::format("server error: {}", msg));
   }
 }
 
@@ -119,7 +131,8 @@ absl::Status Connection::Login() {
   mend::v1::LoginRequest lreq;
   lreq.set_member(identity_->sign_pk());
   lreq.set_nonce(challenge.nonce());
-  lreq.set_signature(identity_->Sign(crypto::LoginSignatureInput(challenge.server_id(), challenge.nonce())));
+  lreq.set_signature(
+      identity_->Sign(crypto::LoginSignatureInput(challenge.server_id(), challenge.nonce())));
   mend::v1::LoginResponse login;
   grpc::ClientContext ctx;
   SetDeadline(&ctx);
@@ -153,8 +166,8 @@ absl::Status Connection::SignCall(std::string_view label, Request* request) {
   if (identity_ == nullptr) return absl::FailedPreconditionError("no identity to sign with");
   ASSIGN_OR_RETURN(mend::v1::ChallengeResponse challenge, FreshChallenge());
   request->set_nonce(challenge.nonce());
-  request->set_signature(identity_->Sign(
-      crypto::DestructiveCallSignatureInput(label, challenge.server_id(), request->couple_id(), challenge.nonce())));
+  request->set_signature(identity_->Sign(crypto::DestructiveCallSignatureInput(
+      label, challenge.server_id(), request->couple_id(), challenge.nonce())));
   return absl::OkStatus();
 }
 
@@ -182,7 +195,8 @@ absl::StatusOr<mend::v1::GetInfoResponse> Connection::GetInfo() {
   return out;
 }
 
-absl::Status Connection::CreateCouple(const Bytes& couple_id, const Bytes& box_pk, const std::string& code) {
+absl::Status Connection::CreateCouple(const Bytes& couple_id, const Bytes& box_pk,
+                                      const std::string& code) {
   mend::v1::CreateCoupleRequest req;
   req.set_couple_id(couple_id);
   req.set_box_pk(box_pk);
@@ -199,7 +213,8 @@ absl::StatusOr<int64_t> Connection::PostInvite(const Bytes& couple_id, const Byt
   req.set_offer_ct(offer_ct);
   req.set_ttl_seconds(ttl_seconds);
   mend::v1::PostInviteResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return pairing_->PostInvite(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->PostInvite(ctx, req, &resp); }));
   return resp.expires_unix_ms();
 }
 
@@ -214,13 +229,15 @@ absl::StatusOr<mend::v1::GetInviteResponse> Connection::GetInvite(const Bytes& i
   return resp;
 }
 
-absl::StatusOr<Bytes> Connection::JoinCouple(const Bytes& invite_id, const Bytes& box_pk, const Bytes& answer_ct) {
+absl::StatusOr<Bytes> Connection::JoinCouple(const Bytes& invite_id, const Bytes& box_pk,
+                                             const Bytes& answer_ct) {
   mend::v1::JoinCoupleRequest req;
   req.set_invite_id(invite_id);
   req.set_box_pk(box_pk);
   req.set_answer_ct(answer_ct);
   mend::v1::JoinCoupleResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return pairing_->JoinCouple(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->JoinCouple(ctx, req, &resp); }));
   return resp.couple_id();
 }
 
@@ -228,7 +245,8 @@ absl::StatusOr<mend::v1::GetJoinResponse> Connection::GetJoin(const Bytes& coupl
   mend::v1::GetJoinRequest req;
   req.set_couple_id(couple_id);
   mend::v1::GetJoinResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return pairing_->GetJoin(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->GetJoin(ctx, req, &resp); }));
   return resp;
 }
 
@@ -256,7 +274,8 @@ absl::Status Connection::PutGrant(const Bytes& couple_id, const mend::v1::KeyGra
   return Authed([&](grpc::ClientContext* ctx) { return pairing_->PutGrant(ctx, req, &resp); });
 }
 
-absl::Status Connection::PutGrants(const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants) {
+absl::Status Connection::PutGrants(const Bytes& couple_id,
+                                   const std::vector<mend::v1::KeyGrant>& grants) {
   mend::v1::PutGrantRequest req;
   req.set_couple_id(couple_id);
   for (const auto& g : grants) *req.add_grants() = g;
@@ -268,7 +287,8 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> Connection::GetGrants(const Byte
   mend::v1::GetGrantsRequest req;
   req.set_couple_id(couple_id);
   mend::v1::GetGrantsResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return pairing_->GetGrants(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->GetGrants(ctx, req, &resp); }));
   return std::vector<mend::v1::KeyGrant>(resp.grants().begin(), resp.grants().end());
 }
 
@@ -276,7 +296,8 @@ absl::StatusOr<mend::v1::GetCoupleResponse> Connection::GetCouple(const Bytes& c
   mend::v1::GetCoupleRequest req;
   req.set_couple_id(couple_id);
   mend::v1::GetCoupleResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return pairing_->GetCouple(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->GetCouple(ctx, req, &resp); }));
   return resp;
 }
 
@@ -292,7 +313,8 @@ absl::StatusOr<mend::v1::Head> Connection::Append(const mend::v1::Entry& entry,
       auto it = trailers.find(std::string(wire::kHeadTrailer));
       if (it != trailers.end()) {
         mend::v1::Head head;
-        if (head.ParseFromArray(it->second.data(), static_cast<int>(it->second.size()))) *stale_head = head;
+        if (head.ParseFromArray(it->second.data(), static_cast<int>(it->second.size())))
+          *stale_head = head;
       }
     }
     return st;
@@ -301,8 +323,8 @@ absl::StatusOr<mend::v1::Head> Connection::Append(const mend::v1::Entry& entry,
   return resp.head();
 }
 
-absl::StatusOr<std::vector<mend::v1::Entry>> Connection::Fetch(const Bytes& couple_id, uint64_t after_seq,
-                                                               uint32_t limit) {
+absl::StatusOr<std::vector<mend::v1::Entry>> Connection::Fetch(const Bytes& couple_id,
+                                                               uint64_t after_seq, uint32_t limit) {
   std::vector<mend::v1::Entry> out;
   mend::v1::FetchRequest req;
   req.set_couple_id(couple_id);
@@ -325,8 +347,8 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Connection::Fetch(const Bytes& coup
     return overrun ? grpc::Status::OK : s;
   }));
   if (overrun) {
-    return absl::DataLossError(
-        fmt::format("the server sent more than the {} entries asked for after entry {}", limit, after_seq));
+    return absl::DataLossError(fmt::format(
+        "the server sent more than the {} entries asked for after entry {}", limit, after_seq));
   }
   return out;
 }
@@ -360,7 +382,8 @@ absl::Status Connection::Watch(const Bytes& couple_id, uint64_t after_seq,
   }
   grpc::Status s = reader->Finish();
   if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) token_.clear();
-  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return absl::OkStatus();  // the caller's time is up
+  if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+    return absl::OkStatus();  // the caller's time is up
   return FromGrpc(s);
 }
 
@@ -377,7 +400,8 @@ absl::StatusOr<uint64_t> Connection::Purge(const Bytes& couple_id) {
   req.set_couple_id(couple_id);
   RETURN_IF_ERROR(SignCall(crypto::kPurgeLabel, &req));
   mend::v1::PurgeResponse resp;
-  RETURN_IF_ERROR(Authed([&](grpc::ClientContext* ctx) { return couple_->Purge(ctx, req, &resp); }));
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return couple_->Purge(ctx, req, &resp); }));
   return resp.entries_deleted();
 }
 

@@ -35,14 +35,18 @@ class Connection {
   void set_identity(const crypto::Identity* identity) { identity_ = identity; }
   // Called with the server id of every challenge before anything is signed
   // over it: the session pins the id at first contact and refuses a change.
-  void set_server_id_check(std::function<absl::Status(const Bytes&)> check) { server_id_check_ = std::move(check); }
+  void set_server_id_check(std::function<absl::Status(const Bytes&)> check) {
+    server_id_check_ = std::move(check);
+  }
 
   absl::StatusOr<mend::v1::GetInfoResponse> GetInfo();
-  absl::Status CreateCouple(const Bytes& couple_id, const Bytes& box_pk, const std::string& registration_code);
-  absl::StatusOr<int64_t> PostInvite(const Bytes& couple_id, const Bytes& invite_id, const Bytes& offer_ct,
-                                     uint32_t ttl_seconds);
+  absl::Status CreateCouple(const Bytes& couple_id, const Bytes& box_pk,
+                            const std::string& registration_code);
+  absl::StatusOr<int64_t> PostInvite(const Bytes& couple_id, const Bytes& invite_id,
+                                     const Bytes& offer_ct, uint32_t ttl_seconds);
   absl::StatusOr<mend::v1::GetInviteResponse> GetInvite(const Bytes& invite_id);
-  absl::StatusOr<Bytes> JoinCouple(const Bytes& invite_id, const Bytes& box_pk, const Bytes& answer_ct);
+  absl::StatusOr<Bytes> JoinCouple(const Bytes& invite_id, const Bytes& box_pk,
+                                   const Bytes& answer_ct);
   absl::StatusOr<mend::v1::GetJoinResponse> GetJoin(const Bytes& couple_id);
   absl::Status ConfirmMember(const Bytes& couple_id, const Bytes& member);
   absl::Status RejectPending(const Bytes& couple_id, const Bytes& member);
@@ -53,15 +57,18 @@ class Connection {
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id);
   absl::StatusOr<mend::v1::GetCoupleResponse> GetCouple(const Bytes& couple_id);
   // On a stale head: FailedPrecondition and *stale_head set.
-  absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry, std::optional<mend::v1::Head>* stale_head);
+  absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry,
+                                        std::optional<mend::v1::Head>* stale_head);
   // At most `limit` entries after `after_seq` (fewer when the log ends). A
   // server that streams more is refused with DataLoss, having cost no more
   // than `limit` entries of memory.
-  absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq, uint32_t limit);
+  absl::StatusOr<std::vector<mend::v1::Entry>> Fetch(const Bytes& couple_id, uint64_t after_seq,
+                                                     uint32_t limit);
   absl::StatusOr<mend::v1::Head> GetHead(const Bytes& couple_id);
   // Streams entries after `after_seq` to `on_entry` until it returns false,
   // the stream ends, or `deadline` passes (then OK).
-  absl::Status Watch(const Bytes& couple_id, uint64_t after_seq, std::chrono::system_clock::time_point deadline,
+  absl::Status Watch(const Bytes& couple_id, uint64_t after_seq,
+                     std::chrono::system_clock::time_point deadline,
                      const std::function<bool(const mend::v1::Entry&)>& on_entry);
   absl::Status Leave(const Bytes& couple_id);
   absl::StatusOr<uint64_t> Purge(const Bytes& couple_id);

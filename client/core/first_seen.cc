@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/big_endian.h"
 #include "base/atomic_file.h"
+#include "base/big_endian.h"
 #include "crypto/bytes.h"
 #include "fmt/format.h"
 
@@ -34,7 +34,8 @@ absl::StatusOr<FirstSeenTimes> LoadFirstSeen(const std::string& path) {
   return out;
 }
 
-absl::Status AppendFirstSeen(const std::string& path, const std::vector<std::pair<uint64_t, int64_t>>& seen) {
+absl::Status AppendFirstSeen(const std::string& path,
+                             const std::vector<std::pair<uint64_t, int64_t>>& seen) {
   if (seen.empty()) return absl::OkStatus();
   std::string data;
   for (const auto& [seq, ms] : seen) {
@@ -42,7 +43,8 @@ absl::Status AppendFirstSeen(const std::string& path, const std::vector<std::pai
     base::AppendU64(&data, static_cast<uint64_t>(ms));
   }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return absl::InternalError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    return absl::InternalError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   // A torn earlier append would shift every later record: cut it first.
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size > 0 && size % static_cast<off_t>(kRecordBytes) != 0) {

@@ -25,7 +25,8 @@ using FirstSeenTimes = std::map<uint64_t, int64_t>;
 // An absent file is an empty map.
 absl::StatusOr<FirstSeenTimes> LoadFirstSeen(const std::string& path);
 // Appends (seq, unix ms) records; mode 0600.
-absl::Status AppendFirstSeen(const std::string& path, const std::vector<std::pair<uint64_t, int64_t>>& seen);
+absl::Status AppendFirstSeen(const std::string& path,
+                             const std::vector<std::pair<uint64_t, int64_t>>& seen);
 
 }  // namespace mend::client
 

@@ -14,7 +14,8 @@ crypto::SecretBytes LocalFilesKey(const crypto::Identity& identity) {
   return key;
 }
 
-std::string LocalMac(const crypto::SecretBytes& key, std::string_view label, std::string_view data) {
+std::string LocalMac(const crypto::SecretBytes& key, std::string_view label,
+                     std::string_view data) {
   return base::ToHex(crypto::Blake2bKeyed(crypto::kHashBytes, key.view(), {label, data}));
 }
 

@@ -34,12 +34,15 @@ enum class Problem {
 };
 // Every Problem, for the test that each has its advice.
 inline constexpr Problem kAllProblems[] = {
-    Problem::kNoProfile,          Problem::kProfileFromOlderMend,    Problem::kWrongPassphrase,
-    Problem::kKeyFileDamaged,     Problem::kNoServerConfigured,      Problem::kServerIdChanged,
-    Problem::kReplicaDamaged,     Problem::kNotPaired,               Problem::kPartnerNotJoined,
-    Problem::kNotConfirmedYet,    Problem::kPairingUnfinished,       Problem::kSafetyNumberNotCompared,
-    Problem::kPartnerWaitsForYou, Problem::kNoKeyForEpoch,           Problem::kKeyNotAnnounced,
-    Problem::kRotationRace,       Problem::kPairingComplete,         Problem::kNoReminderSummary,
+    Problem::kNoProfile,          Problem::kProfileFromOlderMend,
+    Problem::kWrongPassphrase,    Problem::kKeyFileDamaged,
+    Problem::kNoServerConfigured, Problem::kServerIdChanged,
+    Problem::kReplicaDamaged,     Problem::kNotPaired,
+    Problem::kPartnerNotJoined,   Problem::kNotConfirmedYet,
+    Problem::kPairingUnfinished,  Problem::kSafetyNumberNotCompared,
+    Problem::kPartnerWaitsForYou, Problem::kNoKeyForEpoch,
+    Problem::kKeyNotAnnounced,    Problem::kRotationRace,
+    Problem::kPairingComplete,    Problem::kNoReminderSummary,
 };
 
 // `status` (not OK) carrying `problem`.

@@ -1,10 +1,5 @@
 #include "client/core/profile.h"
 
-#include "base/hex.h"
-#include "client/core/local_mac.h"
-#include "client/core/problem.h"
-#include "client/core/verification_error.h"
-
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -12,8 +7,12 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
-#include "crypto/bytes.h"
+#include "base/hex.h"
 #include "base/status_macros.h"
+#include "client/core/local_mac.h"
+#include "client/core/problem.h"
+#include "client/core/verification_error.h"
+#include "crypto/bytes.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "toml++/toml.h"
@@ -41,10 +40,14 @@ Bytes HexField(const nlohmann::json& j, const char* key) {
 
 std::string_view ToString(PairingState state) {
   switch (state) {
-    case PairingState::kUnpaired: return "unpaired";
-    case PairingState::kInvited: return "invited";
-    case PairingState::kJoinPending: return "join-pending";
-    case PairingState::kPaired: return "paired";
+    case PairingState::kUnpaired:
+      return "unpaired";
+    case PairingState::kInvited:
+      return "invited";
+    case PairingState::kJoinPending:
+      return "join-pending";
+    case PairingState::kPaired:
+      return "paired";
   }
   return "unknown";
 }
@@ -78,13 +81,15 @@ bool Profile::Exists() const { return std::filesystem::exists(key_path()); }
 absl::Status Profile::CreateDirs() const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  if (ec) return absl::PermissionDeniedError(fmt::format("cannot create {}: {}", dir_, ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(fmt::format("cannot create {}: {}", dir_, ec.message()));
   ::chmod(dir_.c_str(), 0700);
   std::filesystem::create_directories(std::filesystem::path(config_path_).parent_path(), ec);
   return absl::OkStatus();
 }
 
-absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, bool* had_mac) const {
+absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key,
+                                                bool* had_mac) const {
   ASSIGN_OR_RETURN(std::string text, base::ReadWholeFile(state_path()));
   ProfileState s;
   try {
@@ -94,25 +99,30 @@ absl::StatusOr<ProfileState> Profile::LoadState(const crypto::SecretBytes& key, 
       const std::string mac = j.at("mac").get<std::string>();
       j.erase("mac");
       if (!LocalMacMatches(key, kStateMacLabel, j.dump(), mac)) {
-        return VerificationError(fmt::format(
-            "{} was changed outside mend (its MAC does not match); nothing was changed. Restore it from a "
-            "backup, or ask who else can reach this profile's files", state_path()));
+        return VerificationError(
+            fmt::format("{} was changed outside mend (its MAC does not match); nothing was "
+                        "changed. Restore it from a "
+                        "backup, or ask who else can reach this profile's files",
+                        state_path()));
       }
     }
     s.version = j.at("version").get<int>();
     if (s.version < kStateVersion) {
-      return WithProblem(absl::FailedPreconditionError(fmt::format(
-                             "profile '{}' was made by an earlier mend (protocol v1), whose log and keys this mend "
-                             "cannot read",
-                             name_)),
-                         Problem::kProfileFromOlderMend);
+      return WithProblem(
+          absl::FailedPreconditionError(fmt::format("profile '{}' was made by an earlier mend "
+                                                    "(protocol v1), whose log and keys this mend "
+                                                    "cannot read",
+                                                    name_)),
+          Problem::kProfileFromOlderMend);
     }
-    if (s.version > kStateVersion) return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
+    if (s.version > kStateVersion)
+      return absl::UnimplementedError("profile state is from a newer mend; upgrade mend");
     s.name = j.value("name", "");
     s.sign_pk = HexField(j, "sign_pk");
     s.box_pk = HexField(j, "box_pk");
     std::string pairing = j.value("pairing", "unpaired");
-    for (auto st : {PairingState::kUnpaired, PairingState::kInvited, PairingState::kJoinPending, PairingState::kPaired}) {
+    for (auto st : {PairingState::kUnpaired, PairingState::kInvited, PairingState::kJoinPending,
+                    PairingState::kPaired}) {
       if (pairing == ToString(st)) s.pairing = st;
     }
     s.couple_id = HexField(j, "couple_id");
@@ -162,7 +172,8 @@ absl::Status Profile::SaveState(const ProfileState& s, const crypto::SecretBytes
   return base::AtomicWriteFile(state_path(), j.dump(2) + "\n", 0600);
 }
 
-absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes& key, bool* had_mac) const {
+absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes& key,
+                                                       bool* had_mac) const {
   ServerConfig config;
   *had_mac = false;
   if (!std::filesystem::exists(config_path_)) return config;
@@ -180,9 +191,11 @@ absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes
         config.tls_ca_file = (*section)["tls_ca"].value_or(std::string());
         config.insecure = (*section)["insecure"].value_or(false);
         if (!LocalMacMatches(key, kConfigMacLabel, ConfigMacInput(name_, config), *mac)) {
-          return VerificationError(fmt::format(
-              "the server settings of profile '{}' in {} were changed outside mend (their MAC does not match); "
-              "nothing was changed", name_, config_path_));
+          return VerificationError(
+              fmt::format("the server settings of profile '{}' in {} were changed outside mend "
+                          "(their MAC does not match); "
+                          "nothing was changed",
+                          name_, config_path_));
         }
       }
     }
@@ -193,7 +206,8 @@ absl::StatusOr<ServerConfig> Profile::LoadServerConfig(const crypto::SecretBytes
   return config;
 }
 
-absl::Status Profile::SaveServerConfig(const ServerConfig& config, const crypto::SecretBytes& key) const {
+absl::Status Profile::SaveServerConfig(const ServerConfig& config,
+                                       const crypto::SecretBytes& key) const {
   toml::table t;
   if (std::filesystem::exists(config_path_)) {
     try {
@@ -221,7 +235,8 @@ absl::Status Profile::ForgetServerConfig() const {
   try {
     t = toml::parse_file(config_path_);
   } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(fmt::format("cannot read {}: {}", config_path_, std::string(e.description())));
+    return absl::InvalidArgumentError(
+        fmt::format("cannot read {}: {}", config_path_, std::string(e.description())));
   }
   auto* profiles = t["profiles"].as_table();
   if (profiles == nullptr || !profiles->contains(name_)) return absl::OkStatus();

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "crypto/secret_bytes.h"
 #include "client/state/fold.h"
+#include "crypto/secret_bytes.h"
 
 namespace mend::client {
 
@@ -21,7 +21,7 @@ enum class PairingState { kUnpaired, kInvited, kJoinPending, kPaired };
 std::string_view ToString(PairingState state);
 
 struct ServerConfig {
-  std::string address;      // host:port
+  std::string address;  // host:port
   // Transport (PROTOCOL.md "Transport"): TLS with the system's roots by
   // default; with `tls_ca_file`, TLS trusting only that CA (a private CA);
   // plaintext only to a loopback address, or with `insecure` set explicitly.
@@ -35,13 +35,13 @@ inline constexpr int kStateVersion = 2;
 // Non-secret profile state (state.json). Format documented in PROTOCOL.md "Client files".
 struct ProfileState {
   int version = kStateVersion;
-  std::string name;           // my display name
-  Bytes sign_pk, box_pk;      // mine
+  std::string name;       // my display name
+  Bytes sign_pk, box_pk;  // mine
   PairingState pairing = PairingState::kUnpaired;
   Bytes couple_id;
   bool inviter = false;
-  Bytes offer_plaintext;      // inviter: what we offered; joiner: what we opened
-  Bytes offer_ct;             // inviter: the sealed offer (the answer is bound to it)
+  Bytes offer_plaintext;  // inviter: what we offered; joiner: what we opened
+  Bytes offer_ct;         // inviter: the sealed offer (the answer is bound to it)
   Bytes invite_id;
   Bytes transcript_hash;
   std::optional<Member> partner;
@@ -78,7 +78,8 @@ class Profile {
   absl::Status SaveState(const ProfileState& state, const crypto::SecretBytes& key) const;
 
   // The [profiles.<name>] section of config.toml, falling back to top-level keys.
-  absl::StatusOr<ServerConfig> LoadServerConfig(const crypto::SecretBytes& key, bool* had_mac) const;
+  absl::StatusOr<ServerConfig> LoadServerConfig(const crypto::SecretBytes& key,
+                                                bool* had_mac) const;
   absl::Status SaveServerConfig(const ServerConfig& config, const crypto::SecretBytes& key) const;
   // Removes this profile's section from the shared config file.
   absl::Status ForgetServerConfig() const;

@@ -2,21 +2,22 @@
 
 #include <filesystem>
 
-#include "client/core/problem.h"
-#include "client/state/obligations.h"
-#include "client/state/calendar.h"
 #include "base/atomic_file.h"
 #include "base/status_macros.h"
+#include "client/core/problem.h"
+#include "client/state/calendar.h"
+#include "client/state/obligations.h"
 #include "nlohmann/json.hpp"
 
 namespace mend::client {
 
 std::string ReminderSummaryPath(const Profile& profile) { return profile.dir() + "/owed.json"; }
 
-absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& state, const CoupleState& couple,
-                                  int64_t now_unix_ms) {
+absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& state,
+                                  const CoupleState& couple, int64_t now_unix_ms) {
   nlohmann::json owed = nlohmann::json::array();
-  for (const Obligation& o : Obligations(couple, state.sign_pk, LocalDate(now_unix_ms), now_unix_ms)) {
+  for (const Obligation& o :
+       Obligations(couple, state.sign_pk, LocalDate(now_unix_ms), now_unix_ms)) {
     if (o.mine) owed.push_back(o.text);
   }
   nlohmann::json j = {{"version", 1},

@@ -11,21 +11,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "client/state/fold.h"
 #include "client/core/profile.h"
+#include "client/state/fold.h"
 
 namespace mend::client {
 
 struct ReminderSummary {
   int64_t as_of_unix_ms = 0;
-  std::string partner;             // display name
-  std::vector<std::string> owed;   // "acknowledge trigger #9"
+  std::string partner;            // display name
+  std::vector<std::string> owed;  // "acknowledge trigger #9"
 };
 
 std::string ReminderSummaryPath(const Profile& profile);
 // Computes and writes the summary for `couple` as of `now_unix_ms`.
-absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& state, const CoupleState& couple,
-                                  int64_t now_unix_ms);
+absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& state,
+                                  const CoupleState& couple, int64_t now_unix_ms);
 // NotFound before the first sync that wrote one.
 absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile);
 

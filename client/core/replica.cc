@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/big_endian.h"
 #include "base/atomic_file.h"
+#include "base/big_endian.h"
 #include "client/core/problem.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
@@ -48,19 +48,22 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
     if (torn) {
       // A crash during the last append: drop the partial record.
       if (::truncate(path_.c_str(), static_cast<off_t>(good)) != 0) {
-        return absl::InternalError(fmt::format("cannot repair {}: {}", path_, std::strerror(errno)));
+        return absl::InternalError(
+            fmt::format("cannot repair {}: {}", path_, std::strerror(errno)));
       }
       break;
     }
     std::string_view len_bytes = rest.substr(0, 4), body = rest.substr(4, len);
-    if (crypto::Blake2b(kChecksumBytes, {len_bytes, body}) != rest.substr(4 + len, kChecksumBytes)) {
-      return WithProblem(
-          absl::DataLossError(fmt::format("the local replica {} is damaged at entry {}", path_, out.size() + 1)),
-          Problem::kReplicaDamaged);
+    if (crypto::Blake2b(kChecksumBytes, {len_bytes, body}) !=
+        rest.substr(4 + len, kChecksumBytes)) {
+      return WithProblem(absl::DataLossError(fmt::format(
+                             "the local replica {} is damaged at entry {}", path_, out.size() + 1)),
+                         Problem::kReplicaDamaged);
     }
     mend::v1::Entry entry;
     if (!entry.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-      return absl::DataLossError(fmt::format("the local replica has an unreadable entry {}", out.size() + 1));
+      return absl::DataLossError(
+          fmt::format("the local replica has an unreadable entry {}", out.size() + 1));
     }
     out.push_back(std::move(entry));
     rest.remove_prefix(4 + len + kChecksumBytes);
@@ -72,7 +75,8 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
 absl::Status Replica::Append(const std::vector<mend::v1::Entry>& entries) const {
   if (entries.empty()) return absl::OkStatus();
   int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::InternalError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
+  if (fd < 0)
+    return absl::InternalError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
   std::string data;
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size == 0) data = kMagic;

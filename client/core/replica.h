@@ -1,6 +1,7 @@
 // The local replica: the couple's entries exactly as received and verified,
 // in an append-only file (PROTOCOL.md "Client files"):
-//   "MENDREP\x01" then records of u32be(len) || Entry bytes || BLAKE2b-128(u32be(len) || Entry bytes)
+//   "MENDREP\x01" then records of u32be(len) || Entry bytes || BLAKE2b-128(u32be(len) || Entry
+//   bytes)
 // A crash mid-append leaves a torn last record, which Load drops (the entry
 // is fetched again at the next sync). Entries are re-verified on every load,
 // so a replica edited behind mend's back is caught like a hostile server.

@@ -21,7 +21,8 @@ absl::Status NotPaired(const ProfileState& s) {
     case PairingState::kUnpaired:
       return WithProblem(absl::FailedPreconditionError("not paired yet"), Problem::kNotPaired);
     case PairingState::kInvited:
-      return WithProblem(absl::FailedPreconditionError("your partner has not joined yet"), Problem::kPartnerNotJoined);
+      return WithProblem(absl::FailedPreconditionError("your partner has not joined yet"),
+                         Problem::kPartnerNotJoined);
     case PairingState::kJoinPending:
       return WithProblem(absl::FailedPreconditionError("your partner has not confirmed you yet"),
                          Problem::kNotConfirmedYet);
@@ -31,15 +32,18 @@ absl::Status NotPaired(const ProfileState& s) {
   return absl::OkStatus();
 }
 
-absl::Status Session::Init(const Profile& profile, const std::string& name, const ServerConfig& server,
-                           const crypto::SecretBytes& passphrase, bool force, crypto::KdfLimits limits) {
+absl::Status Session::Init(const Profile& profile, const std::string& name,
+                           const ServerConfig& server, const crypto::SecretBytes& passphrase,
+                           bool force, crypto::KdfLimits limits) {
   if (name.empty() || name.size() > wire::kMaxNameBytes) {
     return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
   }
   if (profile.Exists() && !force) {
-    return absl::AlreadyExistsError(fmt::format(
-        "profile '{}' already has a key file at {}; refusing to overwrite it (use --force to replace "
-        "your identity, which loses access to its history)", profile.name(), profile.key_path()));
+    return absl::AlreadyExistsError(
+        fmt::format("profile '{}' already has a key file at {}; refusing to overwrite it (use "
+                    "--force to replace "
+                    "your identity, which loses access to its history)",
+                    profile.name(), profile.key_path()));
   }
   RETURN_IF_ERROR(profile.CreateDirs());
   crypto::Identity id = crypto::Identity::Generate();
@@ -57,8 +61,9 @@ absl::Status Session::Init(const Profile& profile, const std::string& name, cons
   return profile.SaveServerConfig(server, local_key);
 }
 
-Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
-                 ProfileState state, ServerConfig server, crypto::KdfLimits limits)
+Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity,
+                 crypto::KeySecrets keys, ProfileState state, ServerConfig server,
+                 crypto::KdfLimits limits)
     : profile_(std::move(profile)),
       passphrase_(std::move(passphrase)),
       identity_(std::move(identity)),
@@ -71,14 +76,18 @@ Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identi
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase) {
   if (!profile.Exists()) {
-    return WithProblem(absl::FailedPreconditionError(fmt::format("no profile '{}' here", profile.name())),
-                       Problem::kNoProfile);
+    return WithProblem(
+        absl::FailedPreconditionError(fmt::format("no profile '{}' here", profile.name())),
+        Problem::kNoProfile);
   }
   crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
-  absl::StatusOr<crypto::KeySecrets> read = crypto::KeyFile::Read(profile.key_path(), passphrase, &limits);
+  absl::StatusOr<crypto::KeySecrets> read =
+      crypto::KeyFile::Read(profile.key_path(), passphrase, &limits);
   if (!read.ok()) {
-    if (absl::IsUnauthenticated(read.status())) return WithProblem(read.status(), Problem::kWrongPassphrase);
-    if (absl::IsDataLoss(read.status())) return WithProblem(read.status(), Problem::kKeyFileDamaged);
+    if (absl::IsUnauthenticated(read.status()))
+      return WithProblem(read.status(), Problem::kWrongPassphrase);
+    if (absl::IsDataLoss(read.status()))
+      return WithProblem(read.status(), Problem::kKeyFileDamaged);
     return read.status();
   }
   crypto::KeySecrets keys = *std::move(read);
@@ -88,16 +97,19 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
   ASSIGN_OR_RETURN(ProfileState state, profile.LoadState(local_key, &state_mac));
   ASSIGN_OR_RETURN(ServerConfig server, profile.LoadServerConfig(local_key, &config_mac));
   if (keys.local_files_authenticated && (!state_mac || !config_mac)) {
-    return VerificationError(fmt::format(
-        "{} lost its MAC: this profile's local files are authenticated, so the file was changed outside mend; "
-        "nothing was changed", !state_mac ? profile.state_path() : profile.config_path()));
+    return VerificationError(
+        fmt::format("{} lost its MAC: this profile's local files are authenticated, so the file "
+                    "was changed outside mend; "
+                    "nothing was changed",
+                    !state_mac ? profile.state_path() : profile.config_path()));
   }
   if (state.sign_pk != identity.sign_pk()) {
     return absl::DataLossError("the profile state does not belong to this key file");
   }
   const bool adopt = !keys.local_files_authenticated;
-  auto session = std::unique_ptr<Session>(new Session(profile, passphrase.Clone(), std::move(identity),
-                                                      std::move(keys), std::move(state), std::move(server), limits));
+  auto session = std::unique_ptr<Session>(new Session(profile, passphrase.Clone(),
+                                                      std::move(identity), std::move(keys),
+                                                      std::move(state), std::move(server), limits));
   if (adopt) {
     // An older mend wrote these files without MACs: take them as they are,
     // once, and from now on a file without a MAC is tampering.
@@ -106,7 +118,8 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
     RETURN_IF_ERROR(session->profile_.SaveServerConfig(session->server_, session->local_key_));
     RETURN_IF_ERROR(session->SaveKeys());
     session->adoption_note_ = fmt::format(
-        "{} and the server settings had no MACs (written by an older mend); they carry MACs from now on",
+        "{} and the server settings had no MACs (written by an older mend); they carry MACs from "
+        "now on",
         profile.state_path());
   }
   RETURN_IF_ERROR(session->LoadLocal());
@@ -129,11 +142,13 @@ absl::Status Session::PinServerId(const Bytes& id) {
     return SaveState();
   }
   if (!crypto::ConstantTimeEquals(id, state_.server_id)) {
-    return WithProblem(VerificationError(fmt::format(
-                           "the server at {} has id {}, but this profile first met server {}: it is not the server "
-                           "you paired through (or it was set up again from nothing). Nothing was sent",
-                           server_.address, base::ToHex(id), base::ToHex(state_.server_id))),
-                       Problem::kServerIdChanged);
+    return WithProblem(
+        VerificationError(fmt::format(
+            "the server at {} has id {}, but this profile first met server {}: it is not the "
+            "server "
+            "you paired through (or it was set up again from nothing). Nothing was sent",
+            server_.address, base::ToHex(id), base::ToHex(state_.server_id))),
+        Problem::kServerIdChanged);
   }
   return absl::OkStatus();
 }
@@ -186,7 +201,8 @@ absl::Status Session::Leave(const std::string& reason) {
 }
 
 absl::StatusOr<uint64_t> Session::Purge() {
-  if (state_.couple_id.empty()) return absl::FailedPreconditionError("this profile has no couple on a server");
+  if (state_.couple_id.empty())
+    return absl::FailedPreconditionError("this profile has no couple on a server");
   ASSIGN_OR_RETURN(Connection * conn, connection());
   return conn->Purge(state_.couple_id);
 }

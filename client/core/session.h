@@ -20,9 +20,9 @@
 #include "absl/status/statusor.h"
 #include "client/core/connection.h"
 #include "client/core/first_seen.h"
-#include "client/state/fold.h"
 #include "client/core/profile.h"
 #include "client/state/calendar.h"
+#include "client/state/fold.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/identity.h"
 #include "crypto/key_file.h"
@@ -55,9 +55,9 @@ class Session {
   // Creates a new profile with a fresh identity. Refuses to overwrite an
   // existing key file unless `force`.
   // `limits` are stored in the key file; the CLI always uses Moderate.
-  static absl::Status Init(const Profile& profile, const std::string& name, const ServerConfig& server,
-                           const crypto::SecretBytes& passphrase, bool force,
-                           crypto::KdfLimits limits = crypto::KdfLimits::Moderate());
+  static absl::Status Init(const Profile& profile, const std::string& name,
+                           const ServerConfig& server, const crypto::SecretBytes& passphrase,
+                           bool force, crypto::KdfLimits limits = crypto::KdfLimits::Moderate());
   // Unlocks the profile and verifies the local replica (no network).
   static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase);
@@ -118,14 +118,16 @@ class Session {
   // moment before its append.
   absl::Status RevealPending(int64_t seen_before_ms);
   // Verifies and folds a run of entries pushed by Watch; returns them.
-  absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(const std::vector<mend::v1::Entry>& raw);
+  absl::StatusOr<std::vector<const crypto::OpenedEntry*>> AcceptWatched(
+      const std::vector<mend::v1::Entry>& raw);
   // The clock written into new entries' written_unix_ms and used as "now";
   // tests set it to write a history spread over weeks.
   void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
 
  private:
-  Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity, crypto::KeySecrets keys,
-          ProfileState state, ServerConfig server, crypto::KdfLimits limits);
+  Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identity identity,
+          crypto::KeySecrets keys, ProfileState state, ServerConfig server,
+          crypto::KdfLimits limits);
 
   absl::Status LoadLocal();
   // The MAC over the verified head and replica entries 1..seq, and the
@@ -150,7 +152,8 @@ class Session {
   absl::Status EnsureMembershipEntries();
   // Appends under `epoch`, or under the log's current epoch when nullopt
   // (looked up again after each sync, so a rotation that lands first is followed).
-  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload, std::optional<uint32_t> epoch);
+  absl::StatusOr<uint64_t> AppendAt(const mend::v1::Payload& payload,
+                                    std::optional<uint32_t> epoch);
   uint32_t CurrentEpoch() const;
   // Whether this member holds the key the log announces for `epoch`.
   bool HoldsAnnouncedKey(uint32_t epoch) const;
@@ -166,8 +169,8 @@ class Session {
   crypto::KeySecrets keys_;
   ProfileState state_;
   std::function<int64_t()> clock_ = NowMs;
-  bool revealing_ = false;  // RevealPending appends, and appends may sync
-  crypto::KdfLimits kdf_limits_;  // as read from the key file, kept on rewrite
+  bool revealing_ = false;         // RevealPending appends, and appends may sync
+  crypto::KdfLimits kdf_limits_;   // as read from the key file, kept on rewrite
   crypto::SecretBytes local_key_;  // LocalFilesKey: the MACs of state.json and config.toml
   ServerConfig server_;            // as read (and verified) at Open
   std::string adoption_note_;

@@ -41,7 +41,8 @@ unsigned Digits(std::string_view s) {
 }  // namespace
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -73,7 +74,9 @@ int64_t DayIndex(std::string_view date) {
                        Digits(date.substr(8, 2)));
 }
 
-std::string AddDays(std::string_view date, int days) { return CivilFromDays(DayIndex(date) + days); }
+std::string AddDays(std::string_view date, int days) {
+  return CivilFromDays(DayIndex(date) + days);
+}
 
 std::string WeekOf(std::string_view date) {
   const int64_t day = DayIndex(date);

@@ -17,12 +17,18 @@ absl::Status Broken(const std::string& why) { return absl::FailedPreconditionErr
 
 std::string_view ToString(CommitmentState state) {
   switch (state) {
-    case CommitmentState::kProposed: return "proposed";
-    case CommitmentState::kAgreed: return "agreed";
-    case CommitmentState::kDeclined: return "declined";
-    case CommitmentState::kChangesRequested: return "changes requested";
-    case CommitmentState::kSuperseded: return "superseded";
-    case CommitmentState::kRetired: return "retired";
+    case CommitmentState::kProposed:
+      return "proposed";
+    case CommitmentState::kAgreed:
+      return "agreed";
+    case CommitmentState::kDeclined:
+      return "declined";
+    case CommitmentState::kChangesRequested:
+      return "changes requested";
+    case CommitmentState::kSuperseded:
+      return "superseded";
+    case CommitmentState::kRetired:
+      return "retired";
   }
   return "unknown";
 }
@@ -55,7 +61,8 @@ const SealedRecord* CoupleState::SealedAt(uint64_t seq) const {
   return nullptr;
 }
 
-std::optional<std::string> CoupleState::RevealedFor(const SealedRecord& answer, const Bytes& viewer) const {
+std::optional<std::string> CoupleState::RevealedFor(const SealedRecord& answer,
+                                                    const Bytes& viewer) const {
   if (answer.reveal_seq == 0) return std::nullopt;
   if (answer.author == viewer) return answer.revealed_text;
   auto prompt = sealed.find(answer.prompt_id);
@@ -65,7 +72,8 @@ std::optional<std::string> CoupleState::RevealedFor(const SealedRecord& answer, 
   return answer.revealed_text;
 }
 
-mend::v1::DisclosureMode CoupleState::PreferenceOf(const Bytes& author, const std::string& topic) const {
+mend::v1::DisclosureMode CoupleState::PreferenceOf(const Bytes& author,
+                                                   const std::string& topic) const {
   auto a = disclosure_prefs.find(author);
   if (a == disclosure_prefs.end()) return mend::v1::DISCLOSURE_MODE_UNSPECIFIED;
   auto t = a->second.find(topic);
@@ -80,20 +88,25 @@ const SpaceRecord* CoupleState::ActiveSpace(const Bytes& author, const std::stri
 
 absl::Status CheckRules(const CoupleState& state, const Bytes& author, uint64_t seq,
                         const mend::v1::Payload& p, uint32_t key_epoch) {
-  if (state.closed) return Broken(fmt::format("the log was closed by a Leave at seq {}", state.leave_seq));
+  if (state.closed)
+    return Broken(fmt::format("the log was closed by a Leave at seq {}", state.leave_seq));
   if (seq == 1 && p.kind_case() != Payload::kGenesis) return Broken("entry 1 must be the Genesis");
-  if (seq != 1 && p.kind_case() == Payload::kGenesis) return Broken("Genesis is only valid as entry 1");
+  if (seq != 1 && p.kind_case() == Payload::kGenesis)
+    return Broken("Genesis is only valid as entry 1");
   // Every entry is written under the newest announced epoch, except a
   // KeyRotation, which may be written under any earlier one its writer holds
   // (so that a partner who never received the current key can still rotate).
   if (p.kind_case() != Payload::kKeyRotation && key_epoch != state.epoch) {
-    return Broken(key_epoch < state.epoch
-                      ? fmt::format("written under key epoch {} after rotation to {}", key_epoch, state.epoch)
-                      : fmt::format("written under key epoch {}, which the log has not announced", key_epoch));
+    return Broken(
+        key_epoch < state.epoch
+            ? fmt::format("written under key epoch {} after rotation to {}", key_epoch, state.epoch)
+            : fmt::format("written under key epoch {}, which the log has not announced",
+                          key_epoch));
   }
   if (p.kind_case() == Payload::KIND_NOT_SET) return absl::InvalidArgumentError("empty payload");
   const KindRecord* kind = FindKind(p.kind_case());
-  if (kind == nullptr) return absl::InvalidArgumentError("an entry kind this version of mend does not know");
+  if (kind == nullptr)
+    return absl::InvalidArgumentError("an entry kind this version of mend does not know");
   return kind->check(state, author, p, key_epoch);
 }
 
@@ -114,7 +127,8 @@ CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldCloc
   return state;
 }
 
-void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, const FoldClock& clock) {
+void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more,
+              const FoldClock& clock) {
   int64_t& previous_time = state.cursor.previous_time;
   int64_t& previous_written = state.cursor.previous_written;
   uint64_t& previous_seq = state.cursor.previous_seq;
@@ -130,13 +144,16 @@ void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, con
     // this device saw the entry (or its clock now): neither a partner's
     // clock nor a partner bending it can make time run backwards here.
     const int64_t written = e.unreadable.empty() ? e.payload.written_unix_ms() : 0;
-    const int64_t limit = folded.first_seen_unix_ms != 0 ? folded.first_seen_unix_ms : clock.now_unix_ms;
+    const int64_t limit =
+        folded.first_seen_unix_ms != 0 ? folded.first_seen_unix_ms : clock.now_unix_ms;
     folded.written_unix_ms = written;
     if (written != 0 && previous_written != 0 && written < previous_written - kClockSkewMs) {
-      folded.time_warning = fmt::format("dated {} before entry {}", Span(previous_written - written), previous_seq);
+      folded.time_warning =
+          fmt::format("dated {} before entry {}", Span(previous_written - written), previous_seq);
     } else if (written != 0 && limit != 0 && written > limit + kClockSkewMs) {
-      folded.time_warning = fmt::format("dated {} ahead of {}", Span(written - limit),
-                                        folded.first_seen_unix_ms != 0 ? "when this device first saw it" : "now");
+      folded.time_warning =
+          fmt::format("dated {} ahead of {}", Span(written - limit),
+                      folded.first_seen_unix_ms != 0 ? "when this device first saw it" : "now");
     }
     int64_t t = written != 0 ? written : (limit != 0 ? limit : previous_time);
     if (limit != 0 && t > limit) t = limit;
@@ -151,9 +168,10 @@ void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, con
       previous_seq = seq;
     }
 
-    absl::Status rule = e.unreadable.empty()
-                            ? CheckRules(state, e.header.author(), seq, e.payload, e.header.key_epoch())
-                            : absl::DataLossError("cannot be read: " + e.unreadable);
+    absl::Status rule =
+        e.unreadable.empty()
+            ? CheckRules(state, e.header.author(), seq, e.payload, e.header.key_epoch())
+            : absl::DataLossError("cannot be read: " + e.unreadable);
     if (rule.ok()) {
       FindKind(e.payload.kind_case())->apply(state, e, t);
     } else {

@@ -28,7 +28,14 @@ struct Member {
   std::string name;
 };
 
-enum class CommitmentState { kProposed, kAgreed, kDeclined, kChangesRequested, kSuperseded, kRetired };
+enum class CommitmentState {
+  kProposed,
+  kAgreed,
+  kDeclined,
+  kChangesRequested,
+  kSuperseded,
+  kRetired
+};
 std::string_view ToString(CommitmentState state);
 
 struct Commitment {
@@ -77,8 +84,8 @@ struct SealedRecord {
   std::string prompt_text;
   Bytes sealed_ct;
   Bytes key_commitment;
-  uint64_t reveal_seq = 0;     // 0 while sealed
-  std::string revealed_text;   // set by a valid Reveal
+  uint64_t reveal_seq = 0;    // 0 while sealed
+  std::string revealed_text;  // set by a valid Reveal
 };
 
 struct FoldedEntry {
@@ -109,10 +116,10 @@ struct CoupleState {
   Bytes couple_id;              // from Genesis
   std::vector<Member> members;  // from Genesis: inviter first
   Bytes transcript_hash;
-  bool joined = false;          // Joined seen
-  bool closed = false;          // Leave seen
+  bool joined = false;  // Joined seen
+  bool closed = false;  // Leave seen
   uint64_t leave_seq = 0;
-  uint32_t epoch = 0;           // latest rotated-to epoch
+  uint32_t epoch = 0;  // latest rotated-to epoch
   std::vector<FoldedEntry> entries;
   std::map<uint64_t, Commitment> commitments;
   std::map<uint64_t, TriggerRecord> triggers;
@@ -160,7 +167,8 @@ CoupleState Fold(const std::vector<crypto::OpenedEntry>& entries, const FoldCloc
 // state Fold gives for the whole history, at the cost of the new entries only
 // (a session folds each entry it adopts once). REQUIRES: as Fold, and `more`
 // continues the chain `state` was folded from.
-void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more, const FoldClock& clock);
+void FoldMore(CoupleState& state, std::span<const crypto::OpenedEntry> more,
+              const FoldClock& clock);
 
 // Whether `author` may write `payload` on top of `state` (rules only; space
 // requests are a courtesy check in the CLI, not a rule). `seq` is the new

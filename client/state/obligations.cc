@@ -24,32 +24,46 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
   };
   if (c.closed) return out;
   for (const auto& [seq, t] : c.triggers) {
-    if (t.ack_seq == 0) add(other(t.author), "ack", seq, fmt::format("acknowledge trigger #{}", seq));
+    if (t.ack_seq == 0)
+      add(other(t.author), "ack", seq, fmt::format("acknowledge trigger #{}", seq));
   }
   for (const auto& [seq, q] : c.questions) {
-    if (q.answer_seq == 0) add(other(q.author), "answer", seq, fmt::format("answer question #{}", seq));
+    if (q.answer_seq == 0)
+      add(other(q.author), "answer", seq, fmt::format("answer question #{}", seq));
   }
   for (const auto& [seq, cm] : c.commitments) {
     if (cm.state == CommitmentState::kProposed) {
       add(other(cm.proposer), "respond", seq, fmt::format("respond to proposal #{}", seq));
       continue;
     }
-    if (cm.state != CommitmentState::kAgreed || cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) continue;
+    if (cm.state != CommitmentState::kAgreed ||
+        cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE)
+      continue;
     for (const Bytes& member : cm.bound) {
       auto last = cm.last_report_by.find(member);
       int64_t since = last == cm.last_report_by.end() ? cm.agreed_unix_ms : last->second;
       bool due = false;
       switch (cm.proposal.cadence()) {
-        case mend::v1::CADENCE_DAILY: due = LocalDate(since) < today; break;
-        case mend::v1::CADENCE_WEEKLY: due = now - since >= 7 * kDayMs; break;
-        case mend::v1::CADENCE_ONCE: due = last == cm.last_report_by.end(); break;
-        default: break;
+        case mend::v1::CADENCE_DAILY:
+          due = LocalDate(since) < today;
+          break;
+        case mend::v1::CADENCE_WEEKLY:
+          due = now - since >= 7 * kDayMs;
+          break;
+        case mend::v1::CADENCE_ONCE:
+          due = last == cm.last_report_by.end();
+          break;
+        default:
+          break;
       }
-      if (due) add(member, "report", seq, fmt::format("report on commitment #{} \"{}\"", seq, cm.proposal.title()));
+      if (due)
+        add(member, "report", seq,
+            fmt::format("report on commitment #{} \"{}\"", seq, cm.proposal.title()));
     }
     if (!cm.proposal.review_date().empty() && cm.proposal.review_date() <= today) {
       out.push_back({true, "review", seq,
-                     fmt::format("review commitment #{} together (review date {})", seq, cm.proposal.review_date())});
+                     fmt::format("review commitment #{} together (review date {})", seq,
+                                 cm.proposal.review_date())});
     }
   }
   for (const auto& [prompt, by_author] : c.sealed) {
@@ -58,14 +72,16 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
       auto answer = by_author.find(m.sign_pk);
       if (answer == by_author.end()) {
         add(m.sign_pk, "reflect", by_author.begin()->second.seq,
-            fmt::format("answer the reflection '{}' (`mend reflect --prompt-id {}`)", prompt, prompt));
+            fmt::format("answer the reflection '{}' (`mend reflect --prompt-id {}`)", prompt,
+                        prompt));
       } else if (both_sealed && answer->second.reveal_seq == 0) {
         // Not a fair exchange: the last to reveal can withhold, and this is
         // how the log shows it.
         add(m.sign_pk, "reveal", answer->second.seq,
-            m.sign_pk == me ? fmt::format("reveal your sealed answer to '{}' (`mend sync` posts it)", prompt)
-                            : fmt::format("sealed an answer to '{}' (#{}) and has not revealed it", prompt,
-                                          answer->second.seq));
+            m.sign_pk == me
+                ? fmt::format("reveal your sealed answer to '{}' (`mend sync` posts it)", prompt)
+                : fmt::format("sealed an answer to '{}' (#{}) and has not revealed it", prompt,
+                              answer->second.seq));
       }
     }
   }

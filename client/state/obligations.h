@@ -13,15 +13,15 @@
 namespace mend::client {
 
 struct Obligation {
-  bool mine = false;   // owed by me (else by the partner)
-  std::string kind;    // ack, answer, respond, report, review, reflect
-  uint64_t seq = 0;    // the entry it concerns
-  std::string text;    // "acknowledge trigger #9"
+  bool mine = false;  // owed by me (else by the partner)
+  std::string kind;   // ack, answer, respond, report, review, reflect
+  uint64_t seq = 0;   // the entry it concerns
+  std::string text;   // "acknowledge trigger #9"
 };
 
 // `today` is the local date YYYY-MM-DD of `now_unix_ms`.
-std::vector<Obligation> Obligations(const CoupleState& couple, const Bytes& me, const std::string& today,
-                                    int64_t now_unix_ms);
+std::vector<Obligation> Obligations(const CoupleState& couple, const Bytes& me,
+                                    const std::string& today, int64_t now_unix_ms);
 
 }  // namespace mend::client
 

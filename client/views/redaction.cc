@@ -21,7 +21,8 @@ const std::map<std::string, FieldRule>& Table() {
       {"mend.v1.CheckIn.needs", {FieldRule::kByWord, "notes"}},
       {"mend.v1.CheckIn.gratitude", {FieldRule::kByWord, "notes"}},
       {"mend.v1.CheckIn.note", {FieldRule::kByWord, "notes"}},
-      {"mend.v1.CommitmentProposal.title", {FieldRule::kKept}},  // the summary's commitments table names them
+      {"mend.v1.CommitmentProposal.title",
+       {FieldRule::kKept}},  // the summary's commitments table names them
       {"mend.v1.CommitmentProposal.detail", {FieldRule::kByWord, "notes"}},
       {"mend.v1.CommitmentProposal.review_date", {FieldRule::kKept}},
       {"mend.v1.CommitmentResponse.note", {FieldRule::kByWord, "notes"}},
@@ -92,8 +93,8 @@ void Redact(Message* message, const std::set<std::string>& redact) {
 }  // namespace
 
 const std::set<std::string>& RedactionWords() {
-  static const auto* words = new std::set<std::string>{"notes",   "letters",     "questions",  "answers",
-                                                       "disclosures", "triggers", "reflections"};
+  static const auto* words = new std::set<std::string>{
+      "notes", "letters", "questions", "answers", "disclosures", "triggers", "reflections"};
   return *words;
 }
 
@@ -103,7 +104,8 @@ std::optional<FieldRule> RuleFor(const std::string& full_field_name) {
   return it->second;
 }
 
-mend::v1::Payload RedactPayload(const mend::v1::Payload& payload, const std::set<std::string>& redact) {
+mend::v1::Payload RedactPayload(const mend::v1::Payload& payload,
+                                const std::set<std::string>& redact) {
   mend::v1::Payload out = payload;
   Redact(&out, redact);
   return out;

@@ -33,7 +33,8 @@ std::optional<FieldRule> RuleFor(const std::string& full_field_name);
 
 // `payload` as an export may show it: kNever fields cleared, fields of the
 // requested words replaced by "[redacted]", unknown fields cleared.
-mend::v1::Payload RedactPayload(const mend::v1::Payload& payload, const std::set<std::string>& redact);
+mend::v1::Payload RedactPayload(const mend::v1::Payload& payload,
+                                const std::set<std::string>& redact);
 
 }  // namespace mend::client
 

@@ -1,9 +1,8 @@
 #include "client/views/render.h"
 
-#include <cstdlib>
-
 #include <google/protobuf/util/json_util.h>
 
+#include <cstdlib>
 #include <ctime>
 
 #include "client/state/calendar.h"
@@ -19,7 +18,8 @@ std::string Short(const std::string& text, size_t max = 60) {
   }
   if (one.size() <= max) return one;
   size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(one[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+  while (cut > 0 && (static_cast<unsigned char>(one[cut]) & 0xC0) == 0x80)
+    --cut;  // keep UTF-8 whole
   return one.substr(0, cut) + "…";
 }
 
@@ -33,10 +33,13 @@ std::string FeelingName(int f) {
 std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
   using P = mend::v1::Payload;
   switch (p.kind_case()) {
-    case P::kGenesis: return fmt::format("paired: {} and {}", p.genesis().inviter().display_name(),
-                                         p.genesis().joiner().display_name());
-    case P::kJoined: return "joined and confirmed the pairing";
-    case P::kProfile: return "now called " + p.profile().display_name();
+    case P::kGenesis:
+      return fmt::format("paired: {} and {}", p.genesis().inviter().display_name(),
+                         p.genesis().joiner().display_name());
+    case P::kJoined:
+      return "joined and confirmed the pairing";
+    case P::kProfile:
+      return "now called " + p.profile().display_name();
     case P::kCheckIn: {
       std::string s = fmt::format("mood {}/10", p.check_in().mood());
       for (int f : p.check_in().feelings()) s += ", " + FeelingName(f);
@@ -46,41 +49,71 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
     }
     case P::kCommitmentProposal: {
       const auto& c = p.commitment_proposal();
-      if (c.type() == mend::v1::PROPOSAL_TYPE_RETIRE) return fmt::format("proposes retiring #{}", c.target_seq());
-      return fmt::format("{}\"{}\"", c.type() == mend::v1::PROPOSAL_TYPE_AMEND ? fmt::format("proposes amending #{}: ", c.target_seq()) : "proposes ", Short(c.title()));
+      if (c.type() == mend::v1::PROPOSAL_TYPE_RETIRE)
+        return fmt::format("proposes retiring #{}", c.target_seq());
+      return fmt::format("{}\"{}\"",
+                         c.type() == mend::v1::PROPOSAL_TYPE_AMEND
+                             ? fmt::format("proposes amending #{}: ", c.target_seq())
+                             : "proposes ",
+                         Short(c.title()));
     }
     case P::kCommitmentResponse: {
       const auto& r = p.commitment_response();
-      const char* d = r.decision() == mend::v1::DECISION_ACCEPT ? "accepts" :
-                      r.decision() == mend::v1::DECISION_DECLINE ? "declines" : "asks for changes to";
-      return fmt::format("{} #{}{}", d, r.proposal_seq(), r.note().empty() ? "" : ": " + Short(r.note()));
+      const char* d = r.decision() == mend::v1::DECISION_ACCEPT    ? "accepts"
+                      : r.decision() == mend::v1::DECISION_DECLINE ? "declines"
+                                                                   : "asks for changes to";
+      return fmt::format("{} #{}{}", d, r.proposal_seq(),
+                         r.note().empty() ? "" : ": " + Short(r.note()));
     }
     case P::kCommitmentReport: {
       const auto& r = p.commitment_report();
       auto it = couple.commitments.find(r.commitment_seq());
-      std::string title = it == couple.commitments.end() ? "" : " \"" + Short(it->second.proposal.title(), 30) + "\"";
-      return fmt::format("{} #{}{}{}", r.outcome() == mend::v1::OUTCOME_KEPT ? "kept" : "slipped on", r.commitment_seq(),
-                         title, r.note().empty() ? "" : ": " + Short(r.note()));
+      std::string title = it == couple.commitments.end()
+                              ? ""
+                              : " \"" + Short(it->second.proposal.title(), 30) + "\"";
+      return fmt::format("{} #{}{}{}",
+                         r.outcome() == mend::v1::OUTCOME_KEPT ? "kept" : "slipped on",
+                         r.commitment_seq(), title, r.note().empty() ? "" : ": " + Short(r.note()));
     }
-    case P::kTrigger: return fmt::format("intensity {}/10: {}", p.trigger().intensity(), Short(p.trigger().what_happened()));
-    case P::kAcknowledgement: return fmt::format("acknowledges #{}: {}", p.acknowledgement().trigger_seq(), Short(p.acknowledgement().message()));
-    case P::kQuestion: return Short(p.question().text());
-    case P::kAnswer: return fmt::format("answers #{}: {}", p.answer().question_seq(), Short(p.answer().text()));
-    case P::kLetter: return fmt::format("\"{}\" ({} bytes)", Short(p.letter().subject().empty() ? "untitled" : p.letter().subject()), p.letter().body().size());
-    case P::kDisclosure: return Short(p.disclosure().text());
+    case P::kTrigger:
+      return fmt::format("intensity {}/10: {}", p.trigger().intensity(),
+                         Short(p.trigger().what_happened()));
+    case P::kAcknowledgement:
+      return fmt::format("acknowledges #{}: {}", p.acknowledgement().trigger_seq(),
+                         Short(p.acknowledgement().message()));
+    case P::kQuestion:
+      return Short(p.question().text());
+    case P::kAnswer:
+      return fmt::format("answers #{}: {}", p.answer().question_seq(), Short(p.answer().text()));
+    case P::kLetter:
+      return fmt::format("\"{}\" ({} bytes)",
+                         Short(p.letter().subject().empty() ? "untitled" : p.letter().subject()),
+                         p.letter().body().size());
+    case P::kDisclosure:
+      return Short(p.disclosure().text());
     case P::kSpaceRequest:
       if (p.space_request().end()) return "ends the request for space";
-      return fmt::format("asks for space until {} ({}){}", p.space_request().until(),
-                         p.space_request().contact() == mend::v1::CONTACT_NONE ? "no contact" :
-                         p.space_request().contact() == mend::v1::CONTACT_URGENT_ONLY ? "urgent only" : "check-ins welcome",
-                         p.space_request().note().empty() ? "" : ": " + Short(p.space_request().note()));
-    case P::kKeyRotation: return fmt::format("rotated the couple key to epoch {}", p.key_rotation().new_epoch());
-    case P::kLeave: return "left" + (p.leave().reason().empty() ? std::string() : ": " + Short(p.leave().reason()));
-    case P::kSealedAnswer: return fmt::format("sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
-    case P::kReveal: return fmt::format("revealed sealed answer #{}", p.reveal().sealed_seq());
-    case P::kDisclosurePrefs: return "updated disclosure preferences";
-    case P::kTalkNotes: return "weekly talk notes for " + p.talk_notes().week();
-    case P::KIND_NOT_SET: break;
+      return fmt::format(
+          "asks for space until {} ({}){}", p.space_request().until(),
+          p.space_request().contact() == mend::v1::CONTACT_NONE          ? "no contact"
+          : p.space_request().contact() == mend::v1::CONTACT_URGENT_ONLY ? "urgent only"
+                                                                         : "check-ins welcome",
+          p.space_request().note().empty() ? "" : ": " + Short(p.space_request().note()));
+    case P::kKeyRotation:
+      return fmt::format("rotated the couple key to epoch {}", p.key_rotation().new_epoch());
+    case P::kLeave:
+      return "left" +
+             (p.leave().reason().empty() ? std::string() : ": " + Short(p.leave().reason()));
+    case P::kSealedAnswer:
+      return fmt::format("sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
+    case P::kReveal:
+      return fmt::format("revealed sealed answer #{}", p.reveal().sealed_seq());
+    case P::kDisclosurePrefs:
+      return "updated disclosure preferences";
+    case P::kTalkNotes:
+      return "weekly talk notes for " + p.talk_notes().week();
+    case P::KIND_NOT_SET:
+      break;
   }
   return "";
 }
@@ -104,8 +137,8 @@ std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
   std::string line = fmt::format("#{:<4} {}{}{}  {:<10} {:<10} {}", e.header.seq(),
                                  f.valid ? "" : "[INVALID: " + f.invalid_reason + "] ",
                                  f.time_warning.empty() ? "" : "[TIME: " + f.time_warning + "] ",
-                                 WhenText(f), couple.NameOf(e.header.author()),
-                                 KindName(e.payload), Summary(couple, e.payload));
+                                 WhenText(f), couple.NameOf(e.header.author()), KindName(e.payload),
+                                 Summary(couple, e.payload));
   return line;
 }
 

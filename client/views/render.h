@@ -19,9 +19,11 @@ inline constexpr int64_t kTimeNoteMs = 5 * 60 * 1000;
 std::string EntryLine(const CoupleState& couple, const FoldedEntry& folded);
 // Every field, several lines.
 std::string EntryDetail(const CoupleState& couple, const FoldedEntry& folded);
-// {"seq", "created", "created_unix_ms", "written_unix_ms", "first_seen_unix_ms", "time_warning", "author",
+// {"seq", "created", "created_unix_ms", "written_unix_ms", "first_seen_unix_ms", "time_warning",
+// "author",
 //  "author_name", "kind", "valid", "invalid_reason", "payload"}; "created" is the folded time.
-nlohmann::json EntryJson(const CoupleState& couple, const FoldedEntry& folded, const std::string& me);
+nlohmann::json EntryJson(const CoupleState& couple, const FoldedEntry& folded,
+                         const std::string& me);
 
 }  // namespace mend::client
 

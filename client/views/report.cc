@@ -4,9 +4,9 @@
 #include <ctime>
 
 #include "base/hex.h"
+#include "client/state/calendar.h"
 #include "client/views/redaction.h"
 #include "client/views/render.h"
-#include "client/state/calendar.h"
 #include "crypto/bytes.h"
 #include "crypto/safety_number.h"
 #include "fmt/format.h"
@@ -32,7 +32,8 @@ std::string Feelings(const google::protobuf::RepeatedField<int>& feelings,
                      const google::protobuf::RepeatedPtrField<std::string>* other = nullptr) {
   std::string out;
   for (int f : feelings) {
-    out += (out.empty() ? "" : ", ") + EnumWord(mend::v1::Feeling_Name(static_cast<mend::v1::Feeling>(f)), "FEELING_");
+    out += (out.empty() ? "" : ", ") +
+           EnumWord(mend::v1::Feeling_Name(static_cast<mend::v1::Feeling>(f)), "FEELING_");
   }
   if (other) {
     for (const auto& w : *other) out += (out.empty() ? "" : ", ") + w;
@@ -44,8 +45,8 @@ std::string Feelings(const google::protobuf::RepeatedField<int>& feelings,
 // only text not in the payload, an opened reflection, is redacted here.
 // `viewer` is the exporting member: a partner's revealed reflection shows only
 // once the viewer's own is revealed too (CoupleState::RevealedFor).
-void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, const std::set<std::string>& redact,
-              TimelineItem* item) {
+void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
+              const std::set<std::string>& redact, TimelineItem* item) {
   switch (p.kind_case()) {
     case Payload::kCheckIn: {
       const auto& c = p.check_in();
@@ -64,7 +65,9 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       std::string feelings = Feelings(t.feelings());
       if (!feelings.empty()) item->body += "Feelings: " + feelings + "\n";
       std::string help;
-      for (int h : t.would_help()) help += (help.empty() ? "" : ", ") + EnumWord(mend::v1::Help_Name(static_cast<mend::v1::Help>(h)), "HELP_");
+      for (int h : t.would_help())
+        help += (help.empty() ? "" : ", ") +
+                EnumWord(mend::v1::Help_Name(static_cast<mend::v1::Help>(h)), "HELP_");
       if (!help.empty()) item->body += "What would help: " + help + "\n";
       if (!t.note().empty()) item->body += "Note: " + t.note() + "\n";
       break;
@@ -82,7 +85,8 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       item->body = p.answer().text();
       break;
     case Payload::kLetter:
-      item->title = "Letter: " + (p.letter().subject().empty() ? std::string("(no subject)") : p.letter().subject());
+      item->title = "Letter: " + (p.letter().subject().empty() ? std::string("(no subject)")
+                                                               : p.letter().subject());
       item->body = p.letter().body();
       break;
     case Payload::kDisclosure:
@@ -94,28 +98,35 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       if (c.type() == mend::v1::PROPOSAL_TYPE_RETIRE) {
         item->title = fmt::format("Proposes retiring commitment #{}", c.target_seq());
       } else {
-        item->title = (c.type() == mend::v1::PROPOSAL_TYPE_AMEND ? fmt::format("Proposes amending #{}: ", c.target_seq())
-                                                                  : std::string("Proposes: ")) + c.title();
+        item->title = (c.type() == mend::v1::PROPOSAL_TYPE_AMEND
+                           ? fmt::format("Proposes amending #{}: ", c.target_seq())
+                           : std::string("Proposes: ")) +
+                      c.title();
       }
       item->body = c.detail();
-      if (!c.review_date().empty()) item->body += (item->body.empty() ? "" : "\n") + std::string("Review on ") + c.review_date();
+      if (!c.review_date().empty())
+        item->body +=
+            (item->body.empty() ? "" : "\n") + std::string("Review on ") + c.review_date();
       break;
     }
     case Payload::kCommitmentResponse: {
       const auto& c = p.commitment_response();
-      item->title = fmt::format("{} proposal #{}", c.decision() == mend::v1::DECISION_ACCEPT ? "Accepts"
-                                                   : c.decision() == mend::v1::DECISION_DECLINE ? "Declines"
-                                                                                                : "Asks for changes to",
-                                c.proposal_seq());
+      item->title =
+          fmt::format("{} proposal #{}",
+                      c.decision() == mend::v1::DECISION_ACCEPT    ? "Accepts"
+                      : c.decision() == mend::v1::DECISION_DECLINE ? "Declines"
+                                                                   : "Asks for changes to",
+                      c.proposal_seq());
       item->body = c.note();
       break;
     }
     case Payload::kCommitmentReport: {
       const auto& c = p.commitment_report();
       auto it = couple.commitments.find(c.commitment_seq());
-      item->title = fmt::format("{} commitment #{}{}", c.outcome() == mend::v1::OUTCOME_KEPT ? "Kept" : "Slipped on",
-                                c.commitment_seq(),
-                                it == couple.commitments.end() ? "" : " (" + it->second.proposal.title() + ")");
+      item->title = fmt::format(
+          "{} commitment #{}{}", c.outcome() == mend::v1::OUTCOME_KEPT ? "Kept" : "Slipped on",
+          c.commitment_seq(),
+          it == couple.commitments.end() ? "" : " (" + it->second.proposal.title() + ")");
       item->body = c.note();
       break;
     }
@@ -131,7 +142,8 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       for (const auto& f : p.talk_notes().follow_ups()) item->body += "\n- " + f;
       break;
     case Payload::kGenesis:
-      item->title = fmt::format("Paired: {} and {}", p.genesis().inviter().display_name(), p.genesis().joiner().display_name());
+      item->title = fmt::format("Paired: {} and {}", p.genesis().inviter().display_name(),
+                                p.genesis().joiner().display_name());
       break;
     case Payload::kJoined:
       item->title = "Confirmed the pairing";
@@ -141,7 +153,8 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       break;
     case Payload::kSealedAnswer:
       item->title = fmt::format("Sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
-      if (!p.sealed_answer().prompt_text().empty()) item->body = "Prompt: " + p.sealed_answer().prompt_text();
+      if (!p.sealed_answer().prompt_text().empty())
+        item->body = "Prompt: " + p.sealed_answer().prompt_text();
       break;
     case Payload::kReveal: {
       const SealedRecord* sealed = nullptr;
@@ -158,7 +171,7 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
       std::optional<std::string> text = couple.RevealedFor(*sealed, viewer);
       item->body = redact.count("reflections") ? kRedacted
                    : text                      ? *text
-                                               : std::string("(not shown until your own answer is revealed)");
+                          : std::string("(not shown until your own answer is revealed)");
       break;
     }
     case Payload::kLeave:
@@ -182,7 +195,8 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p, 
 }  // namespace
 
 absl::StatusOr<std::string> PeriodStart(const std::string& last, const std::string& today) {
-  if (last.size() < 2) return absl::InvalidArgumentError("--last takes a number and a unit, like 2w, 10d or 3m");
+  if (last.size() < 2)
+    return absl::InvalidArgumentError("--last takes a number and a unit, like 2w, 10d or 3m");
   char unit = last.back();
   int n = 0;
   try {
@@ -190,7 +204,8 @@ absl::StatusOr<std::string> PeriodStart(const std::string& last, const std::stri
   } catch (...) {
     return absl::InvalidArgumentError("--last takes a number and a unit, like 2w, 10d or 3m");
   }
-  if (n <= 0 || n > 3650) return absl::InvalidArgumentError("--last must be between 1 day and 10 years");
+  if (n <= 0 || n > 3650)
+    return absl::InvalidArgumentError("--last must be between 1 day and 10 years");
   int days = unit == 'd' ? n : unit == 'w' ? 7 * n : unit == 'm' ? 30 * n : -1;
   if (days < 0) return absl::InvalidArgumentError("--last unit must be d, w or m");
   return AddDays(today, -days + 1);
@@ -250,15 +265,20 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
       ++w.first;
       w.second += static_cast<int>(p.trigger().intensity());
       const TriggerRecord& t = c.triggers.at(e.header.seq());
-      if (t.ack_seq != 0) ack_minutes.push_back(static_cast<double>(t.ack_unix_ms - t.created_unix_ms) / 60000.0);
-      else ++rep.triggers_open;
+      if (t.ack_seq != 0)
+        ack_minutes.push_back(static_cast<double>(t.ack_unix_ms - t.created_unix_ms) / 60000.0);
+      else
+        ++rep.triggers_open;
     }
-    if (p.has_acknowledgement() && who >= 0) ++rep.partners[static_cast<size_t>(who)].acknowledgements_given;
+    if (p.has_acknowledgement() && who >= 0)
+      ++rep.partners[static_cast<size_t>(who)].acknowledgements_given;
     if (p.has_space_request()) {
       rep.space_requests.push_back(p.space_request().end()
-                                       ? fmt::format("{} ended a request for space on {}", c.NameOf(e.header.author()), LocalDate(at))
-                                       : fmt::format("{} asked for space from {} until {}", c.NameOf(e.header.author()),
-                                                     LocalDate(at), p.space_request().until()));
+                                       ? fmt::format("{} ended a request for space on {}",
+                                                     c.NameOf(e.header.author()), LocalDate(at))
+                                       : fmt::format("{} asked for space from {} until {}",
+                                                     c.NameOf(e.header.author()), LocalDate(at),
+                                                     p.space_request().until()));
     }
   }
   for (auto& s : rep.partners) {
@@ -278,16 +298,19 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
   for (const auto& [week, w] : weeks) {
     rep.trigger_weeks.push_back({week, w.first, static_cast<double>(w.second) / w.first});
   }
-  if (rep.triggers > 0) rep.trigger_mean_intensity = static_cast<double>(intensity_sum) / rep.triggers;
+  if (rep.triggers > 0)
+    rep.trigger_mean_intensity = static_cast<double>(intensity_sum) / rep.triggers;
   if (!ack_minutes.empty()) {
     std::sort(ack_minutes.begin(), ack_minutes.end());
     size_t n = ack_minutes.size();
-    rep.median_minutes_to_acknowledge = n % 2 ? ack_minutes[n / 2] : (ack_minutes[n / 2 - 1] + ack_minutes[n / 2]) / 2;
+    rep.median_minutes_to_acknowledge =
+        n % 2 ? ack_minutes[n / 2] : (ack_minutes[n / 2 - 1] + ack_minutes[n / 2]) / 2;
   }
 
   for (const auto& [seq, cm] : c.commitments) {
     if (cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE) continue;
-    if (cm.state == CommitmentState::kDeclined || cm.state == CommitmentState::kChangesRequested) continue;
+    if (cm.state == CommitmentState::kDeclined || cm.state == CommitmentState::kChangesRequested)
+      continue;
     CommitmentSummary s;
     s.seq = seq;
     s.title = cm.proposal.title();
@@ -298,7 +321,9 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
     s.review_date = cm.proposal.review_date();
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
-      if (!f.valid || !e.payload.has_commitment_report() || e.payload.commitment_report().commitment_seq() != seq) continue;
+      if (!f.valid || !e.payload.has_commitment_report() ||
+          e.payload.commitment_report().commitment_seq() != seq)
+        continue;
       if (!in_period(f.unix_ms)) continue;
       (e.payload.commitment_report().outcome() == mend::v1::OUTCOME_KEPT ? s.kept : s.slipped)++;
     }
@@ -306,8 +331,9 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
   }
   for (const auto& [seq, q] : c.questions) {
     if (q.answer_seq == 0) {
-      rep.open_questions.push_back(fmt::format("#{} from {}: {}", seq, c.NameOf(q.author),
-                                               options.redact.count("questions") ? kRedacted : q.question.text()));
+      rep.open_questions.push_back(
+          fmt::format("#{} from {}: {}", seq, c.NameOf(q.author),
+                      options.redact.count("questions") ? kRedacted : q.question.text()));
     }
   }
 

@@ -15,13 +15,13 @@
 namespace mend::client {
 
 struct ReportOptions {
-  std::string since;  // YYYY-MM-DD, local, inclusive
-  std::string until;  // YYYY-MM-DD, local, inclusive
+  std::string since;                           // YYYY-MM-DD, local, inclusive
+  std::string until;                           // YYYY-MM-DD, local, inclusive
   std::set<mend::v1::Payload::KindCase> only;  // empty: every kind
-  std::set<std::string> redact;  // RedactionWords(): notes, letters, questions, answers, disclosures, triggers, reflections
+  std::set<std::string> redact;  // RedactionWords(): notes, letters, questions, answers,
+                                 // disclosures, triggers, reflections
   int64_t now_unix_ms = 0;
 };
-
 
 struct MoodPoint {
   std::string date;  // YYYY-MM-DD
@@ -54,18 +54,18 @@ struct CommitmentSummary {
   std::string bound;
   std::string cadence;
   std::string review_date;
-  int kept = 0;      // reports in the period
+  int kept = 0;  // reports in the period
   int slipped = 0;
 };
 
 struct TimelineItem {
   uint64_t seq = 0;
   int64_t unix_ms = 0;
-  std::string when;    // local "YYYY-MM-DD HH:MM"
+  std::string when;  // local "YYYY-MM-DD HH:MM"
   std::string author;
   std::string kind;
-  std::string title;   // one line
-  std::string body;    // several lines, may be empty
+  std::string title;  // one line
+  std::string body;   // several lines, may be empty
   bool valid = true;
   std::string invalid_reason;
   const crypto::OpenedEntry* entry = nullptr;  // for the JSON renderer's raw values
@@ -73,7 +73,7 @@ struct TimelineItem {
 
 struct Report {
   ReportOptions options;
-  std::string generated_at;   // local "YYYY-MM-DD HH:MM"
+  std::string generated_at;  // local "YYYY-MM-DD HH:MM"
   std::string exported_by;
   std::string safety_number;
   bool safety_confirmed = false;
@@ -94,7 +94,7 @@ struct Report {
 
 struct ReportContext {
   const CoupleState* couple = nullptr;
-  std::string me;             // my sign_pk
+  std::string me;  // my sign_pk
   std::string safety_number;
   bool safety_confirmed = false;
   uint64_t head_seq = 0;

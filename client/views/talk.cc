@@ -1,10 +1,9 @@
 #include "client/views/talk.h"
 
-#include "client/views/text_safety.h"
-
+#include "client/state/calendar.h"
 #include "client/state/obligations.h"
 #include "client/views/report.h"
-#include "client/state/calendar.h"
+#include "client/views/text_safety.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -26,7 +25,8 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
     p.name = m->name;
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
-      if (f.valid && e.payload.has_check_in() && e.header.author() == m->sign_pk && in_week(f.unix_ms)) {
+      if (f.valid && e.payload.has_check_in() && e.header.author() == m->sign_pk &&
+          in_week(f.unix_ms)) {
         ++p.checkins;
         p.moods.push_back(e.payload.check_in().mood());
       }
@@ -37,9 +37,13 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
     a.partners.push_back(p);
   }
   for (const auto& [seq, t] : c.triggers) {
-    if (!in_week(t.created_unix_ms) && t.ack_seq != 0) continue;  // open ones from earlier weeks stay on the agenda
-    AgendaTrigger at{seq, c.NameOf(t.author), t.trigger.intensity(), t.trigger.what_happened(), t.ack_seq != 0, {}};
-    if (t.ack_seq != 0) at.minutes_to_acknowledge = static_cast<double>(t.ack_unix_ms - t.created_unix_ms) / 60000.0;
+    if (!in_week(t.created_unix_ms) && t.ack_seq != 0)
+      continue;  // open ones from earlier weeks stay on the agenda
+    AgendaTrigger at{
+        seq, c.NameOf(t.author), t.trigger.intensity(), t.trigger.what_happened(), t.ack_seq != 0,
+        {}};
+    if (t.ack_seq != 0)
+      at.minutes_to_acknowledge = static_cast<double>(t.ack_unix_ms - t.created_unix_ms) / 60000.0;
     a.triggers.push_back(at);
   }
   const std::string today = LocalDate(now);
@@ -47,7 +51,9 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
     if (o.kind == "report" || o.kind == "review") a.commitments_due.push_back(o.text);
   }
   for (const auto& [seq, q] : c.questions) {
-    if (q.answer_seq == 0) a.open_questions.push_back(fmt::format("#{} from {}: {}", seq, c.NameOf(q.author), q.question.text()));
+    if (q.answer_seq == 0)
+      a.open_questions.push_back(
+          fmt::format("#{} from {}: {}", seq, c.NameOf(q.author), q.question.text()));
   }
   std::map<uint64_t, const FoldedEntry*> letters;
   for (const FoldedEntry& f : c.entries) {
@@ -56,21 +62,25 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
   for (const auto& [seq, f] : letters) {
     bool replied = false;
     for (const auto& [other_seq, g] : letters) {
-      if (g->entry->payload.letter().in_reply_to() == seq && g->entry->header.author() != f->entry->header.author()) {
+      if (g->entry->payload.letter().in_reply_to() == seq &&
+          g->entry->header.author() != f->entry->header.author()) {
         replied = true;
       }
     }
     if (!replied) {
-      a.unanswered_letters.push_back(fmt::format("#{} from {}: \"{}\"", seq, c.NameOf(f->entry->header.author()),
+      a.unanswered_letters.push_back(fmt::format("#{} from {}: \"{}\"", seq,
+                                                 c.NameOf(f->entry->header.author()),
                                                  f->entry->payload.letter().subject()));
     }
   }
   for (const FoldedEntry& f : c.entries) {
     const auto& e = *f.entry;
-    if (!f.valid || !e.payload.has_talk_notes() || e.payload.talk_notes().week() >= a.week) continue;
+    if (!f.valid || !e.payload.has_talk_notes() || e.payload.talk_notes().week() >= a.week)
+      continue;
     a.last_talk_week = e.payload.talk_notes().week();
     a.last_talk_agreed = e.payload.talk_notes().agreed();
-    a.last_follow_ups.assign(e.payload.talk_notes().follow_ups().begin(), e.payload.talk_notes().follow_ups().end());
+    a.last_follow_ups.assign(e.payload.talk_notes().follow_ups().begin(),
+                             e.payload.talk_notes().follow_ups().end());
   }
   for (const auto& [prompt, by_author] : c.sealed) {
     std::string who;
@@ -79,7 +89,8 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
       who += (who.empty() ? "" : " and ") + c.NameOf(author);
       all_revealed = all_revealed && rec.reveal_seq != 0;
     }
-    a.reflections.push_back(fmt::format("'{}': {} ({})", prompt, all_revealed ? "both answers revealed" : "sealed",
+    a.reflections.push_back(fmt::format("'{}': {} ({})", prompt,
+                                        all_revealed ? "both answers revealed" : "sealed",
                                         "answered by " + who));
   }
   a.prompts = PromptsForWeek(monday);
@@ -98,7 +109,9 @@ std::string Minutes(double m) {
 std::string Render(const Agenda& a, bool markdown) {
   std::string out = markdown ? fmt::format("# Weekly talk, week of {}\n\n", a.week)
                              : fmt::format("Weekly talk, week of {} to {}\n", a.week, a.week_end);
-  auto heading = [&](const std::string& h) { out += markdown ? "\n## " + h + "\n\n" : "\n" + h + "\n"; };
+  auto heading = [&](const std::string& h) {
+    out += markdown ? "\n## " + h + "\n\n" : "\n" + h + "\n";
+  };
   // A bullet holds partner text: on one line, so it cannot fake another
   // bullet or heading, and in Markdown escaped, so it carries no markup.
   auto bullet = [&](std::string line) {
@@ -111,14 +124,16 @@ std::string Render(const Agenda& a, bool markdown) {
   for (const auto& p : a.partners) {
     std::string moods;
     for (uint32_t m : p.moods) moods += (moods.empty() ? "" : " ") + std::to_string(m);
-    bullet(p.checkins ? fmt::format("{}: {} check-ins, mean mood {:.1f} ({})", p.name, p.checkins, p.mood_mean, moods)
+    bullet(p.checkins ? fmt::format("{}: {} check-ins, mean mood {:.1f} ({})", p.name, p.checkins,
+                                    p.mood_mean, moods)
                       : fmt::format("{}: no check-ins this week", p.name));
   }
   heading("Triggers");
   if (a.triggers.empty()) bullet("none this week");
   for (const auto& t : a.triggers) {
     bullet(fmt::format("#{} {} ({}/10): {} — {}", t.seq, t.author, t.intensity, t.what,
-                       t.acknowledged ? "acknowledged in " + Minutes(*t.minutes_to_acknowledge) : "NOT YET ACKNOWLEDGED"));
+                       t.acknowledged ? "acknowledged in " + Minutes(*t.minutes_to_acknowledge)
+                                      : "NOT YET ACKNOWLEDGED"));
   }
   heading("Commitments due");
   if (a.commitments_due.empty()) bullet("nothing due");
@@ -129,8 +144,10 @@ std::string Render(const Agenda& a, bool markdown) {
   heading("Letters awaiting a reply");
   if (a.unanswered_letters.empty()) bullet("none");
   for (const auto& l : a.unanswered_letters) bullet(l);
-  heading(a.last_talk_week.empty() ? "Follow-ups from the last talk" : "Follow-ups from the talk of " + a.last_talk_week);
-  if (a.last_follow_ups.empty()) bullet(a.last_talk_week.empty() ? "no talk recorded yet (`mend talk notes`)" : "none");
+  heading(a.last_talk_week.empty() ? "Follow-ups from the last talk"
+                                   : "Follow-ups from the talk of " + a.last_talk_week);
+  if (a.last_follow_ups.empty())
+    bullet(a.last_talk_week.empty() ? "no talk recorded yet (`mend talk notes`)" : "none");
   for (const auto& f : a.last_follow_ups) bullet(f);
   if (!a.reflections.empty()) {
     heading("Reflections");
@@ -149,18 +166,35 @@ std::string RenderAgendaMarkdown(const Agenda& a) { return Render(a, true); }
 std::string RenderAgendaJson(const Agenda& a) {
   nlohmann::json partners = nlohmann::json::array(), triggers = nlohmann::json::array();
   for (const auto& p : a.partners) {
-    partners.push_back({{"name", p.name}, {"checkins", p.checkins}, {"mood_mean", p.checkins ? nlohmann::json(p.mood_mean) : nlohmann::json(nullptr)}, {"moods", p.moods}});
+    partners.push_back(
+        {{"name", p.name},
+         {"checkins", p.checkins},
+         {"mood_mean", p.checkins ? nlohmann::json(p.mood_mean) : nlohmann::json(nullptr)},
+         {"moods", p.moods}});
   }
   for (const auto& t : a.triggers) {
-    triggers.push_back({{"seq", t.seq}, {"author", t.author}, {"intensity", t.intensity}, {"what", t.what},
+    triggers.push_back({{"seq", t.seq},
+                        {"author", t.author},
+                        {"intensity", t.intensity},
+                        {"what", t.what},
                         {"acknowledged", t.acknowledged},
-                        {"minutes_to_acknowledge", t.minutes_to_acknowledge ? nlohmann::json(*t.minutes_to_acknowledge) : nlohmann::json(nullptr)}});
+                        {"minutes_to_acknowledge", t.minutes_to_acknowledge
+                                                       ? nlohmann::json(*t.minutes_to_acknowledge)
+                                                       : nlohmann::json(nullptr)}});
   }
-  nlohmann::json j = {{"week", a.week}, {"week_end", a.week_end}, {"partners", partners}, {"triggers", triggers},
-                      {"commitments_due", a.commitments_due}, {"open_questions", a.open_questions},
+  nlohmann::json j = {{"week", a.week},
+                      {"week_end", a.week_end},
+                      {"partners", partners},
+                      {"triggers", triggers},
+                      {"commitments_due", a.commitments_due},
+                      {"open_questions", a.open_questions},
                       {"unanswered_letters", a.unanswered_letters},
-                      {"last_talk", {{"week", a.last_talk_week}, {"agreed", a.last_talk_agreed}, {"follow_ups", a.last_follow_ups}}},
-                      {"reflections", a.reflections}, {"prompts", a.prompts}};
+                      {"last_talk",
+                       {{"week", a.last_talk_week},
+                        {"agreed", a.last_talk_agreed},
+                        {"follow_ups", a.last_follow_ups}}},
+                      {"reflections", a.reflections},
+                      {"prompts", a.prompts}};
   return j.dump(2) + "\n";
 }
 

@@ -49,7 +49,8 @@ struct Agenda {
 const std::vector<std::string>& TalkPrompts();
 std::vector<std::string> PromptsForWeek(const std::string& monday);
 
-Agenda BuildAgenda(const CoupleState& couple, const Bytes& me, const std::string& monday, int64_t now_unix_ms);
+Agenda BuildAgenda(const CoupleState& couple, const Bytes& me, const std::string& monday,
+                   int64_t now_unix_ms);
 std::string RenderAgendaText(const Agenda& agenda);
 std::string RenderAgendaMarkdown(const Agenda& agenda);
 std::string RenderAgendaJson(const Agenda& agenda);

@@ -1,10 +1,9 @@
 // The curated weekly-talk prompts. They come from the practice the domain
 // articles describe: asking what the partner needs, naming what was hard and
 // what helped, validating again and again, phasing transparency as trust grows.
-#include "client/views/talk.h"
-
 #include "client/state/calendar.h"
 #include "client/views/report.h"
+#include "client/views/talk.h"
 
 namespace mend::client {
 
@@ -34,7 +33,8 @@ std::vector<std::string> PromptsForWeek(const std::string& monday) {
   const int64_t week = DayIndex(monday) / 7;
   const size_t n = all.size();
   std::vector<std::string> out;
-  for (int i = 0; i < 3; ++i) out.push_back(all[static_cast<size_t>((week * 3 + i) % static_cast<int64_t>(n))]);
+  for (int i = 0; i < 3; ++i)
+    out.push_back(all[static_cast<size_t>((week * 3 + i) % static_cast<int64_t>(n))]);
   return out;
 }
 

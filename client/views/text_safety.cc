@@ -30,10 +30,17 @@ std::optional<uint32_t> Decode(std::string_view s) {
   const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
   uint32_t cp;
   switch (s.size()) {
-    case 2: cp = (b(0) & 0x1Fu) << 6 | (b(1) & 0x3Fu); break;
-    case 3: cp = (b(0) & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu); break;
-    case 4: cp = (b(0) & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu); break;
-    default: return std::nullopt;
+    case 2:
+      cp = (b(0) & 0x1Fu) << 6 | (b(1) & 0x3Fu);
+      break;
+    case 3:
+      cp = (b(0) & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu);
+      break;
+    case 4:
+      cp = (b(0) & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu);
+      break;
+    default:
+      return std::nullopt;
   }
   static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
   if (cp < kMin[s.size()] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
@@ -65,7 +72,8 @@ void EscapeInto(std::string_view text, bool keep_newlines, Emit emit) {
     }
     const size_t len = SequenceLength(c);
     bool whole = len > 0 && i + len <= text.size();
-    for (size_t k = 1; whole && k < len; ++k) whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    for (size_t k = 1; whole && k < len; ++k)
+      whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     const std::string_view seq = whole ? text.substr(i, len) : text.substr(i, 1);
     const std::optional<uint32_t> cp = whole ? Decode(seq) : std::nullopt;
     if (!cp) {
@@ -107,12 +115,23 @@ std::string EscapeHtml(std::string_view text) {
   std::string out;
   for (char c : EscapeControls(text, true)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -165,7 +184,10 @@ std::streamsize TerminalFilter::xsputn(const char* s, std::streamsize n) {
 int TerminalFilter::sync() { return out_->pubsync(); }
 
 GuardedTerminal::GuardedTerminal()
-    : cout_raw_(std::cout.rdbuf()), cerr_raw_(std::cerr.rdbuf()), cout_filter_(cout_raw_), cerr_filter_(cerr_raw_) {
+    : cout_raw_(std::cout.rdbuf()),
+      cerr_raw_(std::cerr.rdbuf()),
+      cout_filter_(cout_raw_),
+      cerr_filter_(cerr_raw_) {
   g_raw_stdout = cout_raw_;
   std::cout.rdbuf(&cout_filter_);
   std::cerr.rdbuf(&cerr_filter_);

@@ -32,8 +32,10 @@ std::vector<uint8_t> HrpExpand(std::string_view hrp) {
   return out;
 }
 
-// Regroups bits; `pad` adds zero bits at the end (encode), otherwise padding must be zero and short.
-bool ConvertBits(const std::vector<uint8_t>& in, int from, int to, bool pad, std::vector<uint8_t>* out) {
+// Regroups bits; `pad` adds zero bits at the end (encode), otherwise padding must be zero and
+// short.
+bool ConvertBits(const std::vector<uint8_t>& in, int from, int to, bool pad,
+                 std::vector<uint8_t>* out) {
   uint32_t acc = 0;
   int bits = 0;
   const uint32_t maxv = (1u << to) - 1;
@@ -85,7 +87,8 @@ absl::StatusOr<Bytes> Bech32Decode(std::string_view text, std::string_view expec
     return absl::InvalidArgumentError("bech32: missing separator or checksum");
   }
   std::string hrp = s.substr(0, sep);
-  if (hrp != expected_hrp) return absl::InvalidArgumentError(fmt::format("bech32: expected prefix {}", expected_hrp));
+  if (hrp != expected_hrp)
+    return absl::InvalidArgumentError(fmt::format("bech32: expected prefix {}", expected_hrp));
   std::vector<uint8_t> values;
   for (size_t i = sep + 1; i < s.size(); ++i) {
     size_t v = kBech32Charset.find(s[i]);
@@ -94,10 +97,12 @@ absl::StatusOr<Bytes> Bech32Decode(std::string_view text, std::string_view expec
   }
   std::vector<uint8_t> check = HrpExpand(hrp);
   check.insert(check.end(), values.begin(), values.end());
-  if (Bech32Polymod(check) != 1) return absl::InvalidArgumentError("bech32: checksum mismatch (a typo?)");
+  if (Bech32Polymod(check) != 1)
+    return absl::InvalidArgumentError("bech32: checksum mismatch (a typo?)");
   values.resize(values.size() - 6);
   std::vector<uint8_t> bytes;
-  if (!ConvertBits(values, 5, 8, false, &bytes)) return absl::InvalidArgumentError("bech32: bad padding");
+  if (!ConvertBits(values, 5, 8, false, &bytes))
+    return absl::InvalidArgumentError("bech32: bad padding");
   return Bytes(bytes.begin(), bytes.end());
 }
 

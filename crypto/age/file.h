@@ -24,7 +24,8 @@ std::string Base64NoPad(std::string_view data);
 absl::StatusOr<Bytes> DecodeBase64NoPad(std::string_view text);  // strict: canonical, no padding
 
 // The complete age file for `plaintext` (in guarded memory) to `recipients` (X25519 public keys).
-absl::StatusOr<std::string> AgeEncrypt(const SecretBytes& plaintext, const std::vector<Bytes>& recipients);
+absl::StatusOr<std::string> AgeEncrypt(const SecretBytes& plaintext,
+                                       const std::vector<Bytes>& recipients);
 
 }  // namespace mend::crypto
 

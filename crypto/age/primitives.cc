@@ -7,7 +7,9 @@
 namespace mend::crypto {
 namespace {
 
-const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 }  // namespace
 
@@ -21,7 +23,8 @@ Bytes HmacSha256(std::string_view key, std::string_view message) {
   return out;
 }
 
-SecretBytes HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info, size_t length) {
+SecretBytes HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                       size_t length) {
   // Extract: PRK = HMAC(salt or 32 zero bytes, IKM).
   std::string zero_salt(crypto_auth_hmacsha256_BYTES, '\0');
   Bytes prk = HmacSha256(salt.empty() ? std::string_view(zero_salt) : salt, ikm);

@@ -11,7 +11,8 @@
 namespace mend::crypto {
 
 // HKDF-SHA256: extract with `salt`, expand with `info` to `length` bytes (<= 8160).
-SecretBytes HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info, size_t length);
+SecretBytes HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                       size_t length);
 Bytes HmacSha256(std::string_view key, std::string_view message);
 Bytes Sha256(std::string_view message);
 

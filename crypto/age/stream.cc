@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kTagBytes = crypto_aead_chacha20poly1305_ietf_ABYTES;
 
-const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 Bytes Nonce12(uint64_t counter, bool last) {
   Bytes n(12, '\0');
@@ -24,7 +26,8 @@ Bytes Nonce12(uint64_t counter, bool last) {
 
 }  // namespace
 
-absl::StatusOr<Bytes> AgeStreamEncrypt(const SecretBytes& file_key, std::string_view nonce, std::string_view plaintext) {
+absl::StatusOr<Bytes> AgeStreamEncrypt(const SecretBytes& file_key, std::string_view nonce,
+                                       std::string_view plaintext) {
   if (nonce.size() != 16) return absl::InvalidArgumentError("age payload nonce must be 16 bytes");
   SecretBytes key = HkdfSha256(file_key.view(), nonce, "payload", 32);
   Bytes out(nonce);
@@ -37,8 +40,8 @@ absl::StatusOr<Bytes> AgeStreamEncrypt(const SecretBytes& file_key, std::string_
     unsigned long long clen = 0;
     Bytes nonce12 = Nonce12(counter++, last);
     crypto_aead_chacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(chunk.data()), &clen,
-                                              U(plaintext.substr(at, n)), n, nullptr, 0, nullptr, U(nonce12),
-                                              key.data());
+                                              U(plaintext.substr(at, n)), n, nullptr, 0, nullptr,
+                                              U(nonce12), key.data());
     out += chunk;
     at += n;
   } while (at < plaintext.size());
@@ -60,12 +63,13 @@ absl::StatusOr<SecretBytes> AgeStreamDecrypt(const SecretBytes& file_key, std::s
     std::string chunk(n - kTagBytes, '\0');
     unsigned long long mlen = 0;
     Bytes nonce12 = Nonce12(counter++, last);
-    if (crypto_aead_chacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(chunk.data()), &mlen, nullptr,
-                                                  U(payload.substr(at, n)), n, nullptr, 0, U(nonce12),
-                                                  key.data()) != 0) {
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(chunk.data()),
+                                                  &mlen, nullptr, U(payload.substr(at, n)), n,
+                                                  nullptr, 0, U(nonce12), key.data()) != 0) {
       return absl::DataLossError("age payload: chunk does not authenticate");
     }
-    if (last && chunk.empty() && counter > 1) return absl::DataLossError("age payload: empty last chunk");
+    if (last && chunk.empty() && counter > 1)
+      return absl::DataLossError("age payload: empty last chunk");
     plain += chunk;
     at += n;
   }

@@ -27,9 +27,10 @@ void BM_RawEd25519Verify(benchmark::State& state) {
   std::string msg(49, 'm');
   std::string sig = id.Sign(msg);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
-                                                         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
-                                                         reinterpret_cast<const unsigned char*>(id.sign_pk().data())));
+    benchmark::DoNotOptimize(
+        crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                    reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                                    reinterpret_cast<const unsigned char*>(id.sign_pk().data())));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -39,7 +40,8 @@ void BM_EntrySeal(benchmark::State& state) {
   crypto::Identity id = testing::Alice();
   crypto::SecretBytes key = testing::FixedCoupleKey();
   auto payload = testing::CheckInPayload(7, std::string(120, 'n'));
-  crypto::EntryPosition pos{testing::FixedCoupleId(), 1, crypto::GenesisPrevHash(testing::FixedCoupleId()), 0, 1};
+  crypto::EntryPosition pos{testing::FixedCoupleId(), 1,
+                            crypto::GenesisPrevHash(testing::FixedCoupleId()), 0, 1};
   for (auto _ : state) benchmark::DoNotOptimize(crypto::SealEntry(pos, payload, id, key));
   state.SetItemsProcessed(state.iterations());
 }
@@ -59,7 +61,8 @@ void BM_EntryOpen(benchmark::State& state) {
   (void)crypto::ParseHeader(chain.entries[0], 1, &header);
   for (auto _ : state) {
     crypto::OpenedEntry out;
-    benchmark::DoNotOptimize(crypto::OpenEntry(chain.entries[0], header, chain.keys, nullptr, &out));
+    benchmark::DoNotOptimize(
+        crypto::OpenEntry(chain.entries[0], header, chain.keys, nullptr, &out));
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -101,10 +104,13 @@ void BM_ExportRender(benchmark::State& state) {
   const int format = static_cast<int>(state.range(0));
   for (auto _ : state) {
     client::Report r = client::BuildReport(ctx, o);
-    benchmark::DoNotOptimize(format == 0 ? client::RenderMarkdown(r) : format == 1 ? client::RenderJson(r)
-                                                                                 : client::RenderHtml(r));
+    benchmark::DoNotOptimize(format == 0   ? client::RenderMarkdown(r)
+                             : format == 1 ? client::RenderJson(r)
+                                           : client::RenderHtml(r));
   }
-  state.SetLabel(format == 0 ? "md, 10k entries" : format == 1 ? "json, 10k entries" : "html, 10k entries");
+  state.SetLabel(format == 0   ? "md, 10k entries"
+                 : format == 1 ? "json, 10k entries"
+                               : "html, 10k entries");
 }
 BENCHMARK(BM_ExportRender)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 

@@ -3,15 +3,19 @@
 //   {"mode", "ops", "seconds", "ops_per_s", "p50_us", "p99_us", "p999_us", ...}
 // Modes:
 //   append      --server ADDR --couples N --seconds S [--rounds R --echo-baseline]
-//                                                                      signed, encrypted, fsynced appends, one in flight per
-//                                                                      couple; rounds alternate with the echo baseline
-//   fetch       --server ADDR --entries K --repeat R                   stream a K-entry log, beside raw gRPC streaming
-//   watch       --server ADDR --count K                                append-to-delivery latency
-//   couples     --server ADDR --count N --entries K                    pair N couples, K entries each (server memory)
-//   sync        --steps 10,100,1000                                    client Sync and Open time vs new entries (in-process)
-//   --in-process runs a mendd in this process; append --prefill K then starts every couple's log K entries long
-//   echo        --concurrency C --seconds S --size B                   no-op unary gRPC, C in flight (in-process server)
-//   rocksdb     --dir D --concurrency C --seconds S --size B           raw RocksDB sync=true puts
+//                                                                      signed, encrypted, fsynced
+//                                                                      appends, one in flight per
+//                                                                      couple; rounds alternate
+//                                                                      with the echo baseline
+//   fetch       --server ADDR --entries K --repeat R                   stream a K-entry log, beside
+//   raw gRPC streaming watch       --server ADDR --count K append-to-delivery latency couples
+//   --server ADDR --count N --entries K                    pair N couples, K entries each (server
+//   memory) sync        --steps 10,100,1000                                    client Sync and Open
+//   time vs new entries (in-process)
+//   --in-process runs a mendd in this process; append --prefill K then starts every couple's log K
+//   entries long echo        --concurrency C --seconds S --size B                   no-op unary
+//   gRPC, C in flight (in-process server) rocksdb     --dir D --concurrency C --seconds S --size B
+//   raw RocksDB sync=true puts
 #include <grpcpp/grpcpp.h>
 #include <rocksdb/db.h>
 #include <unistd.h>
@@ -21,13 +25,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
-#include "proto/wire.h"
 #include "CLI/CLI.hpp"
 #include "client/core/session.h"
 #include "crypto/entry_codec.h"
@@ -35,6 +38,7 @@
 #include "crypto/key_file.h"
 #include "echo.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "proto/wire.h"
 #include "server/rocksdb_log_store.h"
 #include "server/server_state.h"
 #include "spdlog/spdlog.h"
@@ -66,15 +70,20 @@ struct Samples {
   }
 };
 
-nlohmann::json Summary(const std::string& mode, Samples& s, double seconds, nlohmann::json extra = {}) {
+nlohmann::json Summary(const std::string& mode, Samples& s, double seconds,
+                       nlohmann::json extra = {}) {
   std::sort(s.micros.begin(), s.micros.end());
   auto pct = [&](double p) {
-    return s.micros.empty() ? 0.0 : s.micros[std::min(s.micros.size() - 1, static_cast<size_t>(p * s.micros.size()))];
+    return s.micros.empty()
+               ? 0.0
+               : s.micros[std::min(s.micros.size() - 1, static_cast<size_t>(p * s.micros.size()))];
   };
-  nlohmann::json j = {{"mode", mode}, {"ops", s.micros.size()}, {"seconds", seconds},
-                      {"ops_per_s", s.micros.size() / seconds}, {"p50_us", pct(0.50)}, {"p99_us", pct(0.99)},
+  nlohmann::json j = {{"mode", mode},         {"ops", s.micros.size()},
+                      {"seconds", seconds},   {"ops_per_s", s.micros.size() / seconds},
+                      {"p50_us", pct(0.50)},  {"p99_us", pct(0.99)},
                       {"p999_us", pct(0.999)}};
-  if (s.busy_seconds > 0 && !s.micros.empty()) j["machine_cpu_us_per_op"] = s.busy_seconds * 1e6 / s.micros.size();
+  if (s.busy_seconds > 0 && !s.micros.empty())
+    j["machine_cpu_us_per_op"] = s.busy_seconds * 1e6 / s.micros.size();
   for (auto& [k, v] : extra.items()) j[k] = v;
   return j;
 }
@@ -126,7 +135,9 @@ double RunInFlight(int in_flight, double seconds, Samples& samples, const StartC
   std::function<void(int)> next = [&](int slot) {
     began[static_cast<size_t>(slot)] = Clock::now();
     start(slot, [&, slot](bool ok) {
-      if (ok) per_slot[static_cast<size_t>(slot)].push_back(Micros(began[static_cast<size_t>(slot)], Clock::now()));
+      if (ok)
+        per_slot[static_cast<size_t>(slot)].push_back(
+            Micros(began[static_cast<size_t>(slot)], Clock::now()));
       if (ok && !stop.load()) {
         next(slot);
         return;
@@ -170,7 +181,8 @@ struct ChainTip {
 };
 
 // `count` entries of one couple's chain from `tip`, advancing it.
-std::vector<mend::v1::Entry> BuildChain(const TestCouple& c, ChainTip* tip, size_t count, size_t payload) {
+std::vector<mend::v1::Entry> BuildChain(const TestCouple& c, ChainTip* tip, size_t count,
+                                        size_t payload) {
   std::vector<mend::v1::Entry> chain;
   chain.reserve(count);
   for (size_t i = 0; i < count; ++i) {
@@ -183,12 +195,13 @@ std::vector<mend::v1::Entry> BuildChain(const TestCouple& c, ChainTip* tip, size
 // Each couple's chain, sealed and signed before the clock starts: the figure
 // is the server's (client-side sealing is BM_EntrySeal). One writer per
 // couple, so the chain is known in advance; two threads build it.
-std::vector<std::vector<mend::v1::Entry>> BuildChains(const std::vector<std::unique_ptr<TestCouple>>& cs,
-                                                      std::vector<ChainTip>& tips, size_t per_couple,
-                                                      size_t payload) {
+std::vector<std::vector<mend::v1::Entry>> BuildChains(
+    const std::vector<std::unique_ptr<TestCouple>>& cs, std::vector<ChainTip>& tips,
+    size_t per_couple, size_t payload) {
   std::vector<std::vector<mend::v1::Entry>> chains(cs.size());
   auto build = [&](size_t first) {
-    for (size_t i = first; i < cs.size(); i += 2) chains[i] = BuildChain(*cs[i], &tips[i], per_couple, payload);
+    for (size_t i = first; i < cs.size(); i += 2)
+      chains[i] = BuildChain(*cs[i], &tips[i], per_couple, payload);
   };
   std::thread other(build, 1);
   build(0);
@@ -225,7 +238,8 @@ bool Prefill(mend::server::LogStore* store, const std::vector<std::unique_ptr<Te
 }
 
 class EchoService final : public mend::bench::Echo::Service {
-  grpc::Status Echo(grpc::ServerContext*, const mend::bench::Blob* in, mend::bench::Blob* out) override {
+  grpc::Status Echo(grpc::ServerContext*, const mend::bench::Blob* in,
+                    mend::bench::Blob* out) override {
     *out = *in;
     return grpc::Status::OK;
   }
@@ -266,14 +280,17 @@ class EchoLoad {
 
   // One timed round; returns its elapsed time.
   double Round(double seconds, Samples& samples) {
-    return RunInFlight(static_cast<int>(slots_.size()), seconds, samples, [&](int i, std::function<void(bool)> done) {
-      Slot& s = slots_[static_cast<size_t>(i)];
-      s.ctx = std::make_unique<grpc::ClientContext>();
-      // The same metadata weight as an append's bearer token.
-      s.ctx->AddMetadata(std::string(mend::wire::kAuthorizationMetadata), mend::wire::BearerValue(std::string(43, 't')));
-      stubs_[static_cast<size_t>(i) % stubs_.size()]->async()->Echo(
-          s.ctx.get(), &s.in, &s.out, [done = std::move(done)](grpc::Status status) { done(status.ok()); });
-    });
+    return RunInFlight(static_cast<int>(slots_.size()), seconds, samples,
+                       [&](int i, std::function<void(bool)> done) {
+                         Slot& s = slots_[static_cast<size_t>(i)];
+                         s.ctx = std::make_unique<grpc::ClientContext>();
+                         // The same metadata weight as an append's bearer token.
+                         s.ctx->AddMetadata(std::string(mend::wire::kAuthorizationMetadata),
+                                            mend::wire::BearerValue(std::string(43, 't')));
+                         stubs_[static_cast<size_t>(i) % stubs_.size()]->async()->Echo(
+                             s.ctx.get(), &s.in, &s.out,
+                             [done = std::move(done)](grpc::Status status) { done(status.ok()); });
+                       });
   }
 
  private:
@@ -290,18 +307,21 @@ int RunEcho(int in_flight, double seconds, int size) {
   EchoLoad load(in_flight, size);
   Samples samples;
   double elapsed = load.Round(seconds, samples);
-  std::cout << Summary("echo", samples, elapsed, {{"in_flight", in_flight}, {"size", size}}).dump() << std::endl;
+  std::cout << Summary("echo", samples, elapsed, {{"in_flight", in_flight}, {"size", size}}).dump()
+            << std::endl;
   return 0;
 }
 
-int RunAppend(const std::string& server, mend::testing::TestServer* in_process, int couples, double seconds,
-              int rounds, double max_rate, size_t prefill, bool echo_baseline, int echo_size, int payload) {
+int RunAppend(const std::string& server, mend::testing::TestServer* in_process, int couples,
+              double seconds, int rounds, double max_rate, size_t prefill, bool echo_baseline,
+              int echo_size, int payload) {
   auto pairing_channel = mend::testing::MakeChannel(server);
   std::vector<std::unique_ptr<TestCouple>> cs;
   for (int i = 0; i < couples; ++i) {
     cs.push_back(std::make_unique<TestCouple>(pairing_channel));
     if (!cs.back()->Pair()) {
-      std::cerr << "mend-load: pairing failed; run mendd with --registration open and high append limits\n";
+      std::cerr << "mend-load: pairing failed; run mendd with --registration open and high append "
+                   "limits\n";
       return 1;
     }
   }
@@ -346,7 +366,8 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
       stubs[static_cast<size_t>(i) % stubs.size()]->async()->Append(
           s.ctx.get(), &s.req, &s.resp, [&, done = std::move(done)](grpc::Status status) {
             if (!status.ok()) {
-              if (failed++ == 0) std::cerr << "mend-load: append: " << status.error_message() << "\n";
+              if (failed++ == 0)
+                std::cerr << "mend-load: append: " << status.error_message() << "\n";
             }
             done(status.ok());
           });
@@ -375,9 +396,12 @@ int RunAppend(const std::string& server, mend::testing::TestServer* in_process, 
       echo_all.busy_seconds += e.busy_seconds;
     }
   }
-  if (exhausted > 0) std::cerr << "mend-load: " << exhausted << " couples ran out of prepared entries; raise --max-rate\n";
-  nlohmann::json extra = {{"couples", couples}, {"in_flight", couples}, {"prefill", prefill}, {"rounds", rounds},
-                          {"exhausted", exhausted.load()}, {"failed", failed.load()}};
+  if (exhausted > 0)
+    std::cerr << "mend-load: " << exhausted
+              << " couples ran out of prepared entries; raise --max-rate\n";
+  nlohmann::json extra = {
+      {"couples", couples}, {"in_flight", couples},          {"prefill", prefill},
+      {"rounds", rounds},   {"exhausted", exhausted.load()}, {"failed", failed.load()}};
   nlohmann::json out = Summary("append", all, elapsed, extra);
   out["ops_per_s"] = Median(rates);
   if (echo) {
@@ -438,7 +462,10 @@ int RunWatch(const std::string& server, int count) {
   }
   ctx.TryCancel();
   writer.join();
-  std::cout << Summary("watch", samples, std::chrono::duration<double>(Clock::now() - start).count()).dump() << std::endl;
+  std::cout << Summary("watch", samples,
+                       std::chrono::duration<double>(Clock::now() - start).count())
+                   .dump()
+            << std::endl;
   return 0;
 }
 
@@ -450,7 +477,8 @@ int RunFetch(const std::string& server, int entries, int repeat) {
   TestCouple c(server);
   if (!c.Pair() || !AppendInOrder(c, entries)) return 1;
   EchoServer es;
-  auto stub = mend::bench::Echo::NewStub(mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
+  auto stub = mend::bench::Echo::NewStub(
+      mend::testing::MakeChannel("127.0.0.1:" + std::to_string(es.port)));
   std::vector<double> fetch_rates, stream_rates;
   size_t entry_bytes = 0;
   for (int r = 0; r < repeat; ++r) {
@@ -479,8 +507,12 @@ int RunFetch(const std::string& server, int entries, int repeat) {
     stream_rates.push_back(received / std::chrono::duration<double>(Clock::now() - t1).count());
   }
   es.server->Shutdown();
-  nlohmann::json j = {{"mode", "fetch"}, {"entries", entries}, {"repeat", repeat}, {"entry_bytes", entry_bytes},
-                      {"ops_per_s", Median(fetch_rates)}, {"stream_ops_per_s", Median(stream_rates)}};
+  nlohmann::json j = {{"mode", "fetch"},
+                      {"entries", entries},
+                      {"repeat", repeat},
+                      {"entry_bytes", entry_bytes},
+                      {"ops_per_s", Median(fetch_rates)},
+                      {"stream_ops_per_s", Median(stream_rates)}};
   std::cout << j.dump() << std::endl;
   return 0;
 }
@@ -506,7 +538,9 @@ int RunRocksDb(const std::string& dir, int concurrency, double seconds, int size
     }
     return mine;
   });
-  std::cout << Summary("rocksdb", samples, elapsed, {{"concurrency", concurrency}, {"size", size}}).dump() << std::endl;
+  std::cout
+      << Summary("rocksdb", samples, elapsed, {{"concurrency", concurrency}, {"size", size}}).dump()
+      << std::endl;
   db.reset();
   std::filesystem::remove_all(dir);
   return 0;
@@ -529,8 +563,11 @@ int RunCouples(const std::string& server, int count, int entries) {
   for (int t = 0; t < 8; ++t) threads.emplace_back(work, t);
   for (auto& t : threads) t.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  nlohmann::json j = {{"mode", "couples"}, {"couples", count - failed.load()}, {"entries_each", entries},
-                      {"failed", failed.load()}, {"seconds", elapsed}};
+  nlohmann::json j = {{"mode", "couples"},
+                      {"couples", count - failed.load()},
+                      {"entries_each", entries},
+                      {"failed", failed.load()},
+                      {"seconds", elapsed}};
   std::cout << j.dump() << std::endl;
   return failed > 0 ? 1 : 0;
 }
@@ -552,7 +589,9 @@ int RunSync(const std::string& server, const std::vector<int>& steps) {
     return 1;
   };
   for (const char* name : {"alex", "sam"}) {
-    if (auto s = client::Session::Init(client::Profile::Locate(name), name, {server, ""}, pass, false, fast); !s.ok()) {
+    if (auto s = client::Session::Init(client::Profile::Locate(name), name, {server, ""}, pass,
+                                       false, fast);
+        !s.ok()) {
       return fail(s);
     }
   }
@@ -597,10 +636,12 @@ int RunSync(const std::string& server, const std::vector<int>& steps) {
       if (auto seq = (*sam)->Append(p); !seq.ok()) return fail(seq.status());
     }
     auto t4 = Clock::now();
-    rows.push_back({{"new_entries", n}, {"log_entries", log_entries},
-                    {"sync_ms", std::chrono::duration<double, std::milli>(t1 - t0).count()},
-                    {"open_ms", std::chrono::duration<double, std::milli>(t2 - t1).count()},
-                    {"append_ms", std::chrono::duration<double, std::milli>(t4 - t3).count() / kAppends}});
+    rows.push_back(
+        {{"new_entries", n},
+         {"log_entries", log_entries},
+         {"sync_ms", std::chrono::duration<double, std::milli>(t1 - t0).count()},
+         {"open_ms", std::chrono::duration<double, std::milli>(t2 - t1).count()},
+         {"append_ms", std::chrono::duration<double, std::milli>(t4 - t3).count() / kAppends}});
     if (auto s = (*alex)->Sync(); !s.ok()) return fail(s.status());
   }
   std::cout << nlohmann::json{{"mode", "sync"}, {"steps", rows}}.dump() << std::endl;
@@ -621,19 +662,27 @@ int main(int argc, char** argv) {
   int repeat = 5, rounds = 1;
   bool in_process = false, echo_baseline = false;
   std::vector<int> steps = {10, 100, 1000};
-  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo or rocksdb")->required()
+  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo or rocksdb")
+      ->required()
       ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "rocksdb"}));
   app.add_option("--server", server, "mendd address");
-  app.add_flag("--in-process", in_process, "run a mendd inside this process on a temp dir instead of --server");
+  app.add_flag("--in-process", in_process,
+               "run a mendd inside this process on a temp dir instead of --server");
   app.add_option("--couples", couples, "couples to create");
-  app.add_option("--concurrency", concurrency, "calls in flight (echo) or writer threads (rocksdb)");
-  app.add_option("--max-rate", max_rate, "append: entries prepared per second of the run, over all couples");
-  app.add_option("--rounds", rounds, "append: timed rounds of --seconds each; the median rate is reported");
-  app.add_flag("--echo-baseline", echo_baseline, "append: alternate each round with a round of the echo baseline (--size)");
-  app.add_option("--prefill", prefill, "append: entries already in each couple's log (needs --in-process)");
+  app.add_option("--concurrency", concurrency,
+                 "calls in flight (echo) or writer threads (rocksdb)");
+  app.add_option("--max-rate", max_rate,
+                 "append: entries prepared per second of the run, over all couples");
+  app.add_option("--rounds", rounds,
+                 "append: timed rounds of --seconds each; the median rate is reported");
+  app.add_flag("--echo-baseline", echo_baseline,
+               "append: alternate each round with a round of the echo baseline (--size)");
+  app.add_option("--prefill", prefill,
+                 "append: entries already in each couple's log (needs --in-process)");
   app.add_option("--seconds", seconds, "duration");
   app.add_option("--entries", entries, "entries to fetch; couples: entries per couple");
-  app.add_option("--repeat", repeat, "fetch: interleaved runs of fetch and the raw stream; medians reported");
+  app.add_option("--repeat", repeat,
+                 "fetch: interleaved runs of fetch and the raw stream; medians reported");
   app.add_option("--count", count, "entries to watch; couples: couples to create");
   app.add_option("--steps", steps, "sync: new entries before each timed sync")->delimiter(',');
   app.add_option("--size", size, "payload bytes for the baselines (an entry is about this size)");
@@ -645,7 +694,8 @@ int main(int argc, char** argv) {
     server = local->address();
   }
   if (mode == "append") {
-    return RunAppend(server, local.get(), couples, seconds, rounds, max_rate, prefill, echo_baseline, size, 40);
+    return RunAppend(server, local.get(), couples, seconds, rounds, max_rate, prefill,
+                     echo_baseline, size, 40);
   }
   if (mode == "fetch") return RunFetch(server, entries, repeat);
   if (mode == "watch") return RunWatch(server, count);

@@ -28,7 +28,8 @@ class EndlessServer final : public mend::v1::ServerInfo::Service,
     response->set_server_id(std::string(16, 's'));
     return grpc::Status::OK;
   }
-  grpc::Status Login(grpc::ServerContext*, const mend::v1::LoginRequest*, mend::v1::LoginResponse* response) override {
+  grpc::Status Login(grpc::ServerContext*, const mend::v1::LoginRequest*,
+                     mend::v1::LoginResponse* response) override {
     response->set_token("token");
     return grpc::Status::OK;
   }
@@ -62,7 +63,8 @@ TEST(BoundedFetch, AServerThatStreamsPastTheLimitIsCutOffAndRefused) {
   auto fetched = (*conn)->Fetch(std::string(16, 'c'), 0, 10);
   ASSERT_FALSE(fetched.ok());
   EXPECT_TRUE(absl::IsDataLoss(fetched.status())) << fetched.status();
-  EXPECT_NE(std::string(fetched.status().message()).find("more than the 10 entries"), std::string::npos);
+  EXPECT_NE(std::string(fetched.status().message()).find("more than the 10 entries"),
+            std::string::npos);
   server->Shutdown();
   // The client stopped reading and cancelled: HTTP/2 flow control lets the
   // server get a window ahead (a few MiB at most), never the whole 20 MiB stream.

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "crypto/aead.h"
-#include "fmt/format.h"
 #include "crypto/sealed_answer.h"
+#include "fmt/format.h"
 #include "tests/crypto/two_key_ciphertext.h"
 
 namespace mend::client {
@@ -32,7 +32,8 @@ class FoldTest : public ::testing::Test {
     Add(kSam, j);
   }
   // Appends an entry; returns its seq.
-  uint64_t Add(const std::string& author, const mend::v1::Payload& p, uint32_t epoch = 0, int64_t at = 0) {
+  uint64_t Add(const std::string& author, const mend::v1::Payload& p, uint32_t epoch = 0,
+               int64_t at = 0) {
     crypto::OpenedEntry e;
     e.header.set_seq(entries_.size() + 1);
     e.header.set_author(author);
@@ -45,8 +46,9 @@ class FoldTest : public ::testing::Test {
   CoupleState State() { return Fold(entries_); }
   const FoldedEntry& Last(const CoupleState& s) { return s.entries.back(); }
 
-  uint64_t Propose(const std::string& who, mend::v1::ProposalType type = mend::v1::PROPOSAL_TYPE_NEW,
-                   uint64_t target = 0, mend::v1::Bound bound = mend::v1::BOUND_PROPOSER) {
+  uint64_t Propose(const std::string& who,
+                   mend::v1::ProposalType type = mend::v1::PROPOSAL_TYPE_NEW, uint64_t target = 0,
+                   mend::v1::Bound bound = mend::v1::BOUND_PROPOSER) {
     mend::v1::Payload p;
     auto* c = p.mutable_commitment_proposal();
     c->set_type(type);
@@ -55,7 +57,8 @@ class FoldTest : public ::testing::Test {
     c->set_bound(bound);
     return Add(who, p);
   }
-  uint64_t Respond(const std::string& who, uint64_t seq, mend::v1::Decision d = mend::v1::DECISION_ACCEPT) {
+  uint64_t Respond(const std::string& who, uint64_t seq,
+                   mend::v1::Decision d = mend::v1::DECISION_ACCEPT) {
     mend::v1::Payload p;
     p.mutable_commitment_response()->set_proposal_seq(seq);
     p.mutable_commitment_response()->set_decision(d);
@@ -252,7 +255,8 @@ TEST_F(FoldTest, RotationIsWrittenUnderAnAnnouncedKeyAndMovesForward) {
   EXPECT_FALSE(Last(State()).valid);  // no key id
   r.mutable_key_rotation()->set_key_id(std::string(32, '1'));
   Add(kAlex, r, /*epoch=*/1);
-  EXPECT_FALSE(Last(State()).valid);  // under a key not yet announced: the partner could not read it
+  EXPECT_FALSE(
+      Last(State()).valid);  // under a key not yet announced: the partner could not read it
   Add(kAlex, r, /*epoch=*/0);
   CoupleState s = State();
   EXPECT_TRUE(Last(s).valid) << Last(s).invalid_reason;
@@ -296,8 +300,8 @@ class SealedFoldTest : public FoldTest {
     return AddSealed(who, prompt, crypto::SealAnswerText(key, {kCouple, who, prompt}, answer),
                      crypto::SealedKeyCommitment(key.view()));
   }
-  uint64_t AddSealed(const std::string& who, const std::string& prompt, const std::string& sealed_ct,
-                     const std::string& commitment) {
+  uint64_t AddSealed(const std::string& who, const std::string& prompt,
+                     const std::string& sealed_ct, const std::string& commitment) {
     mend::v1::Payload p;
     p.mutable_sealed_answer()->set_prompt_id(prompt);
     p.mutable_sealed_answer()->set_sealed_ct(sealed_ct);
@@ -364,10 +368,12 @@ TEST_F(SealedFoldTest, ACopiedSealedAnswerIsInvalid) {
   AddSealed(kSam, "hardest", original.sealed_ct(), original.key_commitment());
   CoupleState s = State();
   EXPECT_FALSE(Last(s).valid);
-  EXPECT_NE(Last(s).invalid_reason.find("copies sealed answer #"), std::string::npos) << Last(s).invalid_reason;
+  EXPECT_NE(Last(s).invalid_reason.find("copies sealed answer #"), std::string::npos)
+      << Last(s).invalid_reason;
   // With a commitment of his own, the copied ciphertext is still a copy.
   entries_.pop_back();
-  uint64_t copy = AddSealed(kSam, "hardest", original.sealed_ct(), crypto::SealedKeyCommitment(ks.view()));
+  uint64_t copy =
+      AddSealed(kSam, "hardest", original.sealed_ct(), crypto::SealedKeyCommitment(ks.view()));
   EXPECT_FALSE(State().entries[copy - 1].valid);
   // And a fresh ciphertext under Alex's commitment is a copy too.
   entries_.pop_back();
@@ -381,7 +387,8 @@ TEST_F(SealedFoldTest, TheAnswerIsBoundToItsCoupleAuthorAndPrompt) {
   Bytes commit = crypto::SealedKeyCommitment(ka.view());
   EXPECT_TRUE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kAlex, "hardest"}, ct).ok());
   EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kSam, "hardest"}, ct).ok());
-  EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {std::string(16, 'D'), kAlex, "hardest"}, ct).ok());
+  EXPECT_FALSE(
+      crypto::OpenAnswerText(ka.view(), commit, {std::string(16, 'D'), kAlex, "hardest"}, ct).ok());
   EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kAlex, "easiest"}, ct).ok());
   EXPECT_FALSE(crypto::OpenAnswerText(ks.view(), commit, {kCouple, kAlex, "hardest"}, ct).ok());
 }
@@ -393,7 +400,8 @@ TEST_F(SealedFoldTest, ATwoKeyCiphertextRevealsOnlyUnderTheCommittedKey) {
   const std::string prompt = "hardest";
   Bytes nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
   Bytes ad = crypto::SealedAnswerAd({kCouple, kSam, prompt});
-  Bytes ct = nonce + mend::testing::TwoKeyCiphertext(ks.view(), ka.view(), nonce, ad, "it was me", 4);
+  Bytes ct =
+      nonce + mend::testing::TwoKeyCiphertext(ks.view(), ka.view(), nonce, ad, "it was me", 4);
   // The attack is real: the AEAD opens under both keys.
   ASSERT_TRUE(crypto::AeadOpen(ks, ct, ad).ok());
   ASSERT_TRUE(crypto::AeadOpen(ka, ct, ad).ok());
@@ -403,7 +411,8 @@ TEST_F(SealedFoldTest, ATwoKeyCiphertextRevealsOnlyUnderTheCommittedKey) {
   Reveal(kSam, b, ka);  // the other key
   CoupleState s = State();
   EXPECT_FALSE(Last(s).valid);
-  EXPECT_NE(Last(s).invalid_reason.find("committed to"), std::string::npos) << Last(s).invalid_reason;
+  EXPECT_NE(Last(s).invalid_reason.find("committed to"), std::string::npos)
+      << Last(s).invalid_reason;
   Reveal(kSam, b, ks);  // the committed key: valid, and the only reading there is
   s = State();
   EXPECT_TRUE(Last(s).valid) << Last(s).invalid_reason;
@@ -413,12 +422,14 @@ TEST_F(SealedFoldTest, ATwoKeyCiphertextRevealsOnlyUnderTheCommittedKey) {
 TEST_F(SealedFoldTest, ASealThatNeverOpensShowsAsUnrevealed) {
   uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
   // Sam seals random bytes under a commitment to a key that opens nothing.
-  uint64_t b = AddSealed(kSam, "hardest", crypto::RandomBytes(24 + 16 + 30), crypto::SealedKeyCommitment(ks.view()));
+  uint64_t b = AddSealed(kSam, "hardest", crypto::RandomBytes(24 + 16 + 30),
+                         crypto::SealedKeyCommitment(ks.view()));
   Reveal(kAlex, a, ka);
   Reveal(kSam, b, ks);
   CoupleState s = State();
   EXPECT_FALSE(Last(s).valid);
-  EXPECT_NE(Last(s).invalid_reason.find("does not open"), std::string::npos) << Last(s).invalid_reason;
+  EXPECT_NE(Last(s).invalid_reason.find("does not open"), std::string::npos)
+      << Last(s).invalid_reason;
   EXPECT_EQ(s.sealed.at("hardest").at(kSam).reveal_seq, 0u);
   // Alex's answer is revealed on the log; the log shows Sam has not revealed.
   EXPECT_EQ(s.sealed.at("hardest").at(kAlex).revealed_text, "the silence");
@@ -431,7 +442,8 @@ TEST_F(SealedFoldTest, APartnersAnswerIsShownOnlyOnceTheViewersOwnIsRevealed) {
   CoupleState s = State();
   const SealedRecord& sams = s.sealed.at("hardest").at(kSam);
   EXPECT_EQ(s.RevealedFor(sams, kSam), "the lies");
-  EXPECT_EQ(s.RevealedFor(sams, kAlex), std::nullopt);  // Alex's watch or --offline cannot read it yet
+  EXPECT_EQ(s.RevealedFor(sams, kAlex),
+            std::nullopt);  // Alex's watch or --offline cannot read it yet
   Reveal(kAlex, a, ka);
   s = State();
   EXPECT_EQ(s.RevealedFor(s.sealed.at("hardest").at(kSam), kAlex), "the lies");
@@ -470,7 +482,8 @@ TEST_F(FoldTest, AnEntryDatedNextYearIsFlaggedAndHeldToWhenItWasFirstSeen) {
   uint64_t honest = Add(kAlex, checkin, 0, t0 + 1000);
   std::map<uint64_t, int64_t> seen = {{next_year, t0}, {honest, t0 + 2000}};
   CoupleState s = Fold(entries_, {&seen, t0 + 5000});
-  EXPECT_EQ(s.entries[next_year - 1].time_warning, "dated 365 days ahead of when this device first saw it");
+  EXPECT_EQ(s.entries[next_year - 1].time_warning,
+            "dated 365 days ahead of when this device first saw it");
   EXPECT_EQ(s.entries[next_year - 1].unix_ms, t0);
   // The honest entry after it is not blamed for the lie before it.
   EXPECT_TRUE(s.entries[honest - 1].time_warning.empty()) << s.entries[honest - 1].time_warning;
@@ -498,14 +511,15 @@ TEST_F(FoldTest, LatestDisclosurePreferenceWins) {
 std::string Describe(const CoupleState& s) {
   std::string out = fmt::format("joined={} closed={} epoch={}\n", s.joined, s.closed, s.epoch);
   for (const auto& e : s.entries) {
-    out += fmt::format("#{} valid={} '{}' t={} written={} '{}'\n", e.entry->header.seq(), e.valid, e.invalid_reason,
-                       e.unix_ms, e.written_unix_ms, e.time_warning);
+    out += fmt::format("#{} valid={} '{}' t={} written={} '{}'\n", e.entry->header.seq(), e.valid,
+                       e.invalid_reason, e.unix_ms, e.written_unix_ms, e.time_warning);
   }
   for (const auto& [seq, c] : s.commitments) {
-    out += fmt::format("c{} {} kept={} slipped={} agreed={}\n", seq, ToString(c.state), c.kept, c.slipped,
-                       c.agreed_unix_ms);
+    out += fmt::format("c{} {} kept={} slipped={} agreed={}\n", seq, ToString(c.state), c.kept,
+                       c.slipped, c.agreed_unix_ms);
   }
-  for (const auto& [seq, t] : s.triggers) out += fmt::format("t{} ack={} at={}\n", seq, t.ack_seq, t.ack_unix_ms);
+  for (const auto& [seq, t] : s.triggers)
+    out += fmt::format("t{} ack={} at={}\n", seq, t.ack_seq, t.ack_unix_ms);
   for (const auto& [seq, q] : s.questions) out += fmt::format("q{} answer={}\n", seq, q.answer_seq);
   return out;
 }
@@ -522,8 +536,8 @@ TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
   mend::v1::Payload backdated;
   backdated.mutable_check_in()->set_mood(4);
   Add(kSam, backdated, 0, 3'600'000);  // an hour in: what the next entries are measured against
-  Add(kAlex, backdated, 0, 1);          // dated an hour back: flagged
-  Ack(kSam, trigger);           // invalid: Sam's own trigger
+  Add(kAlex, backdated, 0, 1);         // dated an hour back: flagged
+  Ack(kSam, trigger);                  // invalid: Sam's own trigger
   Ack(kAlex, trigger);
   Report(kSam, prop, mend::v1::OUTCOME_SLIPPED);  // invalid: Sam is not bound
   mend::v1::Payload checkin;
@@ -532,7 +546,8 @@ TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
   const std::string whole = Describe(Fold(entries_));
   ASSERT_NE(whole.find("dated"), std::string::npos);
   for (size_t cut = 0; cut <= entries_.size(); ++cut) {
-    std::vector<crypto::OpenedEntry> prefix(entries_.begin(), entries_.begin() + static_cast<long>(cut));
+    std::vector<crypto::OpenedEntry> prefix(entries_.begin(),
+                                            entries_.begin() + static_cast<long>(cut));
     CoupleState s = Fold(prefix);
     for (auto& folded : s.entries) folded.entry = &entries_[folded.entry->header.seq() - 1];
     FoldMore(s, std::span<const crypto::OpenedEntry>(entries_).subspan(cut), {});
@@ -541,8 +556,9 @@ TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
 }
 
 TEST(FoldKinds, NamesRoundTrip) {
-  for (const char* name : {"checkin", "trigger", "ack", "question", "answer", "letter", "disclosure", "proposal",
-                           "response", "report", "space", "leave", "rotation"}) {
+  for (const char* name :
+       {"checkin", "trigger", "ack", "question", "answer", "letter", "disclosure", "proposal",
+        "response", "report", "space", "leave", "rotation"}) {
     auto kind = ParseKindName(name);
     ASSERT_TRUE(kind.has_value()) << name;
   }

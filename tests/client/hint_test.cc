@@ -27,12 +27,15 @@ TEST(Hints, EveryProblemHasAdviceAndSurvivesTheStatus) {
 
 TEST(Hints, AreChosenByTypeNeverByTheMessagesWords) {
   // Words that once chose a hint ("passphrase", "key file") choose nothing.
-  EXPECT_EQ(HintFor(absl::UnauthenticatedError("wrong passphrase for this key file")), std::nullopt);
+  EXPECT_EQ(HintFor(absl::UnauthenticatedError("wrong passphrase for this key file")),
+            std::nullopt);
   EXPECT_EQ(HintFor(absl::DataLossError("key file is truncated")), std::nullopt);
   EXPECT_EQ(HintFor(WithProblem(absl::UnauthenticatedError("x"), Problem::kWrongPassphrase)),
             AdviceFor(Problem::kWrongPassphrase));
   // A command's own hint comes first; a verification failure has its own.
-  EXPECT_EQ(HintFor(WithHint(WithProblem(absl::InternalError("x"), Problem::kNotPaired), "do this")), "do this");
+  EXPECT_EQ(
+      HintFor(WithHint(WithProblem(absl::InternalError("x"), Problem::kNotPaired), "do this")),
+      "do this");
   EXPECT_NE(HintFor(VerificationError("fork")).value_or("").find("chain codes"), std::string::npos);
 }
 
@@ -40,7 +43,8 @@ TEST(Hints, AreChosenByTypeNeverByTheMessagesWords) {
 // says "run `mend ...`" is advice written in the wrong layer.
 TEST(Hints, CoreAndServerNameNoCommand) {
   for (const char* dir : {"client/core", "server"}) {
-    for (const auto& file : std::filesystem::recursive_directory_iterator(std::filesystem::path(MEND_SOURCE_DIR) / dir)) {
+    for (const auto& file : std::filesystem::recursive_directory_iterator(
+             std::filesystem::path(MEND_SOURCE_DIR) / dir)) {
       if (file.path().extension() != ".cc") continue;
       std::ifstream in(file.path());
       std::stringstream text;

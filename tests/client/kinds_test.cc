@@ -1,12 +1,11 @@
 // Entry kinds as one table (client/state/kinds/kind.h): every case of
 // Payload.kind, as the proto declares it, has one complete record.
-#include "client/state/kinds/kind.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "client/state/fold.h"
+#include "client/state/kinds/kind.h"
 
 namespace mend::client {
 namespace {
@@ -27,7 +26,8 @@ TEST(EntryKinds, EveryCaseOfThePayloadOneofHasACompleteRecord) {
     EXPECT_FALSE(record->name.empty()) << field->name();
     EXPECT_TRUE(names.insert(record->name).second) << "two kinds are called " << record->name;
     EXPECT_NE(record->check, nullptr) << field->name() << " has no rules";
-    EXPECT_NE(record->apply, nullptr) << field->name() << " says nothing of the state (NoStateChange, if so)";
+    EXPECT_NE(record->apply, nullptr)
+        << field->name() << " says nothing of the state (NoStateChange, if so)";
     // The name is how `mend log --kind` and `mend export --only` find it.
     EXPECT_EQ(ParseKindName(std::string(record->name)), kind) << field->name();
     Payload probe;

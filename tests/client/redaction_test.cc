@@ -41,8 +41,10 @@ TEST(Redaction, EveryTextFieldOfEveryKindHasARule) {
   EachTextField(mend::v1::Payload::descriptor(), [&](const FieldDescriptor* f) {
     if (!RuleFor(f->full_name())) missing.push_back(f->full_name());
   });
-  EXPECT_TRUE(missing.empty()) << "add these fields to client/views/redaction.cc: " << ::testing::PrintToString(missing);
-  for (const char* word : {"notes", "letters", "questions", "answers", "disclosures", "triggers", "reflections"}) {
+  EXPECT_TRUE(missing.empty()) << "add these fields to client/views/redaction.cc: "
+                               << ::testing::PrintToString(missing);
+  for (const char* word :
+       {"notes", "letters", "questions", "answers", "disclosures", "triggers", "reflections"}) {
     EXPECT_TRUE(RedactionWords().count(word)) << word;
   }
 }
@@ -51,17 +53,27 @@ TEST(Redaction, EveryTextFieldOfEveryKindHasARule) {
 // prompts, and the commitment titles the summary is made of. Anything a
 // partner writes beyond these must be redactable or never exported.
 TEST(Redaction, OnlyNamesDatesPromptsAndCommitmentTitlesAreAlwaysShown) {
-  const std::set<std::string> kMayKeep = {
-      "mend.v1.MemberKeys.sign_pk", "mend.v1.MemberKeys.box_pk", "mend.v1.MemberKeys.display_name",
-      "mend.v1.Genesis.couple_id", "mend.v1.Genesis.transcript_hash", "mend.v1.Joined.transcript_hash",
-      "mend.v1.Genesis.key_id", "mend.v1.KeyRotation.key_id",
-      "mend.v1.Profile.display_name", "mend.v1.CommitmentProposal.title", "mend.v1.CommitmentProposal.review_date",
-      "mend.v1.SpaceRequest.until", "mend.v1.SealedAnswer.prompt_id", "mend.v1.SealedAnswer.prompt_text",
-      "mend.v1.DisclosurePref.topic", "mend.v1.TalkNotes.week"};
+  const std::set<std::string> kMayKeep = {"mend.v1.MemberKeys.sign_pk",
+                                          "mend.v1.MemberKeys.box_pk",
+                                          "mend.v1.MemberKeys.display_name",
+                                          "mend.v1.Genesis.couple_id",
+                                          "mend.v1.Genesis.transcript_hash",
+                                          "mend.v1.Joined.transcript_hash",
+                                          "mend.v1.Genesis.key_id",
+                                          "mend.v1.KeyRotation.key_id",
+                                          "mend.v1.Profile.display_name",
+                                          "mend.v1.CommitmentProposal.title",
+                                          "mend.v1.CommitmentProposal.review_date",
+                                          "mend.v1.SpaceRequest.until",
+                                          "mend.v1.SealedAnswer.prompt_id",
+                                          "mend.v1.SealedAnswer.prompt_text",
+                                          "mend.v1.DisclosurePref.topic",
+                                          "mend.v1.TalkNotes.week"};
   EachTextField(mend::v1::Payload::descriptor(), [&](const FieldDescriptor* f) {
     auto rule = RuleFor(f->full_name());
     if (!rule || kMayKeep.count(f->full_name())) return;
-    EXPECT_NE(rule->kind, FieldRule::kKept) << f->full_name() << " is free text and must be redactable";
+    EXPECT_NE(rule->kind, FieldRule::kKept)
+        << f->full_name() << " is free text and must be redactable";
   });
   // The words the reproductions named.
   EXPECT_STREQ(RuleFor("mend.v1.TalkNotes.follow_ups")->word, "notes");
@@ -72,7 +84,8 @@ TEST(Redaction, OnlyNamesDatesPromptsAndCommitmentTitlesAreAlwaysShown) {
 
 // A marker that no escaping changes: letters and digits only.
 std::string Marker(const FieldDescriptor* f) {
-  std::string m = "MARK" + std::to_string(f->containing_type()->index()) + "X" + std::to_string(f->index()) + "Q";
+  std::string m = "MARK" + std::to_string(f->containing_type()->index()) + "X" +
+                  std::to_string(f->index()) + "Q";
   return m;
 }
 
@@ -88,8 +101,10 @@ void FillMarkers(Message* m, std::map<std::string, const FieldDescriptor*>* mark
       FillMarkers(f->is_repeated() ? r->AddMessage(m, f) : r->MutableMessage(m, f), markers);
     } else if (f->type() == FieldDescriptor::TYPE_STRING) {
       (*markers)[Marker(f)] = f;
-      if (f->is_repeated()) r->AddString(m, f, Marker(f));
-      else r->SetString(m, f, Marker(f));
+      if (f->is_repeated())
+        r->AddString(m, f, Marker(f));
+      else
+        r->SetString(m, f, Marker(f));
     }
   }
 }
@@ -141,7 +156,9 @@ class RedactionExportTest : public ::testing::Test {
     options.redact = redact;
     options.now_unix_ms = 1772445600000 + 86400000;
     Report report = BuildReport(ctx, options);
-    return format == "md" ? RenderMarkdown(report) : format == "json" ? RenderJson(report) : RenderHtml(report);
+    return format == "md"     ? RenderMarkdown(report)
+           : format == "json" ? RenderJson(report)
+                              : RenderHtml(report);
   }
 
   SyntheticLog log_{1772445600000};
@@ -153,16 +170,19 @@ class RedactionExportTest : public ::testing::Test {
 };
 
 TEST_F(RedactionExportTest, NoTextOfARedactedCategorySurvivesInAnyFormat) {
-  ASSERT_TRUE(couple_.sealed.at("hardest").at(kAlex).reveal_seq != 0) << "the test's reveal must be valid";
+  ASSERT_TRUE(couple_.sealed.at("hardest").at(kAlex).reveal_seq != 0)
+      << "the test's reveal must be valid";
   for (const std::string format : {"md", "json", "html"}) {
     // Unredacted, every marker of a redactable field is there: the check below can fail.
     const std::string plain = Export(format, {});
     for (const auto& [marker, field] : markers_) {
       if (RuleFor(field->full_name())->kind == FieldRule::kByWord && format == "json") {
-        EXPECT_NE(plain.find(marker), std::string::npos) << format << " lacks " << field->full_name();
+        EXPECT_NE(plain.find(marker), std::string::npos)
+            << format << " lacks " << field->full_name();
       }
     }
-    EXPECT_NE(plain.find("MARKREVEALEDQ"), std::string::npos) << format << " does not show the opened reflection";
+    EXPECT_NE(plain.find("MARKREVEALEDQ"), std::string::npos)
+        << format << " does not show the opened reflection";
     for (const std::string& word : RedactionWords()) {
       const std::string out = Export(format, {word});
       for (const auto& [marker, field] : markers_) {
@@ -173,7 +193,8 @@ TEST_F(RedactionExportTest, NoTextOfARedactedCategorySurvivesInAnyFormat) {
         }
       }
       if (word == "reflections") {
-        EXPECT_EQ(out.find("MARKREVEALEDQ"), std::string::npos) << format << " --redact reflections";
+        EXPECT_EQ(out.find("MARKREVEALEDQ"), std::string::npos)
+            << format << " --redact reflections";
       }
     }
   }

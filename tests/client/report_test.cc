@@ -86,7 +86,8 @@ class ReportTest : public TwoPartnersTest {
     CheckInAt(*alex_, kMonday + 20 * kDay, 9);  // after the period
     ASSERT_TRUE(alex_->Sync().ok());
   }
-  client::Report Build(const std::string& since, const std::string& until, std::set<std::string> redact = {}) {
+  client::Report Build(const std::string& since, const std::string& until,
+                       std::set<std::string> redact = {}) {
     ReportContext ctx;
     ctx.couple = &alex_->couple();
     ctx.me = alex_->state().sign_pk;
@@ -177,7 +178,8 @@ TEST_F(ReportTest, RedactionRemovesTheTextEverywhere) {
     EXPECT_NE(out.find("redacted"), std::string::npos);
   }
   // Without redaction the text is there.
-  EXPECT_NE(RenderMarkdown(Build("2026-03-02", "2026-03-15")).find("private note"), std::string::npos);
+  EXPECT_NE(RenderMarkdown(Build("2026-03-02", "2026-03-15")).find("private note"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, JsonCarriesTheRawValuesAndTheSummary) {

@@ -2,49 +2,50 @@
 // appends, and a hostile server that edits its RocksDB store behind their
 // backs. Every tampering must end in a verification error that names what
 // was wrong, and must leave the local replica untouched.
-#include "base/big_endian.h"
 #include "client/core/session.h"
-#include "crypto/invite.h"
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <thread>
-#include <filesystem>
 
+#include "base/atomic_file.h"
+#include "base/big_endian.h"
 #include "client/cli/commands.h"
 #include "client/cli/hint.h"
 #include "client/core/problem.h"
 #include "client/core/replica.h"
-#include "nlohmann/json.hpp"
-#include "toml++/toml.h"
 #include "client/core/verification_error.h"
-#include "base/atomic_file.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
+#include "crypto/invite.h"
 #include "crypto/key_file.h"
 #include "crypto/sealed_answer.h"
 #include "mend/v1/envelope.pb.h"
+#include "nlohmann/json.hpp"
 #include "tests/client/two_partners.h"
 #include "tests/server/test_server.h"
+#include "toml++/toml.h"
 
 namespace mend::client {
 namespace {
-
 
 // Direct access to a stopped server's store, as an attacker with the disk has.
 class StoreEditor {
  public:
   explicit StoreEditor(const std::filesystem::path& data_dir) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "couples", "members", "entries", "heads", "invites", "grants", "meta"}) {
+    for (const char* name :
+         {"default", "couples", "members", "entries", "heads", "invites", "grants", "meta"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* db = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), (data_dir / "db").string(), families, &handles_, &db);
+    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), (data_dir / "db").string(),
+                                          families, &handles_, &db);
     EXPECT_TRUE(s.ok()) << s.ToString();
     db_.reset(db);
   }
@@ -173,8 +174,8 @@ TEST_F(PairingTest, AGarbageJoinAnswerIsTurnedAwayWithAClearMessage) {
   auto secret = crypto::ParseInviteCode(*code);
   ASSERT_TRUE(secret.ok());
   Connection* conn = *mallory->connection();
-  ASSERT_TRUE(conn->JoinCouple(crypto::DeriveInviteKeys(*secret).invite_id, mallory->identity().box_pk(),
-                               crypto::RandomBytes(200))
+  ASSERT_TRUE(conn->JoinCouple(crypto::DeriveInviteKeys(*secret).invite_id,
+                               mallory->identity().box_pk(), crypto::RandomBytes(200))
                   .ok());
   auto r = carol->Sync();
   ASSERT_TRUE(r.ok()) << r.status();
@@ -204,7 +205,8 @@ TEST_F(SessionTest, AServerWhoseIdChangedIsRefusedBeforeAnythingIsSigned) {
   auto r = alex->Sync();
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(IsVerificationError(r.status())) << r.status();
-  EXPECT_NE(r.status().message().find("is not the server you paired through"), std::string::npos) << r.status();
+  EXPECT_NE(r.status().message().find("is not the server you paired through"), std::string::npos)
+      << r.status();
   EXPECT_EQ(Open("alex")->state().server_id, pinned);
 }
 
@@ -218,8 +220,10 @@ TEST_F(SessionTest, AVersionOneProfileIsRefusedNotMisread) {
   ASSERT_TRUE(profile.SaveState(*state, LocalKeyOf("sam")).ok());
   auto opened = Session::Open(profile, pass_);
   ASSERT_FALSE(opened.ok());
-  EXPECT_NE(opened.status().message().find("earlier mend (protocol v1)"), std::string::npos) << opened.status();
-  EXPECT_NE(HintFor(opened.status()).value_or("").find("make a new profile"), std::string::npos) << opened.status();
+  EXPECT_NE(opened.status().message().find("earlier mend (protocol v1)"), std::string::npos)
+      << opened.status();
+  EXPECT_NE(HintFor(opened.status()).value_or("").find("make a new profile"), std::string::npos)
+      << opened.status();
 }
 
 TEST(Transport, AServerOfAnotherProtocolIsRefusedSayingWhichSideToUpgrade) {
@@ -232,16 +236,19 @@ TEST(Transport, AServerOfAnotherProtocolIsRefusedSayingWhichSideToUpgrade) {
 }
 
 TEST(Transport, PlaintextOnlyToLoopbackOrWhenToldSo) {
-  for (const char* a : {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5"}) {
+  for (const char* a :
+       {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5"}) {
     EXPECT_TRUE(IsLoopbackTarget(a)) << a;
   }
-  for (const char* a : {"10.0.0.1:7850", "mend.example.org:443", "127.example.com:1", "[2001:db8::1]:7850",
-                        "192.168.1.2:7850", ""}) {
+  for (const char* a : {"10.0.0.1:7850", "mend.example.org:443", "127.example.com:1",
+                        "[2001:db8::1]:7850", "192.168.1.2:7850", ""}) {
     EXPECT_FALSE(IsLoopbackTarget(a)) << a;
   }
   EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", ""}))->TransportName(), "TLS, system roots");
-  EXPECT_EQ((*Connection::Open({"mend.example.org:443", ""}))->TransportName(), "TLS, system roots");
-  EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", "", true}))->TransportName(), "plaintext, --insecure");
+  EXPECT_EQ((*Connection::Open({"mend.example.org:443", ""}))->TransportName(),
+            "TLS, system roots");
+  EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", "", true}))->TransportName(),
+            "plaintext, --insecure");
   EXPECT_EQ((*Connection::Open({"127.0.0.1:7850", ""}))->TransportName(), "plaintext, loopback");
 }
 
@@ -269,7 +276,8 @@ TEST_F(SessionTest, TheFoldAppendByAppendIsTheFoldOfTheWholeLog) {
   ASSERT_TRUE(sam_->Sync().ok());
   for (Session* s : {alex_.get(), sam_.get()}) {
     ASSERT_EQ(s->couple().entries.size(), s->entries().size());
-    for (size_t i = 0; i < s->entries().size(); ++i) EXPECT_EQ(s->couple().entries[i].entry, &s->entries()[i]);
+    for (size_t i = 0; i < s->entries().size(); ++i)
+      EXPECT_EQ(s->couple().entries[i].entry, &s->entries()[i]);
   }
   auto fresh = Open("sam");
   ASSERT_EQ(fresh->couple().entries.size(), sam_->couple().entries.size());
@@ -322,7 +330,8 @@ TEST_F(SessionTest, RotationKeepsTheLogReadableForBoth) {
 // client uses only the announced key, shows Alex's entries as unreadable and
 // why, and `mend rotate` moves both to a key they share.
 TEST_F(SessionTest, AGrantOfAnotherKeyThanTheLogAnnouncesIsNamedAndRotatedAway) {
-  crypto::SecretBytes announced = crypto::SecretBytes::Random(32), given = crypto::SecretBytes::Random(32);
+  crypto::SecretBytes announced = crypto::SecretBytes::Random(32),
+                      given = crypto::SecretBytes::Random(32);
   const Bytes couple_id = alex_->state().couple_id;
   auto grant = [&](const crypto::SecretBytes& key, const Session& to) {
     mend::v1::KeyGrant g;
@@ -331,8 +340,8 @@ TEST_F(SessionTest, AGrantOfAnotherKeyThanTheLogAnnouncesIsNamedAndRotatedAway) 
     g.set_sealed_key(*crypto::SealCoupleKey(key, to.identity().box_pk()));
     g.set_granter(alex_->identity().sign_pk());
     g.set_key_id(crypto::KeyId(key));
-    g.set_signature(alex_->identity().Sign(crypto::GrantSignatureInput(couple_id, 1, g.member(), g.key_id(),
-                                                                       g.sealed_key())));
+    g.set_signature(alex_->identity().Sign(
+        crypto::GrantSignatureInput(couple_id, 1, g.member(), g.key_id(), g.sealed_key())));
     return g;
   };
   Connection* conn = *alex_->connection();
@@ -344,7 +353,8 @@ TEST_F(SessionTest, AGrantOfAnotherKeyThanTheLogAnnouncesIsNamedAndRotatedAway) 
   // Alex writes under the announced key (as a modified client would).
   mend::v1::Payload p;
   p.mutable_check_in()->set_mood(3);
-  auto hidden = *crypto::SealEntry({couple_id, 4, alex_->head().hash, 1, 5}, p, alex_->identity(), announced);
+  auto hidden =
+      *crypto::SealEntry({couple_id, 4, alex_->head().hash, 1, 5}, p, alex_->identity(), announced);
   std::optional<mend::v1::Head> stale;
   ASSERT_TRUE(conn->Append(hidden, &stale).ok());
 
@@ -352,7 +362,8 @@ TEST_F(SessionTest, AGrantOfAnotherKeyThanTheLogAnnouncesIsNamedAndRotatedAway) 
   ASSERT_TRUE(r.ok()) << r.status();  // no stop
   const FoldedEntry& f = sam_->couple().entries.back();
   EXPECT_FALSE(f.valid);
-  EXPECT_NE(f.invalid_reason.find("not the key the log announces"), std::string::npos) << f.invalid_reason;
+  EXPECT_NE(f.invalid_reason.find("not the key the log announces"), std::string::npos)
+      << f.invalid_reason;
   auto blocked = sam_->Append(p);
   EXPECT_EQ(blocked.status().code(), absl::StatusCode::kFailedPrecondition);
   // A fact from the session, and the way out from the command line.
@@ -378,9 +389,9 @@ TEST_F(SessionTest, FlippedByteInAnEntryIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
   EditStore([&](StoreEditor& editor) {
-      auto e = editor.GetEntry(couple_id, 3);
-      (*e.mutable_ciphertext())[10] ^= 1;
-      editor.PutEntry(couple_id, 3, e);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_ciphertext())[10] ^= 1;
+    editor.PutEntry(couple_id, 3, e);
   });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
@@ -389,9 +400,9 @@ TEST_F(SessionTest, FlippedHeaderByteIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
   EditStore([&](StoreEditor& editor) {
-      auto e = editor.GetEntry(couple_id, 3);
-      (*e.mutable_header())[e.header().size() - 3] ^= 1;  // inside the nonce
-      editor.PutEntry(couple_id, 3, e);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_header())[e.header().size() - 3] ^= 1;  // inside the nonce
+    editor.PutEntry(couple_id, 3, e);
   });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
@@ -400,9 +411,9 @@ TEST_F(SessionTest, FlippedSignatureByteIsCaught) {
   CheckIn(*alex_, 7);
   std::string couple_id = alex_->state().couple_id;
   EditStore([&](StoreEditor& editor) {
-      auto e = editor.GetEntry(couple_id, 3);
-      (*e.mutable_signature())[20] ^= 0x40;
-      editor.PutEntry(couple_id, 3, e);
+    auto e = editor.GetEntry(couple_id, 3);
+    (*e.mutable_signature())[20] ^= 0x40;
+    editor.PutEntry(couple_id, 3, e);
   });
   ExpectSyncFails("sam", "entry 3 failed the signature check");
 }
@@ -412,9 +423,9 @@ TEST_F(SessionTest, ReplayedOldEntryAtANewSeqIsCaught) {
   ASSERT_TRUE(sam_->Sync().ok());
   std::string couple_id = alex_->state().couple_id;
   EditStore([&](StoreEditor& editor) {
-      auto old = editor.GetEntry(couple_id, 3);
-      editor.PutEntry(couple_id, 4, old);
-      editor.SetHead(couple_id, 4, crypto::EntryHash(old.header(), old.ciphertext()));
+    auto old = editor.GetEntry(couple_id, 3);
+    editor.PutEntry(couple_id, 4, old);
+    editor.SetHead(couple_id, 4, crypto::EntryHash(old.header(), old.ciphertext()));
   });
   ExpectSyncFails("sam", "sequence check");
 }
@@ -428,8 +439,8 @@ TEST_F(SessionTest, EntryUnderAnUnknownEpochIsCaught) {
   auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 7, 5}, p, alex_->identity(),
                               crypto::SecretBytes::Random(32));
   EditStore([&](StoreEditor& editor) {
-      editor.PutEntry(couple_id, 3, e);
-      editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+    editor.PutEntry(couple_id, 3, e);
+    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
   });
   // v2: the entry is Alex's, signed into the chain, and cannot be read; it is
   // shown as invalid, naming why, and does not stop the log (a partner who
@@ -439,7 +450,8 @@ TEST_F(SessionTest, EntryUnderAnUnknownEpochIsCaught) {
   ASSERT_EQ(sam->head().seq, 3u);
   const FoldedEntry& f = sam->couple().entries.back();
   EXPECT_FALSE(f.valid);
-  EXPECT_NE(f.invalid_reason.find("key epoch 7, which the log has not announced"), std::string::npos)
+  EXPECT_NE(f.invalid_reason.find("key epoch 7, which the log has not announced"),
+            std::string::npos)
       << f.invalid_reason;
   EXPECT_EQ(CheckIn(*sam, 6), 4u);  // the log goes on
 }
@@ -451,11 +463,11 @@ TEST_F(SessionTest, EntrySignedByANonMemberIsCaught) {
   ASSERT_TRUE(keys.ok());
   mend::v1::Payload p;
   p.mutable_check_in()->set_mood(5);
-  auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 0, 5}, p, crypto::Identity::Generate(),
-                              keys->couple_keys.at(0));
+  auto e = *crypto::SealEntry({couple_id, 3, alex_->head().hash, 0, 5}, p,
+                              crypto::Identity::Generate(), keys->couple_keys.at(0));
   EditStore([&](StoreEditor& editor) {
-      editor.PutEntry(couple_id, 3, e);
-      editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
+    editor.PutEntry(couple_id, 3, e);
+    editor.SetHead(couple_id, 3, crypto::EntryHash(e.header(), e.ciphertext()));
   });
   ExpectSyncFails("sam", "author check");
 }
@@ -506,8 +518,8 @@ TEST_F(SessionTest, DeletedLastEntryIsARollback) {
   std::string couple_id = alex_->state().couple_id;
   std::string hash3 = sam_->entries()[2].hash;
   EditStore([&](StoreEditor& editor) {
-      editor.DeleteEntry(couple_id, 4);
-      editor.SetHead(couple_id, 3, hash3);
+    editor.DeleteEntry(couple_id, 4);
+    editor.SetHead(couple_id, 3, hash3);
   });
   ExpectSyncFails("sam", "rollback");
 }
@@ -539,9 +551,9 @@ TEST_F(SessionTest, SwappedEntriesAreCaught) {
   CheckIn(*alex_, 8);
   std::string couple_id = alex_->state().couple_id;
   EditStore([&](StoreEditor& editor) {
-      auto e3 = editor.GetEntry(couple_id, 3), e4 = editor.GetEntry(couple_id, 4);
-      editor.PutEntry(couple_id, 3, e4);
-      editor.PutEntry(couple_id, 4, e3);
+    auto e3 = editor.GetEntry(couple_id, 3), e4 = editor.GetEntry(couple_id, 4);
+    editor.PutEntry(couple_id, 3, e4);
+    editor.PutEntry(couple_id, 4, e3);
   });
   ExpectSyncFails("sam", "sequence check");
 }
@@ -560,12 +572,13 @@ TEST_F(SessionTest, ForkedHistoryIsCaught) {
   mend::v1::Payload p;
   p.mutable_check_in()->set_mood(1);
   auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
-  auto alt4 = *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6}, p,
-                                 alex_->identity(), key);
+  auto alt4 =
+      *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6},
+                         p, alex_->identity(), key);
   EditStore([&](StoreEditor& editor) {
-      editor.PutEntry(couple_id, 3, alt3);
-      editor.PutEntry(couple_id, 4, alt4);
-      editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
+    editor.PutEntry(couple_id, 3, alt3);
+    editor.PutEntry(couple_id, 4, alt4);
+    editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
   });
   ExpectSyncFails("sam", "fork");
 }
@@ -655,14 +668,16 @@ TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemse
   EXPECT_EQ(sam_keys->sealed_keys.count("hardest"), 0u);
   for (const auto& [epoch, key] : sam_keys->couple_keys) {
     EXPECT_FALSE(crypto::OpenAnswerText(key.view(), crypto::SealedKeyCommitment(key.view()),
-                                        {alex_->state().couple_id, rec.author, "hardest"}, rec.sealed_ct)
+                                        {alex_->state().couple_id, rec.author, "hardest"},
+                                        rec.sealed_ct)
                      .ok());
   }
   // Alex's own client must not reveal early either, however often it syncs.
   ASSERT_TRUE(alex_->Sync().ok());
   EXPECT_EQ(alex_->couple().sealed.at("hardest").at(alex_->identity().sign_pk()).reveal_seq, 0u);
 
-  ASSERT_TRUE(sam_->SealAnswer("hardest", "What was hardest?", "not knowing").ok());  // reveals Sam's
+  ASSERT_TRUE(
+      sam_->SealAnswer("hardest", "What was hardest?", "not knowing").ok());  // reveals Sam's
   // The sync that brings Sam's answer does not reveal Alex's at once: a Reveal
   // moments after a fetch would tell the server what was fetched.
   ASSERT_TRUE(alex_->Sync().ok());
@@ -748,7 +763,8 @@ class LocalFilesTest : public TwoPartnersTest {
     auto opened = Session::Open(Profile::Locate(name), pass_);
     ASSERT_FALSE(opened.ok());
     EXPECT_TRUE(IsVerificationError(opened.status())) << opened.status();
-    EXPECT_NE(std::string(opened.status().message()).find(needle), std::string::npos) << opened.status();
+    EXPECT_NE(std::string(opened.status().message()).find(needle), std::string::npos)
+        << opened.status();
   }
   static std::string Replace(std::string text, const std::string& from, const std::string& to) {
     const size_t at = text.find(from);
@@ -798,7 +814,9 @@ TEST_F(LocalFilesTest, FilesOfAnOlderMendAreAdoptedOnceThenProtected) {
   // What an older mend wrote: no MACs anywhere, no tag 5 in the key file.
   auto keys = *crypto::KeyFile::Read(profile.key_path(), pass_);
   keys.local_files_authenticated = false;
-  ASSERT_TRUE(crypto::KeyFile::Write(profile.key_path(), pass_, keys, crypto::KdfLimits::MinimumForTests()).ok());
+  ASSERT_TRUE(
+      crypto::KeyFile::Write(profile.key_path(), pass_, keys, crypto::KdfLimits::MinimumForTests())
+          .ok());
   auto j = nlohmann::json::parse(Read(profile.state_path()));
   j.erase("mac");
   Write(profile.state_path(), j.dump(2));

@@ -6,9 +6,9 @@
 
 #include <set>
 
+#include "client/core/session.h"
 #include "client/state/obligations.h"
 #include "client/views/report.h"
-#include "client/core/session.h"
 #include "tests/client/synthetic_log.h"
 
 namespace mend::client {
@@ -23,7 +23,9 @@ class TalkTest : public ::testing::Test {
     setenv("TZ", "UTC", 1);
     tzset();
   }
-  uint64_t Add(const std::string& author, const mend::v1::Payload& p, int64_t at) { return log_.Add(author, p, at); }
+  uint64_t Add(const std::string& author, const mend::v1::Payload& p, int64_t at) {
+    return log_.Add(author, p, at);
+  }
   uint64_t AgreedCommitment(mend::v1::Cadence cadence, const std::string& review, int64_t at) {
     mend::v1::Payload p;
     auto* c = p.mutable_commitment_proposal();
@@ -126,7 +128,8 @@ TEST(TalkPrompts, ThreeDifferentPromptsAndNeverLastWeeksAgain) {
     ASSERT_EQ(prompts.size(), 3u);
     EXPECT_EQ(std::set<std::string>(prompts.begin(), prompts.end()).size(), 3u);
     for (const auto& p : prompts) {
-      EXPECT_EQ(std::find(last.begin(), last.end(), p), last.end()) << "week " << monday << " repeats " << p;
+      EXPECT_EQ(std::find(last.begin(), last.end(), p), last.end())
+          << "week " << monday << " repeats " << p;
     }
     last = prompts;
     monday = AddDays(monday, 7);
@@ -143,10 +146,12 @@ TEST(TalkMarkdown, APartnersFollowUpCarriesNoMarkupAndStaysOnItsLine) {
   SyntheticLog log(1772445600000 - 30LL * 24 * 3600 * 1000);
   mend::v1::Payload notes;
   notes.mutable_talk_notes()->set_week("2026-02-23");
-  notes.mutable_talk_notes()->add_follow_ups("![](https://attacker.example/pixel.png)\n## Fake heading <img src=x>");
+  notes.mutable_talk_notes()->add_follow_ups(
+      "![](https://attacker.example/pixel.png)\n## Fake heading <img src=x>");
   log.Add(kSam, notes, 1772445600000 - 3LL * 24 * 3600 * 1000);
   const CoupleState state = Fold(log.entries);
-  const std::string md = RenderAgendaMarkdown(BuildAgenda(state, kAlex, "2026-03-02", 1772445600000));
+  const std::string md =
+      RenderAgendaMarkdown(BuildAgenda(state, kAlex, "2026-03-02", 1772445600000));
   EXPECT_EQ(md.find("\n## Fake"), std::string::npos) << md;
   for (size_t i = 0; i < md.size(); ++i) {
     if (md[i] == '!' || md[i] == '<' || md[i] == '[') {

@@ -32,11 +32,12 @@ std::string Hostile() {
   for (uint32_t c = 0; c < 0x20; ++c) s += Utf8(c) + "|";
   s += Utf8(0x7F) + "|";
   for (uint32_t c = 0x80; c <= 0x9F; ++c) s += Utf8(c) + "|";
-  for (uint32_t c : {0x061Cu, 0x200Eu, 0x200Fu, 0x202Au, 0x202Bu, 0x202Cu, 0x202Du, 0x202Eu, 0x2066u, 0x2067u,
-                     0x2068u, 0x2069u}) {
+  for (uint32_t c : {0x061Cu, 0x200Eu, 0x200Fu, 0x202Au, 0x202Bu, 0x202Cu, 0x202Du, 0x202Eu,
+                     0x2066u, 0x2067u, 0x2068u, 0x2069u}) {
     s += Utf8(c) + "|";
   }
-  s += "\x9b" "31m|\xc0\xaf|\xe2\x80|\xed\xa0\x80|";  // lone C1 byte, overlong, truncated, surrogate
+  s += "\x9b"
+       "31m|\xc0\xaf|\xe2\x80|\xed\xa0\x80|";  // lone C1 byte, overlong, truncated, surrogate
   s += "\x1b[2K\x1b[1A\x1b[31mFORGED: Sam acknowledged everything";
   return s;
 }
@@ -82,12 +83,14 @@ TEST(TextSafety, TheTerminalFilterEscapesTheSameWhateverTheWritesSplit) {
 
 TEST(TextSafety, MarkdownAndHtmlCarryNoMarkupFromTheText) {
   const std::string text =
-      "![x](http://example.com/a.png) <img src=x onerror=alert(1)> [link](http://e) # heading\n| a | b |\n> quote "
+      "![x](http://example.com/a.png) <img src=x onerror=alert(1)> [link](http://e) # heading\n| a "
+      "| b |\n> quote "
       "*em* `code` <https://example.com>";
   const std::string md = EscapeMarkdown(text);
   for (size_t i = 0; i < md.size(); ++i) {  // every markup character is escaped
     if (std::string_view("![]()<>|*`#").find(md[i]) != std::string_view::npos) {
-      EXPECT_TRUE(i > 0 && md[i - 1] == '\\') << "unescaped " << md[i] << " at " << i << " in " << md;
+      EXPECT_TRUE(i > 0 && md[i - 1] == '\\')
+          << "unescaped " << md[i] << " at " << i << " in " << md;
     }
   }
   EXPECT_TRUE(Inert(EscapeMarkdown(Hostile())));

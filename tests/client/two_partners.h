@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/atomic_file.h"
 #include "client/core/local_mac.h"
 #include "client/core/session.h"
 #include "client/core/verification_error.h"
-#include "base/atomic_file.h"
 #include "tests/server/test_server.h"
 
 namespace mend::client {
@@ -30,8 +30,10 @@ class TwoPartnersTest : public ::testing::Test {
     // Minimum Argon2id limits keep the many unlocks here fast; the CLI
     // end-to-end test uses the real (MODERATE) ones.
     const auto fast = crypto::KdfLimits::MinimumForTests();
-    ASSERT_TRUE(Session::Init(Profile::Locate("alex"), "Alex", {address_, ""}, pass_, false, fast).ok());
-    ASSERT_TRUE(Session::Init(Profile::Locate("sam"), "Sam", {address_, ""}, pass_, false, fast).ok());
+    ASSERT_TRUE(
+        Session::Init(Profile::Locate("alex"), "Alex", {address_, ""}, pass_, false, fast).ok());
+    ASSERT_TRUE(
+        Session::Init(Profile::Locate("sam"), "Sam", {address_, ""}, pass_, false, fast).ok());
     alex_ = Open("alex");
     sam_ = Open("sam");
     if (clock_) {
@@ -56,7 +58,8 @@ class TwoPartnersTest : public ::testing::Test {
     std::filesystem::remove_all(data_);
   }
   void StartServer() {
-    server_ = std::make_unique<TestServer>(server::RegistrationMode::kOpen, TestServer::TestLimits(), data_);
+    server_ = std::make_unique<TestServer>(server::RegistrationMode::kOpen,
+                                           TestServer::TestLimits(), data_);
     address_ = server_->address();
     for (const char* p : {"alex", "sam"}) {
       Profile profile = Profile::Locate(p);

@@ -1,12 +1,6 @@
 // The age writer: HKDF-SHA256 against RFC 5869, Bech32 against BIP 173, the
 // C2SP age test vectors (../shared/vectors/age) through a small decrypt routine
 // built from the same pieces, and end-to-end interop with Debian's `age`.
-#include "base/hex.h"
-#include "crypto/age/bech32.h"
-#include "crypto/age/file.h"
-#include "crypto/age/primitives.h"
-#include "crypto/age/stream.h"
-
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -16,6 +10,11 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/hex.h"
+#include "crypto/age/bech32.h"
+#include "crypto/age/file.h"
+#include "crypto/age/primitives.h"
+#include "crypto/age/stream.h"
 
 namespace mend::crypto {
 namespace {
@@ -42,10 +41,10 @@ TEST(Bech32, DecodesBip173ValidStrings) {
 }
 
 TEST(Bech32, RejectsBip173InvalidStrings) {
-  EXPECT_FALSE(Bech32Decode("a12uel5m", "a").ok());     // checksum
-  EXPECT_FALSE(Bech32Decode("A12uEL5L", "a").ok());     // mixed case
-  EXPECT_FALSE(Bech32Decode("pzry9x0s0muk", "a").ok()); // no separator
-  EXPECT_FALSE(Bech32Decode("1pzry9x0s0muk", "").ok()); // empty hrp
+  EXPECT_FALSE(Bech32Decode("a12uel5m", "a").ok());      // checksum
+  EXPECT_FALSE(Bech32Decode("A12uEL5L", "a").ok());      // mixed case
+  EXPECT_FALSE(Bech32Decode("pzry9x0s0muk", "a").ok());  // no separator
+  EXPECT_FALSE(Bech32Decode("1pzry9x0s0muk", "").ok());  // empty hrp
 }
 
 TEST(Bech32, EncodeThenDecodeRoundTrips) {
@@ -56,7 +55,8 @@ TEST(Bech32, EncodeThenDecodeRoundTrips) {
 }
 
 TEST(AgeRecipient, MalformedRecipientsAreRejectedClearly) {
-  EXPECT_NE(std::string(ParseAgeRecipient("ssh-ed25519 AAAA").status().message()).find("age1"), std::string::npos);
+  EXPECT_NE(std::string(ParseAgeRecipient("ssh-ed25519 AAAA").status().message()).find("age1"),
+            std::string::npos);
   std::string good = Bech32Encode("age", RandomBytes(32));
   std::string typo = good;
   typo[10] = typo[10] == 'q' ? 'p' : 'q';
@@ -131,18 +131,20 @@ Decrypted AgeDecrypt(std::string_view file, const SecretBytes& identity_sk) {
     if (!share.ok() || share->size() != 32) return header_failure;
     if (file_key) continue;
     SecretBytes shared(32);
-    if (crypto_scalarmult(shared.data(), identity_sk.data(), reinterpret_cast<const unsigned char*>(share->data())) != 0) {
+    if (crypto_scalarmult(shared.data(), identity_sk.data(),
+                          reinterpret_cast<const unsigned char*>(share->data())) != 0) {
       return header_failure;  // low-order share
     }
     Bytes recipient(32, '\0');
     crypto_scalarmult_base(reinterpret_cast<unsigned char*>(recipient.data()), identity_sk.data());
-    SecretBytes wrap = HkdfSha256(shared.view(), *share + recipient, "age-encryption.org/v1/X25519", 32);
+    SecretBytes wrap =
+        HkdfSha256(shared.view(), *share + recipient, "age-encryption.org/v1/X25519", 32);
     SecretBytes key(16);
     unsigned long long len = 0;
     const unsigned char zero[12] = {0};
-    if (crypto_aead_chacha20poly1305_ietf_decrypt(key.data(), &len, nullptr,
-                                                  reinterpret_cast<const unsigned char*>(body->data()), body->size(),
-                                                  nullptr, 0, zero, wrap.data()) == 0) {
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(
+            key.data(), &len, nullptr, reinterpret_cast<const unsigned char*>(body->data()),
+            body->size(), nullptr, 0, zero, wrap.data()) == 0) {
       file_key = std::move(key);
     }
   }
@@ -152,7 +154,8 @@ Decrypted AgeDecrypt(std::string_view file, const SecretBytes& identity_sk) {
   if (!file_key) return {saw_x25519 ? Outcome::kNoMatch : Outcome::kNoMatch, ""};
   SecretBytes mac_key = HkdfSha256(file_key->view(), "", "header", 32);
   std::string_view covered = file.substr(0, mac_start + 3);
-  if (!ConstantTimeEquals(HmacSha256(mac_key.view(), covered), *mac)) return {Outcome::kHmacFailure, ""};
+  if (!ConstantTimeEquals(HmacSha256(mac_key.view(), covered), *mac))
+    return {Outcome::kHmacFailure, ""};
   std::string_view payload = file.substr(pos);
   if (payload.size() < 16) return {Outcome::kPayloadFailure, ""};
   auto plain = AgeStreamDecrypt(*file_key, payload.substr(0, 16), payload.substr(16));
@@ -187,15 +190,17 @@ TEST(AgeVectors, C2spX25519AndStreamVectorsHaveTheExpectedOutcome) {
   int checked = 0, successes = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
-    bool in_scope = name.rfind("x25519", 0) == 0 || name.rfind("stream_", 0) == 0 || name.rfind("header", 0) == 0 ||
-                    name.rfind("hmac", 0) == 0 || name.rfind("stanza", 0) == 0 || name == "empty" ||
+    bool in_scope = name.rfind("x25519", 0) == 0 || name.rfind("stream_", 0) == 0 ||
+                    name.rfind("header", 0) == 0 || name.rfind("hmac", 0) == 0 ||
+                    name.rfind("stanza", 0) == 0 || name == "empty" ||
                     name == "version_unsupported";
     if (!in_scope) continue;
     Vector v = ReadVector(entry.path());
     if (v.fields.count("armored") || v.fields.count("compressed")) continue;
     // A vector without an identity (the empty file) is read with a random one.
-    auto identity = v.fields.count("identity") ? Bech32Decode(v.fields["identity"], "age-secret-key-")
-                                               : absl::StatusOr<Bytes>(RandomBytes(32));
+    auto identity = v.fields.count("identity")
+                        ? Bech32Decode(v.fields["identity"], "age-secret-key-")
+                        : absl::StatusOr<Bytes>(RandomBytes(32));
     ASSERT_TRUE(identity.ok()) << name;
     Decrypted d = AgeDecrypt(v.file, SecretBytes::CopyOf(*identity));
     const std::string& expect = v.fields["expect"];
@@ -268,7 +273,8 @@ TEST(AgeInterop, DebianAgeDecryptsOurOutputByteForByte) {
     size_t at = text.find("# public key: ") + 14;
     return text.substr(at, text.find('\n', at) - at);
   };
-  std::vector<Bytes> recipients = {*ParseAgeRecipient(recipient_of("a.key")), *ParseAgeRecipient(recipient_of("b.key"))};
+  std::vector<Bytes> recipients = {*ParseAgeRecipient(recipient_of("a.key")),
+                                   *ParseAgeRecipient(recipient_of("b.key"))};
   for (size_t n : {size_t{0}, size_t{100}, kAgeChunkBytes, kAgeChunkBytes + 1}) {
     std::string plain;
     for (size_t i = 0; i < n; ++i) plain.push_back(static_cast<char>('a' + i % 26));
@@ -277,8 +283,10 @@ TEST(AgeInterop, DebianAgeDecryptsOurOutputByteForByte) {
     ASSERT_TRUE(base::AtomicWriteFile((dir / "out.age").string(), *file, 0600).ok());
     for (const char* key : {"a.key", "b.key"}) {
       // To stdout: `age -o` creates no file for an empty plaintext.
-      ASSERT_EQ(RunShell("age -d -i " + (dir / key).string() + " " + (dir / "out.age").string() + " > " +
-                         (dir / "plain").string()), 0) << n;
+      ASSERT_EQ(RunShell("age -d -i " + (dir / key).string() + " " + (dir / "out.age").string() +
+                         " > " + (dir / "plain").string()),
+                0)
+          << n;
       EXPECT_EQ(*base::ReadWholeFile((dir / "plain").string()), plain) << n;
       fs::remove(dir / "plain");
     }

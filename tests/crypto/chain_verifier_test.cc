@@ -29,7 +29,6 @@ TEST(ChainVerifier, ContinuesFromAKnownHead) {
   EXPECT_EQ(rest.head.seq, 6u);
 }
 
-
 EntryFailure ExpectFailure(const mend::testing::TestChain& chain,
                            const std::vector<mend::v1::Entry>& entries) {
   ChainResult r = VerifyChain(chain.Context(), entries);

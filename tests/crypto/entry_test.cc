@@ -54,7 +54,8 @@ TEST(Entry, OversizePayloadIsRefused) {
   KeyRing keys;
   keys[0] = FixedCoupleKey();
   EntryPosition pos{FixedCoupleId(), 1, GenesisPrevHash(FixedCoupleId()), 0, 1};
-  auto entry = SealEntry(pos, mend::testing::CheckInPayload(1, std::string(70000, 'x')), Alice(), keys[0]);
+  auto entry =
+      SealEntry(pos, mend::testing::CheckInPayload(1, std::string(70000, 'x')), Alice(), keys[0]);
   EXPECT_EQ(entry.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -63,9 +64,12 @@ void ExpectEveryFlipRejected(int field) {
   Sealed s = SealOne(mend::testing::CheckInPayload(5, "flip me"));
   auto get = [&](mend::v1::Entry& e) -> std::string* {
     switch (field) {
-      case 0: return e.mutable_header();
-      case 1: return e.mutable_ciphertext();
-      default: return e.mutable_signature();
+      case 0:
+        return e.mutable_header();
+      case 1:
+        return e.mutable_ciphertext();
+      default:
+        return e.mutable_signature();
     }
   };
   size_t n = get(s.entry)->size();
@@ -125,7 +129,8 @@ TEST(Entry, AKeyWhoseIdIsNotTheAnnouncedOneIsNotUsed) {
   header.set_seq(2);  // not entry 1, which announces its own key
   OpenedEntry opened;
   ASSERT_EQ(OpenEntry(s.entry, header, s.keys, &announced, &opened), std::nullopt);
-  EXPECT_NE(opened.unreadable.find("not the key the log announces"), std::string::npos) << opened.unreadable;
+  EXPECT_NE(opened.unreadable.find("not the key the log announces"), std::string::npos)
+      << opened.unreadable;
   announced[0] = KeyId(s.keys.at(0));
   ASSERT_EQ(OpenEntry(s.entry, header, s.keys, &announced, &opened), std::nullopt);
   EXPECT_TRUE(opened.unreadable.empty()) << opened.unreadable;

@@ -60,7 +60,8 @@ TEST(InviteCode, EverySingleCharacterTypoIsReportedAsMistyped) {
 TEST(InviteCode, SwappedNeighboursAreDetected) {
   std::string code = FormatInviteCode(SecretBytes::Random(16));
   std::string compact;
-  for (char c : code.substr(5)) if (c != '-') compact.push_back(c);
+  for (char c : code.substr(5))
+    if (c != '-') compact.push_back(c);
   for (size_t i = 0; i + 1 < compact.size(); ++i) {
     if (compact[i] == compact[i + 1]) continue;
     std::string a = compact.substr(i, 2);

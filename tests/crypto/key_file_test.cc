@@ -1,4 +1,3 @@
-#include "base/hex.h"
 #include "crypto/key_file.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +6,7 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "base/hex.h"
 
 namespace mend::crypto {
 namespace {
@@ -49,11 +49,13 @@ TEST_F(KeyFileTest, WriteThenReadRoundTrips) {
   ASSERT_TRUE(back->invite_secret.has_value());
   EXPECT_TRUE(back->invite_secret->Equals(*s.invite_secret));
   ASSERT_EQ(back->sealed_keys.count("hardest-this-week"), 1u);
-  EXPECT_TRUE(back->sealed_keys.at("hardest-this-week").Equals(s.sealed_keys.at("hardest-this-week")));
+  EXPECT_TRUE(
+      back->sealed_keys.at("hardest-this-week").Equals(s.sealed_keys.at("hardest-this-week")));
 }
 
 TEST_F(KeyFileTest, FileIsPrivateToItsOwner) {
-  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
+  ASSERT_TRUE(
+      KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
   struct stat st {};
   ASSERT_EQ(::stat(path_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -62,7 +64,8 @@ TEST_F(KeyFileTest, FileIsPrivateToItsOwner) {
 }
 
 TEST_F(KeyFileTest, WrongPassphraseIsUnauthenticated) {
-  ASSERT_TRUE(KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
+  ASSERT_TRUE(
+      KeyFile::Write(path_, Passphrase(), SampleSecrets(), KdfLimits::MinimumForTests()).ok());
   auto back = KeyFile::Read(path_, SecretBytes::CopyOf("wrong"));
   EXPECT_EQ(back.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(back.status().message().find("wrong passphrase"), std::string::npos);
@@ -86,17 +89,20 @@ TEST_F(KeyFileTest, TruncatedFileSaysTruncated) {
   for (size_t len : {size_t{0}, size_t{4}, size_t{40}, file->size() - 1}) {
     auto r = KeyFile::Decode(std::string_view(*file).substr(0, len), Passphrase());
     EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
-    EXPECT_NE(r.status().message().find("truncated"), std::string::npos) << len << ": " << r.status();
+    EXPECT_NE(r.status().message().find("truncated"), std::string::npos)
+        << len << ": " << r.status();
   }
 }
 
 TEST_F(KeyFileTest, OtherFileIsNotAKeyFile) {
-  auto r = KeyFile::Decode("hello, this is not a key file at all, not even close....", Passphrase());
+  auto r =
+      KeyFile::Decode("hello, this is not a key file at all, not even close....", Passphrase());
   EXPECT_NE(r.status().message().find("not a mend key file"), std::string::npos);
 }
 
 TEST_F(KeyFileTest, MissingFileIsNotFound) {
-  EXPECT_EQ(KeyFile::Read(path_ + ".nope", Passphrase()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(KeyFile::Read(path_ + ".nope", Passphrase()).status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(KeyFileTest, RewriteReplacesAtomically) {
@@ -159,11 +165,22 @@ TEST_F(KeyFileTest, NoSequenceOfWritesLeavesAFileThatDoesNotOpen) {
     for (const auto& [p, k] : live.sealed_keys) change.sealed_keys[p] = k.Clone();
     if (live.invite_secret) change.invite_secret = live.invite_secret->Clone();
     switch (next(5)) {
-      case 0: change.couple_keys[next(1000)] = SecretBytes::Random(next(4) == 0 ? 1 + next(40) : 32); break;
-      case 1: change.sealed_keys[std::string(next(300), static_cast<char>('a' + next(26)))] = SecretBytes::Random(32); break;
-      case 2: if (!change.sealed_keys.empty()) change.sealed_keys.erase(change.sealed_keys.begin()); break;
-      case 3: change.invite_secret = SecretBytes::Random(next(2000)); break;
-      case 4: change.invite_secret.reset(); break;
+      case 0:
+        change.couple_keys[next(1000)] = SecretBytes::Random(next(4) == 0 ? 1 + next(40) : 32);
+        break;
+      case 1:
+        change.sealed_keys[std::string(next(300), static_cast<char>('a' + next(26)))] =
+            SecretBytes::Random(32);
+        break;
+      case 2:
+        if (!change.sealed_keys.empty()) change.sealed_keys.erase(change.sealed_keys.begin());
+        break;
+      case 3:
+        change.invite_secret = SecretBytes::Random(next(2000));
+        break;
+      case 4:
+        change.invite_secret.reset();
+        break;
     }
     absl::Status written = KeyFile::Write(path_, Passphrase(), change, fast);
     if (written.ok()) {
@@ -171,7 +188,8 @@ TEST_F(KeyFileTest, NoSequenceOfWritesLeavesAFileThatDoesNotOpen) {
       last_good = *base::ReadWholeFile(path_);
     } else {
       ++refused;
-      EXPECT_EQ(*base::ReadWholeFile(path_), last_good) << "a refused write changed the file at step " << step;
+      EXPECT_EQ(*base::ReadWholeFile(path_), last_good)
+          << "a refused write changed the file at step " << step;
     }
     auto read = KeyFile::Read(path_, Passphrase());
     ASSERT_TRUE(read.ok()) << "step " << step << ": " << read.status();

@@ -72,15 +72,16 @@ Vectors ComputeVectors() {
   v.emplace_back("login_signature", base::ToHex(alice.Sign(login)));
 
   v.emplace_back("key_id", base::ToHex(KeyId(FixedCoupleKey())));
-  v.emplace_back("grant_signature_input",
-                 base::ToHex(GrantSignatureInput(FixedCoupleId(), 1, bob.sign_pk(), KeyId(FixedCoupleKey()),
-                                           Counting(0x10, kSealedKeyBytes))));
+  v.emplace_back(
+      "grant_signature_input",
+      base::ToHex(GrantSignatureInput(FixedCoupleId(), 1, bob.sign_pk(), KeyId(FixedCoupleKey()),
+                                      Counting(0x10, kSealedKeyBytes))));
   v.emplace_back("leave_signature_input",
-                 base::ToHex(DestructiveCallSignatureInput(kLeaveLabel, Counting(0xa0, 16), FixedCoupleId(),
-                                                     Counting(0xb0, 32))));
+                 base::ToHex(DestructiveCallSignatureInput(kLeaveLabel, Counting(0xa0, 16),
+                                                           FixedCoupleId(), Counting(0xb0, 32))));
   v.emplace_back("purge_signature_input",
-                 base::ToHex(DestructiveCallSignatureInput(kPurgeLabel, Counting(0xa0, 16), FixedCoupleId(),
-                                                     Counting(0xb0, 32))));
+                 base::ToHex(DestructiveCallSignatureInput(kPurgeLabel, Counting(0xa0, 16),
+                                                           FixedCoupleId(), Counting(0xb0, 32))));
   v.emplace_back("padded_length_5000", std::to_string(PaddedLength(5000)));
 
   SecretBytes k_e = SecretBytes::CopyOf(Counting(0xc0, 32));
@@ -89,7 +90,8 @@ Vectors ComputeVectors() {
   SealedAnswerContext sealed_context{FixedCoupleId(), alice.sign_pk(), "hardest"};
   v.emplace_back("sealed_ad", base::ToHex(SealedAnswerAd(sealed_context)));
   v.emplace_back("sealed_key_commitment", base::ToHex(SealedKeyCommitment(k_e.view())));
-  v.emplace_back("sealed_answer", base::ToHex(SealAnswerText(k_e, sealed_context, "the silence", Counting(0xe0, 24))));
+  v.emplace_back("sealed_answer", base::ToHex(SealAnswerText(k_e, sealed_context, "the silence",
+                                                             Counting(0xe0, 24))));
   return v;
 }
 

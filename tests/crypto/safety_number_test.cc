@@ -18,8 +18,10 @@ TEST(SafetyNumber, HasTwelveGroupsOfFiveDigits) {
                                mend::testing::Bob().public_identity());
   ASSERT_EQ(n.size(), 60u + 11);
   for (size_t i = 0; i < n.size(); ++i) {
-    if (i % 6 == 5) EXPECT_EQ(n[i], ' ');
-    else EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(n[i])));
+    if (i % 6 == 5)
+      EXPECT_EQ(n[i], ' ');
+    else
+      EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(n[i])));
   }
 }
 

@@ -25,7 +25,9 @@ inline crypto::Identity FixedIdentity(unsigned first) {
 inline crypto::Identity Alice() { return FixedIdentity(0x00); }
 inline crypto::Identity Bob() { return FixedIdentity(0x20); }
 inline std::string FixedCoupleId() { return Counting(0x40, 16); }
-inline crypto::SecretBytes FixedCoupleKey() { return crypto::SecretBytes::CopyOf(Counting(0x50, 32)); }
+inline crypto::SecretBytes FixedCoupleKey() {
+  return crypto::SecretBytes::CopyOf(Counting(0x50, 32));
+}
 inline std::string FixedNonce() { return Counting(0x70, 24); }
 constexpr int64_t kFixedTimeMs = 1767225600000;  // 2026-01-01T00:00:00Z
 

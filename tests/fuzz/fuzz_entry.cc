@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     mend::crypto::OpenedEntry opened;
     (void)mend::crypto::OpenEntry(entry, header, *keys, nullptr, &opened);
   }
-  mend::crypto::ChainContext ctx{couple_id, {header.author()}, keys, {0, mend::crypto::GenesisPrevHash(couple_id)}};
+  mend::crypto::ChainContext ctx{
+      couple_id, {header.author()}, keys, {0, mend::crypto::GenesisPrevHash(couple_id)}};
   std::vector<mend::v1::Entry> entries{entry, entry};
   (void)mend::crypto::VerifyChain(ctx, entries);
   return 0;

@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static bool ready = mend::crypto::Initialize().ok();
   (void)ready;
-  auto secret = mend::crypto::ParseInviteCode(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto secret =
+      mend::crypto::ParseInviteCode(std::string_view(reinterpret_cast<const char*>(data), size));
   if (secret.ok()) {
     // Whatever parses must format back to a code that parses to the same secret.
     auto again = mend::crypto::ParseInviteCode(mend::crypto::FormatInviteCode(*secret));

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "crypto/init.h"
-#include "server/server_state.h"
 #include "server/rocksdb_log_store.h"
+#include "server/server_state.h"
 
 namespace {
 
@@ -21,8 +21,9 @@ struct World {
     mend::server::ServerLimits limits;
     limits.append_rate_per_second = 1e9;
     limits.append_burst = 1e9;
-    state = std::make_unique<mend::server::ServerState>(std::move(*store), limits, mend::server::RegistrationMode::kOpen, mend::server::ProxyConfig{},
-                                                        [] { return int64_t{1767225600000}; });
+    state = std::make_unique<mend::server::ServerState>(
+        std::move(*store), limits, mend::server::RegistrationMode::kOpen,
+        mend::server::ProxyConfig{}, [] { return int64_t{1767225600000}; });
     member = std::string(32, '\x11');
     couple = std::string(16, '\x40');
     (void)state->registry.CreateCouple(member, couple, std::string(32, '\x22'), "");

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   fs::path root = argv[1];
   auto chain = mend::testing::MakeChain(3);
   for (size_t i = 0; i < chain.entries.size(); ++i) {
-    Write(root / "fuzz_entry", "entry" + std::to_string(i + 1), chain.entries[i].SerializeAsString());
+    Write(root / "fuzz_entry", "entry" + std::to_string(i + 1),
+          chain.entries[i].SerializeAsString());
     mend::v1::AppendRequest req;
     *req.mutable_entry() = chain.entries[i];
     Write(root / "fuzz_server_append", "append" + std::to_string(i + 1), req.SerializeAsString());
@@ -61,7 +62,9 @@ int main(int argc, char** argv) {
   ack.mutable_acknowledgement()->set_trigger_seq(5);
   add(ack, false);
   Write(root / "fuzz_payload_fold", "story", seq);
-  Write(root / "fuzz_invite_code", "code", mend::crypto::FormatInviteCode(mend::crypto::SecretBytes::CopyOf(mend::testing::Counting(0x90, 16))));
+  Write(root / "fuzz_invite_code", "code",
+        mend::crypto::FormatInviteCode(
+            mend::crypto::SecretBytes::CopyOf(mend::testing::Counting(0x90, 16))));
   Write(root / "fuzz_invite_code", "typo", "mend-J28S5-4WMJP-B9F64-SKADS-S7CYK-WG");
   mend::crypto::KeySecrets secrets;
   secrets.identity_seed = mend::crypto::SecretBytes::CopyOf(mend::testing::Counting(0, 32));

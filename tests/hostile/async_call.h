@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "proto/wire.h"
 #include "mend/v1/service.grpc.pb.h"
+#include "proto/wire.h"
 
 namespace mend::hostile {
 
@@ -27,7 +27,9 @@ struct CallOptions {
 };
 
 inline void PrepareContext(grpc::ClientContext* context, const CallOptions& options) {
-  if (!options.token.empty()) context->AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(options.token));
+  if (!options.token.empty())
+    context->AddMetadata(std::string(wire::kAuthorizationMetadata),
+                         wire::BearerValue(options.token));
   if (!options.forwarded_for.empty())
     context->AddMetadata("x-forwarded-for", options.forwarded_for);
   context->set_deadline(std::chrono::system_clock::now() + options.timeout);

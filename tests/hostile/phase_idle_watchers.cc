@@ -7,8 +7,8 @@
 #include <memory>
 #include <mutex>
 
-#include "proto/wire.h"
 #include "absl/base/thread_annotations.h"
+#include "proto/wire.h"
 #include "tests/hostile/stage.h"
 #include "tests/hostile/stage_calls.h"
 

@@ -60,8 +60,8 @@ v1::KeyGrant SignedGrant(const TestMember& granter, const std::string& couple_id
   g.set_sealed_key(crypto::RandomBytes(80));
   g.set_granter(granter.identity.sign_pk());
   g.set_key_id(crypto::RandomBytes(32));
-  g.set_signature(
-      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, member, g.key_id(), g.sealed_key())));
+  g.set_signature(granter.identity.Sign(
+      crypto::GrantSignatureInput(couple_id, 0, member, g.key_id(), g.sealed_key())));
   return g;
 }
 

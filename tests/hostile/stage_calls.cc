@@ -1,7 +1,7 @@
 #include "tests/hostile/stage_calls.h"
 
-#include "proto/wire.h"
 #include "crypto/grant.h"
+#include "proto/wire.h"
 #include "tests/hostile/status_tally.h"
 
 namespace mend::hostile {
@@ -30,8 +30,8 @@ grpc::Status PutGrant(const TestMember& granter, const std::string& couple_id,
   g->set_sealed_key(*sealed);
   g->set_granter(granter.identity.sign_pk());
   g->set_key_id(crypto::KeyId(key));
-  g->set_signature(
-      granter.identity.Sign(crypto::GrantSignatureInput(couple_id, 0, to.sign_pk, g->key_id(), *sealed)));
+  g->set_signature(granter.identity.Sign(
+      crypto::GrantSignatureInput(couple_id, 0, to.sign_pk, g->key_id(), *sealed)));
   mend::v1::PutGrantResponse resp;
   grpc::ClientContext ctx;
   PrepareContext(&ctx, As(granter));

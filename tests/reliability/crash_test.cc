@@ -6,19 +6,18 @@
 // MEND_CRASH_CYCLES sets the number of server cycles (default 10).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <thread>
 
-#include "client/core/replica.h"
 #include "base/atomic_file.h"
+#include "client/core/replica.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/key_file.h"
 #include "tests/server/test_server.h"
@@ -51,16 +50,21 @@ grpc::Status LoginRetrying(TestMember& m) {
 }
 
 TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
-  const int cycles = std::getenv("MEND_CRASH_CYCLES") ? std::atoi(std::getenv("MEND_CRASH_CYCLES")) : 10;
+  const int cycles =
+      std::getenv("MEND_CRASH_CYCLES") ? std::atoi(std::getenv("MEND_CRASH_CYCLES")) : 10;
   constexpr int kCouples = 4;
   auto dir = TempDir("mendd-crash");
   const std::string binary = std::string(MEND_BINARY_DIR) + "/server/mendd";
   const int port = 21000 + getpid() % 20000;
-  const std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--data",
-                                         dir.string(), "--registration", "open", "--config",
-                                         (dir / "mendd.toml").string()};
-  ASSERT_TRUE(base::AtomicWriteFile((dir / "mendd.toml").string(),
-                                      "[limits]\nappend_rate_per_second = 100000.0\nappend_burst = 100000.0\n", 0600).ok());
+  const std::vector<std::string> args = {binary,           "serve",
+                                         "--listen",       "127.0.0.1:" + std::to_string(port),
+                                         "--data",         dir.string(),
+                                         "--registration", "open",
+                                         "--config",       (dir / "mendd.toml").string()};
+  ASSERT_TRUE(base::AtomicWriteFile(
+                  (dir / "mendd.toml").string(),
+                  "[limits]\nappend_rate_per_second = 100000.0\nappend_burst = 100000.0\n", 0600)
+                  .ok());
   pid_t pid = Spawn(args);
   ASSERT_TRUE(WaitForPort(port));
   const std::string addr = "127.0.0.1:" + std::to_string(port);
@@ -82,7 +86,8 @@ TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
         auto existing = c.a->Fetch(c.couple_id, 0, &hs);
         if (!hs.ok()) return;
         std::string prev = existing.empty() ? c.genesis()
-                                            : crypto::EntryHash(existing.back().header(), existing.back().ciphertext());
+                                            : crypto::EntryHash(existing.back().header(),
+                                                                existing.back().ciphertext());
         uint64_t seq = existing.size();
         while (!stop) {
           mend::v1::Head head;
@@ -93,7 +98,8 @@ TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
         }
       });
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 400)(rng)));
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     stop = true;
@@ -106,11 +112,12 @@ TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
       grpc::Status fs;
       auto entries = c.b->Fetch(c.couple_id, 0, &fs);
       ASSERT_TRUE(fs.ok()) << fs.error_message();
-      EXPECT_GE(entries.size(), acknowledged[i]) << "cycle " << cycle << " couple " << i << " lost acknowledged entries";
+      EXPECT_GE(entries.size(), acknowledged[i])
+          << "cycle " << cycle << " couple " << i << " lost acknowledged entries";
       crypto::KeyRing keys;
       keys[0] = c.key.Clone();
-      crypto::ChainContext ctx{c.couple_id, {c.a->identity.sign_pk(), c.b->identity.sign_pk()}, &keys,
-                               {0, c.genesis()}};
+      crypto::ChainContext ctx{
+          c.couple_id, {c.a->identity.sign_pk(), c.b->identity.sign_pk()}, &keys, {0, c.genesis()}};
       auto r = crypto::VerifyChain(ctx, entries);
       EXPECT_EQ(r.failure, std::nullopt) << "cycle " << cycle << ": " << r.failure->Message();
     }
@@ -137,7 +144,9 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
                         (dir / "data").string(), "--registration", "open"});
   ASSERT_TRUE(WaitForPort(port));
   setenv("MEND_HOME", (dir / "home").c_str(), 1);
-  ASSERT_TRUE(base::AtomicWriteFile((dir / "pass").string(), "a passphrase only the crash test knows\n", 0600).ok());
+  ASSERT_TRUE(base::AtomicWriteFile((dir / "pass").string(),
+                                    "a passphrase only the crash test knows\n", 0600)
+                  .ok());
   auto run = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args = {mend, "--passphrase-file", (dir / "pass").string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -151,29 +160,37 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
   ASSERT_EQ(run({"--profile", "b", "init", "--name", "B", "--server", server_addr}), 0);
   // Pairing through the CLI, reading the code from a JSON line.
   std::string code_file = (dir / "code").string();
-  ASSERT_EQ(std::system((mend + " --passphrase-file " + (dir / "pass").string() + " --profile a --json pair invite > " +
-                         code_file).c_str()), 0);
+  ASSERT_EQ(std::system((mend + " --passphrase-file " + (dir / "pass").string() +
+                         " --profile a --json pair invite > " + code_file)
+                            .c_str()),
+            0);
   std::string json = *base::ReadWholeFile(code_file);
   std::string code = json.substr(json.find("mend-"), 37);
   // The code is given as JSON with --input, never as an argument (README).
-  ASSERT_TRUE(base::AtomicWriteFile((dir / "join.json").string(), "{\"code\": \"" + code + "\"}", 0600).ok());
+  ASSERT_TRUE(
+      base::AtomicWriteFile((dir / "join.json").string(), "{\"code\": \"" + code + "\"}", 0600)
+          .ok());
   ASSERT_EQ(run({"--profile", "b", "pair", "join", "--input", (dir / "join.json").string()}), 0);
   ASSERT_EQ(run({"--profile", "a", "sync"}), 0);
   ASSERT_EQ(run({"--profile", "b", "sync"}), 0);
   std::mt19937 rng(777);
   for (int i = 0; i < 5; ++i) {
     // Rotation rewrites the key file; check-ins append to the replica.
-    std::vector<std::string> args = {mend, "--passphrase-file", (dir / "pass").string(), "--profile", "a"};
+    std::vector<std::string> args = {mend, "--passphrase-file", (dir / "pass").string(),
+                                     "--profile", "a"};
     if (i % 2) {
       args.push_back("rotate");
     } else {
       args.insert(args.end(), {"checkin", "--mood", "5"});
     }
     pid_t pid = Spawn(args);
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 900)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 900)(rng)));
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    auto keys = crypto::KeyFile::Read((dir / "home" / "a" / "key").string(), crypto::SecretBytes::CopyOf("a passphrase only the crash test knows"));
+    auto keys = crypto::KeyFile::Read(
+        (dir / "home" / "a" / "key").string(),
+        crypto::SecretBytes::CopyOf("a passphrase only the crash test knows"));
     ASSERT_TRUE(keys.ok()) << "iteration " << i << ": " << keys.status();
     auto replica = client::Replica((dir / "home" / "a" / "replica").string()).Load();
     ASSERT_TRUE(replica.ok()) << "iteration " << i << ": " << replica.status();

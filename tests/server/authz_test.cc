@@ -15,10 +15,12 @@ using grpc::StatusCode;
 
 // Calls one RPC on couple `id` with `token`; returns the status and whether
 // the response carried any data.
-using Call = std::function<std::pair<grpc::Status, bool>(TestMember&, const std::string& token, const TestCouple& one)>;
+using Call = std::function<std::pair<grpc::Status, bool>(TestMember&, const std::string& token,
+                                                         const TestCouple& one)>;
 
 template <typename Stub, typename Req, typename Resp, typename Method>
-std::pair<grpc::Status, bool> Unary(TestMember& m, const std::string& token, Stub* stub, Method method, const Req& req) {
+std::pair<grpc::Status, bool> Unary(TestMember& m, const std::string& token, Stub* stub,
+                                    Method method, const Req& req) {
   Resp resp;
   grpc::ClientContext ctx;
   m.Authorize(&ctx, token);
@@ -34,8 +36,9 @@ std::map<std::string, Call> Rpcs() {
     r.set_invite_id(crypto::RandomBytes(16));
     r.set_offer_ct("x");
     r.set_ttl_seconds(600);
-    return Unary<mend::v1::Pairing::Stub, mend::v1::PostInviteRequest, mend::v1::PostInviteResponse>(
-        m, t, m.pairing.get(), &mend::v1::Pairing::Stub::PostInvite, r);
+    return Unary<mend::v1::Pairing::Stub, mend::v1::PostInviteRequest,
+                 mend::v1::PostInviteResponse>(m, t, m.pairing.get(),
+                                               &mend::v1::Pairing::Stub::PostInvite, r);
   };
   rpcs["Pairing.GetJoin"] = [](TestMember& m, const std::string& t, const TestCouple& one) {
     mend::v1::GetJoinRequest r;
@@ -47,8 +50,9 @@ std::map<std::string, Call> Rpcs() {
     mend::v1::ConfirmMemberRequest r;
     r.set_couple_id(one.couple_id);
     r.set_member(m.identity.sign_pk());
-    return Unary<mend::v1::Pairing::Stub, mend::v1::ConfirmMemberRequest, mend::v1::ConfirmMemberResponse>(
-        m, t, m.pairing.get(), &mend::v1::Pairing::Stub::ConfirmMember, r);
+    return Unary<mend::v1::Pairing::Stub, mend::v1::ConfirmMemberRequest,
+                 mend::v1::ConfirmMemberResponse>(m, t, m.pairing.get(),
+                                                  &mend::v1::Pairing::Stub::ConfirmMember, r);
   };
   rpcs["Pairing.PutGrant"] = [](TestMember& m, const std::string& t, const TestCouple& one) {
     mend::v1::PutGrantRequest r;
@@ -59,8 +63,8 @@ std::map<std::string, Call> Rpcs() {
     g->set_sealed_key(std::string(80, 'k'));
     g->set_granter(m.identity.sign_pk());
     g->set_key_id(std::string(32, 'i'));
-    g->set_signature(m.identity.Sign(
-        crypto::GrantSignatureInput(one.couple_id, 0, m.identity.sign_pk(), g->key_id(), g->sealed_key())));
+    g->set_signature(m.identity.Sign(crypto::GrantSignatureInput(
+        one.couple_id, 0, m.identity.sign_pk(), g->key_id(), g->sealed_key())));
     return Unary<mend::v1::Pairing::Stub, mend::v1::PutGrantRequest, mend::v1::PutGrantResponse>(
         m, t, m.pairing.get(), &mend::v1::Pairing::Stub::PutGrant, r);
   };
@@ -144,9 +148,11 @@ class AuthzTest : public ::testing::Test {
 
 TEST_F(AuthzTest, NoGarbageOrExpiredTokenIsUnauthenticatedEverywhere) {
   for (auto& [name, call] : Rpcs()) {
-    for (const std::string& token : {std::string(), std::string("not-a-token"), std::string(64, 'f')}) {
+    for (const std::string& token :
+         {std::string(), std::string("not-a-token"), std::string(64, 'f')}) {
       auto [status, data] = call(*one.a, token, one);
-      EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED) << name << " with token '" << token << "'";
+      EXPECT_EQ(status.error_code(), StatusCode::UNAUTHENTICATED)
+          << name << " with token '" << token << "'";
       EXPECT_FALSE(data) << name;
     }
   }
@@ -200,7 +206,8 @@ TEST_F(AuthzTest, ForgedLoginSignatureGetsNoToken) {
   const std::string alex = one.a->identity.sign_pk();  // claims to be Alex of couple ONE
   mend::v1::ChallengeResponse c;
   ASSERT_TRUE(forger.Challenge(&c, alex).ok());
-  EXPECT_EQ(forger.AnswerChallenge(c, alex, forger.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(forger.AnswerChallenge(c, alex, forger.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(forger.token.empty());
 }
 

@@ -1,13 +1,12 @@
 // Racing appends, restarts, kill -9, Watch and paging against a real mendd.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
@@ -20,10 +19,13 @@ namespace {
 
 using grpc::StatusCode;
 
-crypto::ChainResult VerifyAll(const TestCouple& couple, const std::vector<mend::v1::Entry>& entries) {
+crypto::ChainResult VerifyAll(const TestCouple& couple,
+                              const std::vector<mend::v1::Entry>& entries) {
   crypto::KeyRing keys;
   keys[0] = couple.key.Clone();
-  crypto::ChainContext ctx{couple.couple_id, {couple.a->identity.sign_pk(), couple.b->identity.sign_pk()}, &keys,
+  crypto::ChainContext ctx{couple.couple_id,
+                           {couple.a->identity.sign_pk(), couple.b->identity.sign_pk()},
+                           &keys,
                            {0, couple.genesis()}};
   return crypto::VerifyChain(ctx, entries);
 }
@@ -248,7 +250,8 @@ TEST(ServerLimits, AppendRateIsLimitedPerMember) {
   }
   grpc::Status s = couple.a->Append(couple.Entry(*couple.a, 4, prev));
   EXPECT_EQ(s.error_code(), StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_TRUE(couple.b->Append(couple.Entry(*couple.b, 4, prev)).ok());  // the partner has their own bucket
+  EXPECT_TRUE(
+      couple.b->Append(couple.Entry(*couple.b, 4, prev)).ok());  // the partner has their own bucket
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ TEST(GroupCommit, AppendsSharingABatchChainOnEachOtherAndWaitForTheWrite) {
   std::string first_hash = crypto::EntryHash(first.header(), first.ciphertext());
   mend::v1::Entry second = c.Entry(*c.a, 2, first_hash);
   std::string second_hash = crypto::EntryHash(second.header(), second.ciphertext());
-  mend::v1::Entry rival = c.Entry(*c.a, 2, first_hash, 0, 20);  // also seq 2: one of the two must lose
+  mend::v1::Entry rival =
+      c.Entry(*c.a, 2, first_hash, 0, 20);  // also seq 2: one of the two must lose
   mend::v1::Entry third = c.Entry(*c.a, 3, second_hash);
 
   Answers answers;
@@ -69,7 +70,8 @@ TEST(GroupCommit, AppendsSharingABatchChainOnEachOtherAndWaitForTheWrite) {
   ASSERT_EQ(stored.size(), 3u);
   crypto::KeyRing keys;
   keys[0] = c.key.Clone();
-  crypto::ChainContext ctx{c.couple_id, {c.a->identity.sign_pk(), c.b->identity.sign_pk()}, &keys, {0, c.genesis()}};
+  crypto::ChainContext ctx{
+      c.couple_id, {c.a->identity.sign_pk(), c.b->identity.sign_pk()}, &keys, {0, c.genesis()}};
   EXPECT_FALSE(crypto::VerifyChain(ctx, stored).failure.has_value());
   EXPECT_EQ(stored[1].SerializeAsString(), second.SerializeAsString());
 }
@@ -86,11 +88,15 @@ TEST(GroupCommit, ABadEntryInABatchDoesNotSinkTheOthers) {
   {
     std::lock_guard hold_one(state->locks.For(one.couple_id));
     std::lock_guard hold_two(state->locks.For(two.couple_id));
-    state->log.AppendAsync(one.a->identity.sign_pk(), one.Entry(*one.a, 1, one.genesis()), answers.For(0));
+    state->log.AppendAsync(one.a->identity.sign_pk(), one.Entry(*one.a, 1, one.genesis()),
+                           answers.For(0));
     // Wrong position for couple two, and an unknown epoch for couple two.
-    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 5, two.genesis()), answers.For(1));
-    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis(), 7), answers.For(2));
-    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis()), answers.For(3));
+    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 5, two.genesis()),
+                           answers.For(1));
+    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis(), 7),
+                           answers.For(2));
+    state->log.AppendAsync(two.a->identity.sign_pk(), two.Entry(*two.a, 1, two.genesis()),
+                           answers.For(3));
   }
   auto r0 = results[0].get(), r1 = results[1].get(), r2 = results[2].get(), r3 = results[3].get();
   EXPECT_TRUE(r0.head.ok()) << r0.head.status();

@@ -40,27 +40,30 @@ grpc::Status Call(TestMember& m, Stub* stub, Method method, const Request& reque
 grpc::Status Leave(TestMember& m, const std::string& couple_id) {
   mend::v1::LeaveRequest r;
   r.set_couple_id(couple_id);
-  return Call<mend::v1::LeaveRequest, mend::v1::LeaveResponse>(m, m.couple.get(), &mend::v1::Couple::Stub::Leave, r);
+  return Call<mend::v1::LeaveRequest, mend::v1::LeaveResponse>(m, m.couple.get(),
+                                                               &mend::v1::Couple::Stub::Leave, r);
 }
 
 grpc::Status Purge(TestMember& m, const std::string& couple_id) {
   mend::v1::PurgeRequest r;
   r.set_couple_id(couple_id);
-  return Call<mend::v1::PurgeRequest, mend::v1::PurgeResponse>(m, m.couple.get(), &mend::v1::Couple::Stub::Purge, r);
+  return Call<mend::v1::PurgeRequest, mend::v1::PurgeResponse>(m, m.couple.get(),
+                                                               &mend::v1::Couple::Stub::Purge, r);
 }
 
-grpc::Status ChallengeFrom(TestMember& m, const std::string& forwarded_for, const std::string& member = "") {
+grpc::Status ChallengeFrom(TestMember& m, const std::string& forwarded_for,
+                           const std::string& member = "") {
   mend::v1::ChallengeRequest r;
   r.set_member(member.empty() ? crypto::Identity::Generate().sign_pk() : member);
-  return Call<mend::v1::ChallengeRequest, mend::v1::ChallengeResponse>(m, m.auth.get(),
-                                                                       &mend::v1::Auth::Stub::Challenge, r,
-                                                                       forwarded_for);
+  return Call<mend::v1::ChallengeRequest, mend::v1::ChallengeResponse>(
+      m, m.auth.get(), &mend::v1::Auth::Stub::Challenge, r, forwarded_for);
 }
 
 grpc::Status GetHead(TestMember& m, const std::string& couple_id) {
   mend::v1::GetHeadRequest r;
   r.set_couple_id(couple_id);
-  return Call<mend::v1::GetHeadRequest, mend::v1::Head>(m, m.log.get(), &mend::v1::Log::Stub::GetHead, r);
+  return Call<mend::v1::GetHeadRequest, mend::v1::Head>(m, m.log.get(),
+                                                        &mend::v1::Log::Stub::GetHead, r);
 }
 
 TEST(HostileIds, EveryCallRefusesACoupleIdOfTheWrongLengthBeforeAnyWork) {
@@ -73,7 +76,8 @@ TEST(HostileIds, EveryCallRefusesACoupleIdOfTheWrongLengthBeforeAnyWork) {
     EXPECT_EQ(Leave(m, id).error_code(), StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(Purge(m, id).error_code(), StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(GetHead(m, id).error_code(), StatusCode::INVALID_ARGUMENT);
-    EXPECT_EQ(m.PostInvite(id, crypto::RandomBytes(16), 600).error_code(), StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(m.PostInvite(id, crypto::RandomBytes(16), 600).error_code(),
+              StatusCode::INVALID_ARGUMENT);
     mend::v1::ConfirmMemberRequest confirm;
     confirm.set_couple_id(id);
     confirm.set_member(m.identity.sign_pk());
@@ -108,16 +112,20 @@ TEST(HostileAuth, AChallengeOpensOnlyForItsMemberOnItsServerOnce) {
   ASSERT_TRUE(elsewhere.Challenge(&foreign).ok());
   // A nonce issued to another key, or by another server, does not log in.
   auto stranger = crypto::Identity::Generate();
-  EXPECT_EQ(m.AnswerChallenge(c, stranger.sign_pk(), stranger).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(c, stranger.sign_pk(), stranger).error_code(),
+            StatusCode::UNAUTHENTICATED);
   mend::v1::ChallengeResponse moved = foreign;
   moved.set_server_id(c.server_id());
-  EXPECT_EQ(m.AnswerChallenge(moved, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(moved, m.identity.sign_pk(), m.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
   // A nonce with one bit flipped is not ours.
   mend::v1::ChallengeResponse flipped = c;
   flipped.mutable_nonce()->at(3) ^= 1;
-  EXPECT_EQ(m.AnswerChallenge(flipped, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(flipped, m.identity.sign_pk(), m.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
   ASSERT_TRUE(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).ok());
-  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
 }
 
 TEST(HostileAuth, TokensSurviveARestartAndCannotBeForged) {
@@ -164,9 +172,11 @@ TEST(HostileAuth, AReplayedLoginDoesNotSpendItsMembersBudget) {
   TestMember& a = *couple.a;
   mend::v1::ChallengeResponse c;
   ASSERT_TRUE(a.Challenge(&c).ok());
-  ASSERT_TRUE(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity).ok());  // the first known login: budget 2 -> 1
+  ASSERT_TRUE(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity)
+                  .ok());  // the first known login: budget 2 -> 1
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity).error_code(), StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(a.AnswerChallenge(c, a.identity.sign_pk(), a.identity).error_code(),
+              StatusCode::UNAUTHENTICATED);
   }
   // The replays were refused as replays, not charged: one login is left, then the budget is spent.
   for (StatusCode want : {StatusCode::OK, StatusCode::RESOURCE_EXHAUSTED}) {
@@ -189,11 +199,13 @@ TEST(HostileLimits, KnownMembersLogInWhileAnonymousCallersFromTheirAddressAreRef
   TestServer server(server::RegistrationMode::kOpen, TightLimits(), dir);
   TestMember attacker(server.address(), crypto::Identity::Generate());
   int refused = 0;
-  for (int i = 0; i < 20; ++i) refused += ChallengeFrom(attacker, "").error_code() == StatusCode::RESOURCE_EXHAUSTED;
+  for (int i = 0; i < 20; ++i)
+    refused += ChallengeFrom(attacker, "").error_code() == StatusCode::RESOURCE_EXHAUSTED;
   EXPECT_GE(refused, 15);  // the address's budget (5) is spent
   EXPECT_EQ(attacker.Login().error_code(), StatusCode::RESOURCE_EXHAUSTED);
   // The member, from the same address, still logs in: its budget is its own.
-  TestMember member(server.address(), *crypto::Identity::FromSeed(crypto::SecretBytes::CopyOf(*base::FromHex(seed_hex))));
+  TestMember member(server.address(), *crypto::Identity::FromSeed(
+                                          crypto::SecretBytes::CopyOf(*base::FromHex(seed_hex))));
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(member.Login().ok());
   std::filesystem::remove_all(dir);
 }
@@ -204,7 +216,8 @@ TEST(HostileLimits, BehindATrustedProxyEachClientAddressHasItsOwnBudget) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ChallengeFrom(m, "198.51.100.7").ok());
   EXPECT_EQ(ChallengeFrom(m, "198.51.100.7").error_code(), StatusCode::RESOURCE_EXHAUSTED);
   // The proxy appends the address it saw; what the client wrote to the left proves nothing.
-  EXPECT_EQ(ChallengeFrom(m, "203.0.113.1, 198.51.100.7").error_code(), StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ChallengeFrom(m, "203.0.113.1, 198.51.100.7").error_code(),
+            StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(ChallengeFrom(m, "198.51.100.8").ok());
   // IPv6 per /64: another address in the same /64 shares the budget, the next /64 does not.
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ChallengeFrom(m, "2001:db8:1:2::1").ok());
@@ -228,7 +241,8 @@ TEST(HostileLimits, AuthenticatedCallsAreLimitedPerMember) {
   TestMember m(server.address(), crypto::Identity::Generate());
   ASSERT_TRUE(m.Login().ok());
   int exhausted = 0;
-  for (int i = 0; i < 30; ++i) exhausted += Leave(m, crypto::RandomBytes(16)).error_code() == StatusCode::RESOURCE_EXHAUSTED;
+  for (int i = 0; i < 30; ++i)
+    exhausted += Leave(m, crypto::RandomBytes(16)).error_code() == StatusCode::RESOURCE_EXHAUSTED;
   EXPECT_EQ(exhausted, 20);
   TestMember other(server.address(), crypto::Identity::Generate());
   ASSERT_TRUE(other.Login().ok());
@@ -239,21 +253,33 @@ TEST(ClientAddress, KeysPerIpv4AndPerIpv6Slash64AndBelievesOnlyTrustedProxies) {
   server::ProxyConfig none;
   server::ProxyConfig proxy = LocalProxy();
   using server::ClientKey;
-  EXPECT_EQ(ClientKey("ipv4:198.51.100.1:4000", std::nullopt, none), ClientKey("ipv4:198.51.100.1:5000", std::nullopt, none));
-  EXPECT_NE(ClientKey("ipv4:198.51.100.1:4000", std::nullopt, none), ClientKey("ipv4:198.51.100.2:4000", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none), ClientKey("ipv6:[2001:db8::ffff:1]:1", std::nullopt, none));
-  EXPECT_NE(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none), ClientKey("ipv6:[2001:db8:0:1::1]:1", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv6:[::ffff:198.51.100.1]:1", std::nullopt, none), ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
-  // gRPC percent-encodes IPv6 brackets: each connection must not be a budget of its own.
-  EXPECT_EQ(ClientKey("ipv6:%5B2001:db8::1%5D:51234", std::nullopt, none), ClientKey("ipv6:[2001:db8::2]:1", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv6:%5B::1%5D:4000", "198.51.100.1", server::ProxyConfig{{*server::ParseIpNetwork("::1")}, "x"}),
+  EXPECT_EQ(ClientKey("ipv4:198.51.100.1:4000", std::nullopt, none),
+            ClientKey("ipv4:198.51.100.1:5000", std::nullopt, none));
+  EXPECT_NE(ClientKey("ipv4:198.51.100.1:4000", std::nullopt, none),
+            ClientKey("ipv4:198.51.100.2:4000", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none),
+            ClientKey("ipv6:[2001:db8::ffff:1]:1", std::nullopt, none));
+  EXPECT_NE(ClientKey("ipv6:[2001:db8::1]:1", std::nullopt, none),
+            ClientKey("ipv6:[2001:db8:0:1::1]:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv6:[::ffff:198.51.100.1]:1", std::nullopt, none),
             ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv4:garbage:1", std::nullopt, none), ClientKey("ipv4:garbage:2", std::nullopt, none));
+  // gRPC percent-encodes IPv6 brackets: each connection must not be a budget of its own.
+  EXPECT_EQ(ClientKey("ipv6:%5B2001:db8::1%5D:51234", std::nullopt, none),
+            ClientKey("ipv6:[2001:db8::2]:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv6:%5B::1%5D:4000", "198.51.100.1",
+                      server::ProxyConfig{{*server::ParseIpNetwork("::1")}, "x"}),
+            ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:garbage:1", std::nullopt, none),
+            ClientKey("ipv4:garbage:2", std::nullopt, none));
   // An untrusted peer's header is ignored; a trusted one's rightmost untrusted entry is the client.
-  EXPECT_EQ(ClientKey("ipv4:192.0.2.9:1", "198.51.100.1", proxy), ClientKey("ipv4:192.0.2.9:2", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "10.0.0.1, 198.51.100.1", proxy), ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "198.51.100.1, 127.0.0.1", proxy), ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
-  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "garbage", proxy), ClientKey("ipv4:127.0.0.1:2", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:192.0.2.9:1", "198.51.100.1", proxy),
+            ClientKey("ipv4:192.0.2.9:2", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "10.0.0.1, 198.51.100.1", proxy),
+            ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "198.51.100.1, 127.0.0.1", proxy),
+            ClientKey("ipv4:198.51.100.1:1", std::nullopt, none));
+  EXPECT_EQ(ClientKey("ipv4:127.0.0.1:1", "garbage", proxy),
+            ClientKey("ipv4:127.0.0.1:2", std::nullopt, none));
   EXPECT_FALSE(server::ParseIpNetwork("10.0.0.0/33").ok());
   EXPECT_FALSE(server::ParseIpNetwork("proxy.example").ok());
   EXPECT_TRUE(server::ParseIpNetwork("fd00::/8")->Contains(*server::ParseIpAddress("fd12::1")));
@@ -307,8 +333,8 @@ TEST(HostileQuotas, ACoupleKeepsAtMostItsOpenInvitesAndExpiredOnesAreCollected) 
   auto lookup = [&](const std::string& id) {
     mend::v1::GetInviteRequest r;
     r.set_invite_id(id);
-    return Call<mend::v1::GetInviteRequest, mend::v1::GetInviteResponse>(m, m.pairing.get(),
-                                                                         &mend::v1::Pairing::Stub::GetInvite, r);
+    return Call<mend::v1::GetInviteRequest, mend::v1::GetInviteResponse>(
+        m, m.pairing.get(), &mend::v1::Pairing::Stub::GetInvite, r);
   };
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(lookup(invites[i]).error_code(), i < 3 ? StatusCode::NOT_FOUND : StatusCode::OK) << i;
@@ -332,7 +358,8 @@ TEST(HostileQuotas, FetchStreamsALogOfLargeEntriesInBoundedPages) {
     ASSERT_TRUE(couple.a->Append(couple.Entry(*couple.a, seq, prev, 0, 50 * 1024), &head).ok());
     prev = head.hash();
   }
-  auto page = server.get()->state()->log.Fetch(couple.a->identity.sign_pk(), couple.couple_id, 0, 0);
+  auto page =
+      server.get()->state()->log.Fetch(couple.a->identity.sign_pk(), couple.couple_id, 0, 0);
   ASSERT_TRUE(page.ok());
   EXPECT_LE(page->size(), 5u);  // 256 KiB of ~50 KiB entries
   EXPECT_GE(page->size(), 1u);
@@ -352,7 +379,8 @@ TEST(HostileRegistration, OneCodeMakesOneCoupleAndOneIdentityJoinsOneCouple) {
   std::atomic<int> created{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < kRacers; ++i) {
-    threads.emplace_back([&, i] { created += members[i]->CreateCouple(crypto::RandomBytes(16), *code).ok(); });
+    threads.emplace_back(
+        [&, i] { created += members[i]->CreateCouple(crypto::RandomBytes(16), *code).ok(); });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(created.load(), 1);
@@ -392,7 +420,8 @@ TEST(HostileWatch, IdleWatchersHoldNoServerThread) {
     couple.b->Authorize(w.ctx.get(), couple.b->token);
     mend::v1::WatchRequest r;
     r.set_couple_id(couple.couple_id);
-    w.reader = couple.b->log->AsyncWatch(w.ctx.get(), r, &cq, reinterpret_cast<void*>(static_cast<intptr_t>(i + 1)));
+    w.reader = couple.b->log->AsyncWatch(w.ctx.get(), r, &cq,
+                                         reinterpret_cast<void*>(static_cast<intptr_t>(i + 1)));
     watches.push_back(std::move(w));
   }
   for (int i = 0; i < kWatchers; ++i) {  // every call started
@@ -408,7 +437,8 @@ TEST(HostileWatch, IdleWatchersHoldNoServerThread) {
   EXPECT_LT(ThreadCount() - threads_before, 40) << "threads before " << threads_before;
   // An append still reaches a watcher.
   std::vector<mend::v1::Entry> got(kWatchers);
-  for (int i = 0; i < kWatchers; ++i) watches[i].reader->Read(&got[i], reinterpret_cast<void*>(static_cast<intptr_t>(-(i + 1))));
+  for (int i = 0; i < kWatchers; ++i)
+    watches[i].reader->Read(&got[i], reinterpret_cast<void*>(static_cast<intptr_t>(-(i + 1))));
   ASSERT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis())).ok());
   int delivered = 0;
   for (int i = 0; i < kWatchers; ++i) {
@@ -426,7 +456,8 @@ TEST(HostileWatch, IdleWatchersHoldNoServerThread) {
     bool ok;
     cq.Next(&tag, &ok);
   }
-  for (int i = 0; i < 1500 && server.get()->state()->hub.watchers() > 0; ++i) {  // up to 30 s: slow under TSan
+  for (int i = 0; i < 1500 && server.get()->state()->hub.watchers() > 0;
+       ++i) {  // up to 30 s: slow under TSan
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(server.get()->state()->hub.watchers(), 0u);

@@ -82,7 +82,8 @@ TEST_F(ServerTest, ReplayedChallengeIsUnauthenticated) {
   mend::v1::ChallengeResponse c;
   ASSERT_TRUE(m.Challenge(&c).ok());
   ASSERT_TRUE(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).ok());
-  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, ExpiredChallengeIsUnauthenticated) {
@@ -90,7 +91,8 @@ TEST_F(ServerTest, ExpiredChallengeIsUnauthenticated) {
   mend::v1::ChallengeResponse c;
   ASSERT_TRUE(m.Challenge(&c).ok());
   server.clock.Advance(61 * 1000);
-  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(m.AnswerChallenge(c, m.identity.sign_pk(), m.identity).error_code(),
+            StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServerTest, MissingBadAndExpiredTokensAreUnauthenticated) {
@@ -98,8 +100,10 @@ TEST_F(ServerTest, MissingBadAndExpiredTokensAreUnauthenticated) {
   ASSERT_TRUE(couple.Pair());
   auto entry = couple.Entry(*couple.a, 1, couple.genesis());
   std::string none, bad(64, 'a');
-  EXPECT_EQ(couple.a->Append(entry, nullptr, nullptr, &none).error_code(), StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(couple.a->Append(entry, nullptr, nullptr, &bad).error_code(), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(couple.a->Append(entry, nullptr, nullptr, &none).error_code(),
+            StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(couple.a->Append(entry, nullptr, nullptr, &bad).error_code(),
+            StatusCode::UNAUTHENTICATED);
   server.clock.Advance(3601 * 1000);
   grpc::Status expired = couple.a->Append(entry);
   EXPECT_EQ(expired.error_code(), StatusCode::UNAUTHENTICATED);
@@ -124,7 +128,9 @@ TEST_F(ServerTest, AppendBuildsTheChainAndFetchReturnsIt) {
   ASSERT_EQ(entries.size(), 5u);
   crypto::KeyRing keys;
   keys[0] = couple.key.Clone();
-  crypto::ChainContext ctx{couple.couple_id, {couple.a->identity.sign_pk(), couple.b->identity.sign_pk()}, &keys,
+  crypto::ChainContext ctx{couple.couple_id,
+                           {couple.a->identity.sign_pk(), couple.b->identity.sign_pk()},
+                           &keys,
                            {0, couple.genesis()}};
   auto r = crypto::VerifyChain(ctx, entries);
   EXPECT_EQ(r.failure, std::nullopt);
@@ -171,7 +177,8 @@ TEST_F(ServerTest, AuthorMismatchIsPermissionDenied) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());
   // B sends an entry authored (and signed) by A.
-  EXPECT_EQ(couple.b->Append(couple.Entry(*couple.a, 1, couple.genesis())).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(couple.b->Append(couple.Entry(*couple.a, 1, couple.genesis())).error_code(),
+            StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ServerTest, BadSignatureIsInvalidArgument) {
@@ -221,14 +228,21 @@ TEST_F(ServerTest, UnknownEpochIsFailedPrecondition) {
 TEST_F(ServerTest, GrantForASkippedEpochIsRejected) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());
-  EXPECT_EQ(couple.a->PutGrant(couple.couple_id, 5, couple.key, couple.b->identity.public_identity()).error_code(),
-            StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.b->identity.public_identity()).ok());
+  EXPECT_EQ(
+      couple.a->PutGrant(couple.couple_id, 5, couple.key, couple.b->identity.public_identity())
+          .error_code(),
+      StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(
+      couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.b->identity.public_identity())
+          .ok());
   // Epoch 1 has a grant for Sam only: no appends under it until every member has one.
   grpc::Status s = couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis(), 1));
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
-  EXPECT_NE(s.error_message().find("no grant for every member"), std::string::npos) << s.error_message();
-  EXPECT_TRUE(couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.a->identity.public_identity()).ok());
+  EXPECT_NE(s.error_message().find("no grant for every member"), std::string::npos)
+      << s.error_message();
+  EXPECT_TRUE(
+      couple.a->PutGrant(couple.couple_id, 1, couple.key, couple.a->identity.public_identity())
+          .ok());
   EXPECT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis(), 1)).ok());
 }
 
@@ -238,7 +252,8 @@ TEST_F(ServerTest, GrantsAreWriteOnceAndSeveralAreStoredAllOrNone) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());
   crypto::SecretBytes other = crypto::SecretBytes::Random(32);
-  EXPECT_EQ(couple.a->PutGrant(couple.couple_id, 0, other, couple.b->identity.public_identity()).error_code(),
+  EXPECT_EQ(couple.a->PutGrant(couple.couple_id, 0, other, couple.b->identity.public_identity())
+                .error_code(),
             StatusCode::ALREADY_EXISTS);
   // Two rotations racing for epoch 1: the first request's grants are stored
   // together, the second is refused as a whole.
@@ -260,7 +275,8 @@ TEST_F(ServerTest, GrantsAreWriteOnceAndSeveralAreStoredAllOrNone) {
     granter.Authorize(&ctx, granter.token);
     return granter.pairing->PutGrant(&ctx, req, &resp);
   };
-  crypto::SecretBytes k_alex = crypto::SecretBytes::Random(32), k_sam = crypto::SecretBytes::Random(32);
+  crypto::SecretBytes k_alex = crypto::SecretBytes::Random(32),
+                      k_sam = crypto::SecretBytes::Random(32);
   EXPECT_TRUE(grants_for(*couple.b, k_sam).ok());
   EXPECT_EQ(grants_for(*couple.a, k_alex).error_code(), StatusCode::ALREADY_EXISTS);
   for (TestMember* m : {couple.a.get(), couple.b.get()}) {
@@ -333,7 +349,8 @@ TEST_F(ServerTest, InviteLifetimeOverADayIsRejected) {
   ASSERT_TRUE(solo.Login().ok());
   std::string couple_id = crypto::RandomBytes(16);
   ASSERT_TRUE(solo.CreateCouple(couple_id).ok());
-  EXPECT_EQ(solo.PostInvite(couple_id, crypto::RandomBytes(16), 86401).error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(solo.PostInvite(couple_id, crypto::RandomBytes(16), 86401).error_code(),
+            StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ServerTest, PendingMemberCannotReadBeforeConfirmation) {
@@ -361,7 +378,8 @@ TEST_F(ServerTest, PendingMemberCannotReadBeforeConfirmation) {
   mend::v1::ConfirmMemberResponse cr;
   grpc::ClientContext c3;
   b.Authorize(&c3, b.token);
-  EXPECT_EQ(b.pairing->ConfirmMember(&c3, confirm, &cr).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(b.pairing->ConfirmMember(&c3, confirm, &cr).error_code(),
+            StatusCode::PERMISSION_DENIED);
 }
 
 TEST(ServerRegistration, CreatingACoupleNeedsAOneTimeCode) {
@@ -372,13 +390,16 @@ TEST(ServerRegistration, CreatingACoupleNeedsAOneTimeCode) {
   grpc::Status s = m.CreateCouple(crypto::RandomBytes(16));
   EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED);
   EXPECT_NE(s.error_message().find("registration code"), std::string::npos);
-  EXPECT_EQ(m.CreateCouple(crypto::RandomBytes(16), "reg-made-up").error_code(), StatusCode::PERMISSION_DENIED);
-  auto code = server::AdminSocket::Request((server.dir() / "admin.sock").string(), "registration-code");
+  EXPECT_EQ(m.CreateCouple(crypto::RandomBytes(16), "reg-made-up").error_code(),
+            StatusCode::PERMISSION_DENIED);
+  auto code =
+      server::AdminSocket::Request((server.dir() / "admin.sock").string(), "registration-code");
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_TRUE(m.CreateCouple(crypto::RandomBytes(16), *code).ok());
   TestMember other(addr, crypto::Identity::Generate());
   ASSERT_TRUE(other.Login().ok());
-  EXPECT_EQ(other.CreateCouple(crypto::RandomBytes(16), *code).error_code(), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(other.CreateCouple(crypto::RandomBytes(16), *code).error_code(),
+            StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(ServerTest, AdminStatsAndBackupWork) {
@@ -389,7 +410,8 @@ TEST_F(ServerTest, AdminStatsAndBackupWork) {
   ASSERT_TRUE(stats.ok());
   EXPECT_NE(stats->find("\"entries\":1"), std::string::npos) << *stats;
   auto backup_dir = TempDir("mendd-backup") / "copy";
-  auto backup = server::AdminSocket::Request((server.dir() / "admin.sock").string(), "backup " + backup_dir.string());
+  auto backup = server::AdminSocket::Request((server.dir() / "admin.sock").string(),
+                                             "backup " + backup_dir.string());
   ASSERT_TRUE(backup.ok()) << backup.status();
   EXPECT_TRUE(std::filesystem::exists(backup_dir / "CURRENT"));
   std::filesystem::remove_all(backup_dir.parent_path());
@@ -421,7 +443,8 @@ TEST_F(ServerTest, PurgeRemovesEveryKeyOfTheCoupleAndOnlyThatCouple) {
     // Signed by the other member, sent with this one's token: refused.
     grpc::ClientContext ctx;
     one.b->Authorize(&ctx, one.b->token);
-    EXPECT_EQ(one.b->couple->Purge(&ctx, signed_by_a, &resp).error_code(), StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(one.b->couple->Purge(&ctx, signed_by_a, &resp).error_code(),
+              StatusCode::UNAUTHENTICATED);
   }
   one.b->SignCall(crypto::kPurgeLabel, &req);
   grpc::ClientContext ctx;
@@ -439,7 +462,8 @@ TEST_F(ServerTest, ClosedCouplesArePurgedAfterThirtyDays) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());
   ASSERT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis())).ok());
-  ASSERT_TRUE(server.get()->state()->registry.Leave(couple.a->identity.sign_pk(), couple.couple_id).ok());
+  ASSERT_TRUE(
+      server.get()->state()->registry.Leave(couple.a->identity.sign_pk(), couple.couple_id).ok());
   auto& registry = server.get()->state()->registry;
   EXPECT_EQ(*registry.PurgeExpiredClosedCouples(), 0u);
   server.clock.Advance(31LL * 24 * 3600 * 1000);

@@ -16,20 +16,22 @@
 #include <string>
 #include <thread>
 
-#include "proto/wire.h"
 #include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "crypto/grant.h"
 #include "crypto/identity.h"
 #include "mend/v1/service.grpc.pb.h"
+#include "proto/wire.h"
 #include "server/mend_server.h"
 
 namespace mend::testing {
 
 struct TestClock {
   std::atomic<int64_t> now{1767225600000};
-  server::Clock AsClock() { return [this] { return now.load(); }; }
+  server::Clock AsClock() {
+    return [this] { return now.load(); };
+  }
   void Advance(int64_t ms) { now += ms; }
 };
 
@@ -51,7 +53,8 @@ inline bool WaitForPort(int port) {
 }
 
 inline std::filesystem::path TempDir(const std::string& prefix) {
-  auto dir = std::filesystem::temp_directory_path() / (prefix + "-" + base::ToHex(crypto::RandomBytes(6)));
+  auto dir =
+      std::filesystem::temp_directory_path() / (prefix + "-" + base::ToHex(crypto::RandomBytes(6)));
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -123,16 +126,21 @@ inline std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
 
 // A member with raw stubs; `token` is set by Login().
 struct TestMember {
-  TestMember(const std::string& address, crypto::Identity id) : TestMember(MakeChannel(address), std::move(id)) {}
+  TestMember(const std::string& address, crypto::Identity id)
+      : TestMember(MakeChannel(address), std::move(id)) {}
   // Shares `channel` (one connection for many members, as the load generator needs).
   TestMember(std::shared_ptr<grpc::Channel> shared, crypto::Identity id)
-      : identity(std::move(id)), channel(std::move(shared)),
-        auth(mend::v1::Auth::NewStub(channel)), pairing(mend::v1::Pairing::NewStub(channel)),
-        log(mend::v1::Log::NewStub(channel)), couple(mend::v1::Couple::NewStub(channel)),
+      : identity(std::move(id)),
+        channel(std::move(shared)),
+        auth(mend::v1::Auth::NewStub(channel)),
+        pairing(mend::v1::Pairing::NewStub(channel)),
+        log(mend::v1::Log::NewStub(channel)),
+        couple(mend::v1::Couple::NewStub(channel)),
         info(mend::v1::ServerInfo::NewStub(channel)) {}
 
   void Authorize(grpc::ClientContext* ctx, const std::string& with_token) const {
-    if (!with_token.empty()) ctx->AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(with_token));
+    if (!with_token.empty())
+      ctx->AddMetadata(std::string(wire::kAuthorizationMetadata), wire::BearerValue(with_token));
   }
   // Signs a Leave or Purge request as mend does (a fresh challenge, a labelled
   // signature over server id, couple id and nonce).
@@ -141,7 +149,8 @@ struct TestMember {
     mend::v1::ChallengeResponse c;
     EXPECT_TRUE(Challenge(&c).ok());
     r->set_nonce(c.nonce());
-    r->set_signature(identity.Sign(crypto::DestructiveCallSignatureInput(label, c.server_id(), r->couple_id(), c.nonce())));
+    r->set_signature(identity.Sign(
+        crypto::DestructiveCallSignatureInput(label, c.server_id(), r->couple_id(), c.nonce())));
   }
   // Asks for a challenge for `member` (default: this member's own key).
   grpc::Status Challenge(mend::v1::ChallengeResponse* out, const std::string& member = "") {
@@ -155,12 +164,13 @@ struct TestMember {
     return auth->Challenge(&ctx, req, out);
   }
   // Answers `challenge` as `member`, signed by `signer`; sets token on success.
-  grpc::Status AnswerChallenge(const mend::v1::ChallengeResponse& challenge, const std::string& member,
-                               const crypto::Identity& signer) {
+  grpc::Status AnswerChallenge(const mend::v1::ChallengeResponse& challenge,
+                               const std::string& member, const crypto::Identity& signer) {
     mend::v1::LoginRequest req;
     req.set_member(member);
     req.set_nonce(challenge.nonce());
-    req.set_signature(signer.Sign(crypto::LoginSignatureInput(challenge.server_id(), challenge.nonce())));
+    req.set_signature(
+        signer.Sign(crypto::LoginSignatureInput(challenge.server_id(), challenge.nonce())));
     mend::v1::LoginResponse resp;
     grpc::ClientContext ctx;
     grpc::Status s = auth->Login(&ctx, req, &resp);
@@ -183,7 +193,8 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->CreateCouple(&ctx, req, &resp);
   }
-  grpc::Status PostInvite(const std::string& couple_id, const std::string& invite_id, uint32_t ttl_seconds) {
+  grpc::Status PostInvite(const std::string& couple_id, const std::string& invite_id,
+                          uint32_t ttl_seconds) {
     mend::v1::PostInviteRequest req;
     req.set_couple_id(couple_id);
     req.set_invite_id(invite_id);
@@ -194,8 +205,8 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->PostInvite(&ctx, req, &resp);
   }
-  grpc::Status PutGrant(const std::string& couple_id, uint32_t epoch, const crypto::SecretBytes& key,
-                        const crypto::PublicIdentity& to) {
+  grpc::Status PutGrant(const std::string& couple_id, uint32_t epoch,
+                        const crypto::SecretBytes& key, const crypto::PublicIdentity& to) {
     mend::v1::PutGrantRequest req;
     req.set_couple_id(couple_id);
     auto* g = req.mutable_grant();
@@ -204,8 +215,8 @@ struct TestMember {
     g->set_sealed_key(*crypto::SealCoupleKey(key, to.box_pk));
     g->set_granter(identity.sign_pk());
     g->set_key_id(crypto::KeyId(key));
-    g->set_signature(
-        identity.Sign(crypto::GrantSignatureInput(couple_id, epoch, to.sign_pk, g->key_id(), g->sealed_key())));
+    g->set_signature(identity.Sign(
+        crypto::GrantSignatureInput(couple_id, epoch, to.sign_pk, g->key_id(), g->sealed_key())));
     mend::v1::PutGrantResponse resp;
     grpc::ClientContext ctx;
     Authorize(&ctx, token);
@@ -227,7 +238,8 @@ struct TestMember {
     }
     return s;
   }
-  std::vector<mend::v1::Entry> Fetch(const std::string& couple_id, uint64_t after, grpc::Status* status = nullptr) {
+  std::vector<mend::v1::Entry> Fetch(const std::string& couple_id, uint64_t after,
+                                     grpc::Status* status = nullptr) {
     mend::v1::FetchRequest req;
     req.set_couple_id(couple_id);
     req.set_after_seq(after);
@@ -258,8 +270,10 @@ struct TestCouple {
   explicit TestCouple(const std::string& address) : TestCouple(MakeChannel(address)) {}
   explicit TestCouple(const std::shared_ptr<grpc::Channel>& channel)
       : couple_id(crypto::RandomBytes(16)), key(crypto::SecretBytes::Random(32)) {
-    a = std::make_unique<TestMember>(channel, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
-    b = std::make_unique<TestMember>(channel, *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
+    a = std::make_unique<TestMember>(channel,
+                                     *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
+    b = std::make_unique<TestMember>(channel,
+                                     *crypto::Identity::FromSeed(crypto::SecretBytes::Random(32)));
   }
   // Returns false (with a gtest failure) when a step fails.
   bool Pair(const std::string& registration_code = "") {
@@ -293,8 +307,8 @@ struct TestCouple {
     EXPECT_TRUE(a->PutGrant(couple_id, 0, key, b->identity.public_identity()).ok());
     return !::testing::Test::HasFailure();
   }
-  mend::v1::Entry Entry(const TestMember& author, uint64_t seq, const std::string& prev, uint32_t epoch = 0,
-                        size_t note_bytes = 10) const {
+  mend::v1::Entry Entry(const TestMember& author, uint64_t seq, const std::string& prev,
+                        uint32_t epoch = 0, size_t note_bytes = 10) const {
     mend::v1::Payload p;
     p.mutable_check_in()->set_mood(5);
     p.mutable_check_in()->set_note(std::string(note_bytes, 'n'));

@@ -1,10 +1,9 @@
 // Appending: the rules checked on the folded state, the entry sealed on the
 // known head, and the stale-head retry: when the partner wrote first, sync,
 // re-check and rebuild on the new head, a bounded number of times.
-#include "client/core/session.h"
-
 #include "base/status_macros.h"
 #include "client/core/problem.h"
+#include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
@@ -24,13 +23,15 @@ absl::StatusOr<uint64_t> Session::Append(const mend::v1::Payload& payload) {
   if (entries_.empty() || !couple_.joined) {
     RETURN_IF_ERROR(Sync().status());
     if (!couple_.joined) {
-      return WithProblem(absl::FailedPreconditionError("pairing is not finished"), Problem::kPairingUnfinished);
+      return WithProblem(absl::FailedPreconditionError("pairing is not finished"),
+                         Problem::kPairingUnfinished);
     }
   }
   return AppendAt(payload, std::nullopt);
 }
 
-absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std::optional<uint32_t> fixed_epoch) {
+absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload,
+                                           std::optional<uint32_t> fixed_epoch) {
   ASSIGN_OR_RETURN(Connection * conn, connection());
   {
     // proto3 strings must be UTF-8: an entry the partner cannot parse would
@@ -46,14 +47,18 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std
     const uint32_t epoch = fixed_epoch.value_or(CurrentEpoch());
     const bool genesis = payload.has_genesis();
     if (!keys_.couple_keys.count(epoch)) {
-      return WithProblem(absl::FailedPreconditionError(fmt::format(
-                             "you hold no key for epoch {}: your partner's grant of it has not reached you", epoch)),
-                         Problem::kNoKeyForEpoch);
+      return WithProblem(
+          absl::FailedPreconditionError(fmt::format(
+              "you hold no key for epoch {}: your partner's grant of it has not reached you",
+              epoch)),
+          Problem::kNoKeyForEpoch);
     }
     if (!genesis && !HoldsAnnouncedKey(epoch)) {
-      return WithProblem(absl::FailedPreconditionError(fmt::format(
-                             "the key you were granted for epoch {} is not the key the log announces for it", epoch)),
-                         Problem::kKeyNotAnnounced);
+      return WithProblem(
+          absl::FailedPreconditionError(fmt::format(
+              "the key you were granted for epoch {} is not the key the log announces for it",
+              epoch)),
+          Problem::kKeyNotAnnounced);
     }
     const crypto::ChainHead at = head();
     absl::Status rules = CheckRules(couple_, identity_.sign_pk(), at.seq + 1, payload, epoch);
@@ -65,7 +70,8 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std
       continue;
     }
     crypto::EntryPosition pos{state_.couple_id, at.seq + 1, at.hash, epoch, clock_()};
-    ASSIGN_OR_RETURN(mend::v1::Entry entry, crypto::SealEntry(pos, payload, identity_, keys_.couple_keys.at(epoch)));
+    ASSIGN_OR_RETURN(mend::v1::Entry entry,
+                     crypto::SealEntry(pos, payload, identity_, keys_.couple_keys.at(epoch)));
     std::optional<mend::v1::Head> stale;
     auto appended = conn->Append(entry, &stale);
     if (appended.ok()) {
@@ -78,7 +84,8 @@ absl::StatusOr<uint64_t> Session::AppendAt(const mend::v1::Payload& payload, std
       // The server takes appends under an epoch only once every member has
       // its grant: a rotation interrupted between its grants can be resumed
       // by whoever holds the key.
-      if (absl::IsFailedPrecondition(appended.status()) && !regranted && epoch > 0 && state_.partner) {
+      if (absl::IsFailedPrecondition(appended.status()) && !regranted && epoch > 0 &&
+          state_.partner) {
         regranted = true;
         ASSIGN_OR_RETURN(auto grant, MakeGrant(epoch, *state_.partner));
         absl::Status put = conn->PutGrant(state_.couple_id, grant);

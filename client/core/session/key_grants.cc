@@ -1,10 +1,9 @@
 // Key grants and rotation (PROTOCOL.md "Epochs and grants"): fetching and
 // checking grants, sealing one to a member, and moving the couple to a new
 // epoch.
-#include "client/core/session.h"
-
 #include "base/status_macros.h"
 #include "client/core/problem.h"
+#include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
 #include "crypto/aead.h"
@@ -20,12 +19,16 @@ absl::Status Session::RefreshGrants() {
   bool changed = false;
   for (const auto& g : grants) {
     if (keys_.couple_keys.count(g.epoch())) continue;
-    bool granter_ok = g.granter() == state_.sign_pk || (state_.partner && g.granter() == state_.partner->sign_pk);
+    bool granter_ok =
+        g.granter() == state_.sign_pk || (state_.partner && g.granter() == state_.partner->sign_pk);
     if (!granter_ok || g.member() != state_.sign_pk ||
-        !crypto::VerifySignature(g.granter(), crypto::GrantSignatureInput(state_.couple_id, g.epoch(), g.member(),
-                                                                          g.key_id(), g.sealed_key()),
-                                 g.signature())) {
-      return VerificationError(fmt::format("the key grant for epoch {} is not signed by a member", g.epoch()));
+        !crypto::VerifySignature(
+            g.granter(),
+            crypto::GrantSignatureInput(state_.couple_id, g.epoch(), g.member(), g.key_id(),
+                                        g.sealed_key()),
+            g.signature())) {
+      return VerificationError(
+          fmt::format("the key grant for epoch {} is not signed by a member", g.epoch()));
     }
     auto key = crypto::OpenCoupleKey(g.sealed_key(), identity_);
     // A grant whose key is not the one its signer named is the signer's doing:
@@ -44,16 +47,18 @@ absl::Status Session::RefreshGrants() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<mend::v1::KeyGrant> Session::MakeGrant(uint32_t epoch, const Member& recipient) const {
+absl::StatusOr<mend::v1::KeyGrant> Session::MakeGrant(uint32_t epoch,
+                                                      const Member& recipient) const {
   mend::v1::KeyGrant g;
   g.set_epoch(epoch);
   g.set_member(recipient.sign_pk);
-  ASSIGN_OR_RETURN(Bytes sealed, crypto::SealCoupleKey(keys_.couple_keys.at(epoch), recipient.box_pk));
+  ASSIGN_OR_RETURN(Bytes sealed,
+                   crypto::SealCoupleKey(keys_.couple_keys.at(epoch), recipient.box_pk));
   g.set_sealed_key(sealed);
   g.set_granter(identity_.sign_pk());
   g.set_key_id(crypto::KeyId(keys_.couple_keys.at(epoch)));
-  g.set_signature(
-      identity_.Sign(crypto::GrantSignatureInput(state_.couple_id, epoch, recipient.sign_pk, g.key_id(), sealed)));
+  g.set_signature(identity_.Sign(
+      crypto::GrantSignatureInput(state_.couple_id, epoch, recipient.sign_pk, g.key_id(), sealed)));
   return g;
 }
 
@@ -87,14 +92,16 @@ absl::Status Session::Rotate() {
     // The partner is rotating at the same moment and took this epoch first.
     RETURN_IF_ERROR(Sync().status());
     if (CurrentEpoch() > announced_before) return absl::OkStatus();
-    return WithProblem(absl::AbortedError("your partner is rotating the key at this moment"), Problem::kRotationRace);
+    return WithProblem(absl::AbortedError("your partner is rotating the key at this moment"),
+                       Problem::kRotationRace);
   }
   RETURN_IF_ERROR(put);
   mend::v1::Payload p;
   p.mutable_key_rotation()->set_new_epoch(next);
   p.mutable_key_rotation()->set_key_id(crypto::KeyId(keys_.couple_keys.at(next)));
   auto appended = AppendAt(p, *under);
-  if (!appended.ok() && CurrentEpoch() > announced_before) return absl::OkStatus();  // theirs landed first
+  if (!appended.ok() && CurrentEpoch() > announced_before)
+    return absl::OkStatus();  // theirs landed first
   return appended.status();
 }
 

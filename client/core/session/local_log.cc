@@ -1,13 +1,12 @@
 // The local log: the replica on disk, its anchor (a MAC that lets opening skip
 // the signatures it already checked), and adopting verified entries, whether
 // fetched by a sync, pushed by a watch or our own appended ones.
-#include "client/core/session.h"
-
 #include "base/big_endian.h"
 #include "base/hex.h"
 #include "base/status_macros.h"
 #include "client/core/local_mac.h"
 #include "client/core/replica.h"
+#include "client/core/session.h"
 #include "client/core/verification_error.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
@@ -69,16 +68,20 @@ absl::Status Session::LoadLocal() {
   crypto::ChainContext context = ChainContextAt({0, crypto::GenesisPrevHash(state_.couple_id)});
   const uint64_t anchored = state_.verified_seq;
   if (anchored > 0 && raw_.size() >= anchored && !state_.replica_anchor.empty() &&
-      crypto::ConstantTimeEquals(ReplicaAnchor(anchored, state_.verified_hash), state_.replica_anchor)) {
+      crypto::ConstantTimeEquals(ReplicaAnchor(anchored, state_.verified_hash),
+                                 state_.replica_anchor)) {
     context.signatures_verified_through = anchored;
   }
   signatures_checked_on_open_ = raw_.size() - context.signatures_verified_through;
   crypto::ChainResult r = crypto::VerifyChain(context, raw_);
   if (r.failure) {
-    return VerificationError(fmt::format("the local replica does not verify: {}", r.failure->Message()));
+    return VerificationError(
+        fmt::format("the local replica does not verify: {}", r.failure->Message()));
   }
-  if (context.signatures_verified_through > 0 && r.entries[anchored - 1].hash != state_.verified_hash) {
-    return VerificationError(fmt::format("the local replica's entry {} is not the one verified before", anchored));
+  if (context.signatures_verified_through > 0 &&
+      r.entries[anchored - 1].hash != state_.verified_hash) {
+    return VerificationError(
+        fmt::format("the local replica's entry {} is not the one verified before", anchored));
   }
   entries_ = std::move(r.entries);
   key_ids_ = std::move(r.key_ids);
@@ -100,9 +103,9 @@ absl::Status Session::CheckGenesis() const {
   const Bytes& joiner = state_.inviter ? state_.partner->sign_pk : state_.sign_pk;
   const Bytes& joiner_box = state_.inviter ? state_.partner->box_pk : state_.box_pk;
   const Bytes& inviter_box = state_.inviter ? state_.box_pk : state_.partner->box_pk;
-  if (g.couple_id() != state_.couple_id || g.inviter().sign_pk() != inviter || g.joiner().sign_pk() != joiner ||
-      g.inviter().box_pk() != inviter_box || g.joiner().box_pk() != joiner_box ||
-      g.transcript_hash() != state_.transcript_hash) {
+  if (g.couple_id() != state_.couple_id || g.inviter().sign_pk() != inviter ||
+      g.joiner().sign_pk() != joiner || g.inviter().box_pk() != inviter_box ||
+      g.joiner().box_pk() != joiner_box || g.transcript_hash() != state_.transcript_hash) {
     return VerificationError(
         "the Genesis entry does not name the keys exchanged at pairing; someone substituted a key");
   }
@@ -114,19 +117,21 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
   crypto::ChainResult r = crypto::VerifyChain(ChainContextAt(local), fresh);
   if (r.failure) {
     if (r.failure->seq == local.seq + 1 && r.failure->check == crypto::EntryCheck::kChain) {
-      return VerificationError(fmt::format(
-          "fork: the server's entry {} does not follow the entry {} this device verified (hash {}); "
-          "the server is showing a different history",
-          local.seq + 1, local.seq, base::ToHex(local.hash)));
+      return VerificationError(
+          fmt::format("fork: the server's entry {} does not follow the entry {} this device "
+                      "verified (hash {}); "
+                      "the server is showing a different history",
+                      local.seq + 1, local.seq, base::ToHex(local.hash)));
     }
-    return VerificationError(fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));
+    return VerificationError(
+        fmt::format("the server sent an entry that does not verify: {}", r.failure->Message()));
   }
   // A device that lost the tail of its replica still remembers the verified head.
   for (const auto& e : r.entries) {
     if (e.header.seq() == state_.verified_seq && e.hash != state_.verified_hash) {
-      return VerificationError(fmt::format(
-          "fork: entry {} now has hash {}, but this device verified hash {} before",
-          state_.verified_seq, base::ToHex(e.hash), base::ToHex(state_.verified_hash)));
+      return VerificationError(
+          fmt::format("fork: entry {} now has hash {}, but this device verified hash {} before",
+                      state_.verified_seq, base::ToHex(e.hash), base::ToHex(state_.verified_hash)));
     }
   }
   // Extended in place (copying the whole history made every append cost
@@ -136,7 +141,8 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
   for (auto& e : r.entries) entries_.push_back(std::move(e));
   if (entries_.data() != before) {
     // The vector grew elsewhere: the folded entries point into it.
-    for (size_t i = 0; i < couple_.entries.size() && i < kept; ++i) couple_.entries[i].entry = &entries_[i];
+    for (size_t i = 0; i < couple_.entries.size() && i < kept; ++i)
+      couple_.entries[i].entry = &entries_[i];
   }
   // Genesis must match pairing before anything is kept.
   absl::Status stored = CheckGenesis();
@@ -150,14 +156,16 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
   std::vector<std::pair<uint64_t, int64_t>> seen;
   const int64_t now = clock_();
   for (size_t i = kept; i < entries_.size(); ++i) {
-    if (first_seen_.emplace(entries_[i].header.seq(), now).second) seen.emplace_back(entries_[i].header.seq(), now);
+    if (first_seen_.emplace(entries_[i].header.seq(), now).second)
+      seen.emplace_back(entries_[i].header.seq(), now);
   }
   RETURN_IF_ERROR(AppendFirstSeen(profile_.first_seen_path(), seen));
   // Only the new entries are folded: appending costs O(new entries), not
   // O(history). The fold is a function of the entries in order, so extending
   // it gives the state a whole fold would.
   if (couple_.entries.size() == kept) {
-    FoldMore(couple_, std::span<const crypto::OpenedEntry>(entries_).subspan(kept), {&first_seen_, now});
+    FoldMore(couple_, std::span<const crypto::OpenedEntry>(entries_).subspan(kept),
+             {&first_seen_, now});
   } else {
     couple_ = Fold(entries_, {&first_seen_, now});
   }

@@ -2,10 +2,9 @@
 // inviter's confirmation after the safety number was compared, and the two
 // membership entries (Genesis, Joined). Nothing else is written before the
 // safety number is confirmed on this device.
-#include "client/core/session.h"
-
 #include "base/status_macros.h"
 #include "client/core/problem.h"
+#include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
 #include "crypto/aead.h"
@@ -28,10 +27,11 @@ mend::v1::MemberKeys KeysOf(const Bytes& sign_pk, const Bytes& box_pk, const std
 
 }  // namespace
 
-absl::StatusOr<std::string> Session::Invite(const std::string& registration_code, uint32_t ttl_seconds) {
+absl::StatusOr<std::string> Session::Invite(const std::string& registration_code,
+                                            uint32_t ttl_seconds) {
   if (state_.pairing != PairingState::kUnpaired) {
-    return absl::FailedPreconditionError(
-        fmt::format("this profile is already {}; one profile pairs once", ToString(state_.pairing)));
+    return absl::FailedPreconditionError(fmt::format(
+        "this profile is already {}; one profile pairs once", ToString(state_.pairing)));
   }
   ASSIGN_OR_RETURN(Connection * conn, connection());
   crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
@@ -54,7 +54,8 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
     ASSIGN_OR_RETURN(auto grant, MakeGrant(0, Member{state_.sign_pk, state_.box_pk, state_.name}));
     s = conn->PutGrant(state_.couple_id, grant);
   }
-  if (s.ok()) s = conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status();
+  if (s.ok())
+    s = conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status();
   if (!s.ok()) {
     keys_.couple_keys.clear();
     keys_.invite_secret.reset();
@@ -70,22 +71,26 @@ absl::StatusOr<std::string> Session::Invite(const std::string& registration_code
 
 absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
   if (state_.pairing != PairingState::kInvited || !state_.inviter) {
-    return absl::FailedPreconditionError("only an invite that nobody has completed can be replaced");
+    return absl::FailedPreconditionError(
+        "only an invite that nobody has completed can be replaced");
   }
   if (state_.partner) {
-    return WithProblem(absl::FailedPreconditionError(fmt::format("{} has joined and waits for you", state_.partner->name)),
+    return WithProblem(absl::FailedPreconditionError(
+                           fmt::format("{} has joined and waits for you", state_.partner->name)),
                        Problem::kPartnerWaitsForYou);
   }
   ASSIGN_OR_RETURN(Connection * conn, connection());
   crypto::SecretBytes secret = crypto::SecretBytes::Random(crypto::kInviteSecretBytes);
   crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
   mend::v1::PairingOffer offer;
-  if (!offer.ParseFromString(state_.offer_plaintext)) return absl::DataLossError("the saved invite offer is damaged");
+  if (!offer.ParseFromString(state_.offer_plaintext))
+    return absl::DataLossError("the saved invite offer is damaged");
   keys_.invite_secret = secret.Clone();
   RETURN_IF_ERROR(SaveKeys());
   state_.offer_ct = crypto::SealOffer(invite, offer);
   state_.invite_id = invite.invite_id;
-  RETURN_IF_ERROR(conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status());
+  RETURN_IF_ERROR(
+      conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status());
   RETURN_IF_ERROR(SaveState());
   return crypto::FormatInviteCode(secret);
 }
@@ -93,7 +98,8 @@ absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
 absl::Status Session::RejectPartner() {
   if (state_.pairing != PairingState::kInvited || !state_.inviter || !state_.partner) {
     if (state_.pairing == PairingState::kPaired) {
-      return WithProblem(absl::FailedPreconditionError("pairing is complete"), Problem::kPairingComplete);
+      return WithProblem(absl::FailedPreconditionError("pairing is complete"),
+                         Problem::kPairingComplete);
     }
     return absl::FailedPreconditionError("nobody is waiting for your confirmation");
   }
@@ -107,8 +113,8 @@ absl::Status Session::RejectPartner() {
 
 absl::Status Session::Join(const std::string& code) {
   if (state_.pairing != PairingState::kUnpaired) {
-    return absl::FailedPreconditionError(
-        fmt::format("this profile is already {}; one profile pairs once", ToString(state_.pairing)));
+    return absl::FailedPreconditionError(fmt::format(
+        "this profile is already {}; one profile pairs once", ToString(state_.pairing)));
   }
   ASSIGN_OR_RETURN(crypto::SecretBytes secret, crypto::ParseInviteCode(code));
   crypto::InviteKeys invite = crypto::DeriveInviteKeys(secret);
@@ -119,7 +125,8 @@ absl::Status Session::Join(const std::string& code) {
   if (offer.inviter().sign_pk() == state_.sign_pk) {
     return absl::InvalidArgumentError("this is your own invite; your partner joins with it");
   }
-  if (offer.couple_id().size() != wire::kCoupleIdBytes || offer.inviter().sign_pk().size() != wire::kMemberKeyBytes ||
+  if (offer.couple_id().size() != wire::kCoupleIdBytes ||
+      offer.inviter().sign_pk().size() != wire::kMemberKeyBytes ||
       offer.inviter().box_pk().size() != wire::kMemberKeyBytes) {
     return absl::DataLossError("the invite offer is malformed");
   }
@@ -129,10 +136,12 @@ absl::Status Session::Join(const std::string& code) {
   answer.set_transcript_signature(identity_.Sign(crypto::TranscriptSignatureInput(t)));
   Bytes answer_ct = crypto::SealAnswer(invite, got.offer_ct(), answer);
   ASSIGN_OR_RETURN(Bytes couple_id, conn->JoinCouple(invite.invite_id, state_.box_pk, answer_ct));
-  if (couple_id != offer.couple_id()) return VerificationError("the server joined us to a different couple");
+  if (couple_id != offer.couple_id())
+    return VerificationError("the server joined us to a different couple");
   state_.couple_id = couple_id;
   state_.inviter = false;
-  state_.partner = Member{offer.inviter().sign_pk(), offer.inviter().box_pk(), offer.inviter().display_name()};
+  state_.partner =
+      Member{offer.inviter().sign_pk(), offer.inviter().box_pk(), offer.inviter().display_name()};
   state_.transcript_hash = t;
   state_.offer_plaintext = offer_plaintext;
   state_.pairing = PairingState::kJoinPending;
@@ -144,10 +153,12 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
   using Step = PairingProgress::Step;
   ASSIGN_OR_RETURN(Connection * conn, connection());
   if (state_.pairing == PairingState::kInvited) {
-    if (state_.partner) return PairingProgress{Step::kCompareSafetyNumber, state_.partner->name, ""};
+    if (state_.partner)
+      return PairingProgress{Step::kCompareSafetyNumber, state_.partner->name, ""};
     ASSIGN_OR_RETURN(auto join, conn->GetJoin(state_.couple_id));
     if (!join.pending()) return PairingProgress{Step::kAwaitingJoin, "", ""};
-    if (!keys_.invite_secret) return absl::DataLossError("the invite secret is missing from the key file");
+    if (!keys_.invite_secret)
+      return absl::DataLossError("the invite secret is missing from the key file");
     absl::StatusOr<Member> joiner = OpenJoin(join);
     if (!joiner.ok()) {
       // Whoever answered holds the code but sent something that does not
@@ -165,7 +176,8 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
   if (state_.pairing == PairingState::kJoinPending) {
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
-      if (absl::IsPermissionDenied(grants.status())) return PairingProgress{Step::kAwaitingConfirmation, "", ""};
+      if (absl::IsPermissionDenied(grants.status()))
+        return PairingProgress{Step::kAwaitingConfirmation, "", ""};
       return grants.status();
     }
     if (grants->empty()) return PairingProgress{Step::kAwaitingConfirmation, "", ""};
@@ -211,7 +223,8 @@ absl::Status Session::CompletePairingAsInviter() {
 }
 
 absl::Status Session::ConfirmSafetyNumber() {
-  if (!state_.partner) return absl::FailedPreconditionError("nobody has joined yet; there is no number to compare");
+  if (!state_.partner)
+    return absl::FailedPreconditionError("nobody has joined yet; there is no number to compare");
   state_.safety_confirmed = true;
   RETURN_IF_ERROR(SaveState());
   if (state_.inviter && state_.pairing == PairingState::kInvited) return CompletePairingAsInviter();
@@ -220,10 +233,11 @@ absl::Status Session::ConfirmSafetyNumber() {
 
 absl::Status Session::CheckSafetyNumberConfirmed() const {
   if (state_.safety_confirmed) return absl::OkStatus();
-  return WithProblem(absl::FailedPreconditionError(
-                         "the safety number has not been compared on this device yet: whoever holds the invite "
-                         "code could be on the other end"),
-                     Problem::kSafetyNumberNotCompared);
+  return WithProblem(
+      absl::FailedPreconditionError(
+          "the safety number has not been compared on this device yet: whoever holds the invite "
+          "code could be on the other end"),
+      Problem::kSafetyNumberNotCompared);
 }
 
 absl::Status Session::EnsureMembershipEntries() {
@@ -233,7 +247,8 @@ absl::Status Session::EnsureMembershipEntries() {
     auto* g = p.mutable_genesis();
     g->set_couple_id(state_.couple_id);
     *g->mutable_inviter() = KeysOf(state_.sign_pk, state_.box_pk, state_.name);
-    *g->mutable_joiner() = KeysOf(state_.partner->sign_pk, state_.partner->box_pk, state_.partner->name);
+    *g->mutable_joiner() =
+        KeysOf(state_.partner->sign_pk, state_.partner->box_pk, state_.partner->name);
     g->set_transcript_hash(state_.transcript_hash);
     g->set_key_id(crypto::KeyId(keys_.couple_keys.at(0)));
     return AppendAt(p, 0).status();

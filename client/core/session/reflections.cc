@@ -1,9 +1,8 @@
 // Sealed reflections ("nobody goes first", PROTOCOL.md "Sealed answers"):
 // sealing an answer under its own key, and revealing it once the partner has
 // sealed theirs, never within moments of the fetch that brought it.
-#include "client/core/session.h"
-
 #include "base/status_macros.h"
+#include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "crypto/aead.h"
 #include "crypto/sealed_answer.h"
@@ -11,7 +10,8 @@
 
 namespace mend::client {
 
-absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
+absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id,
+                                             const std::string& prompt_text,
                                              const std::string& answer) {
   RETURN_IF_ERROR(NotPaired(state_));
   RETURN_IF_ERROR(CheckSafetyNumberConfirmed());
@@ -46,7 +46,8 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id, const
   sa->set_prompt_id(prompt_id);
   sa->set_prompt_text(prompt_text);
   const crypto::SecretBytes& k_e = keys_.sealed_keys.at(prompt_id);
-  sa->set_sealed_ct(crypto::SealAnswerText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
+  sa->set_sealed_ct(
+      crypto::SealAnswerText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
   sa->set_key_commitment(crypto::SealedKeyCommitment(k_e.view()));
   const int64_t sealing = clock_();
   ASSIGN_OR_RETURN(uint64_t seq, Append(p));

@@ -1,9 +1,8 @@
 // Sync: grants, then the server's head checked against what this device
 // verified before (rollback, fork), then the entries page by page.
-#include "client/core/session.h"
-
 #include "base/hex.h"
 #include "base/status_macros.h"
+#include "client/core/session.h"
 #include "client/core/verification_error.h"
 #include "fmt/format.h"
 
@@ -27,13 +26,16 @@ absl::StatusOr<SyncReport> Session::Sync() {
   ASSIGN_OR_RETURN(mend::v1::Head server, conn->GetHead(state_.couple_id));
   const crypto::ChainHead local = head();
   if (server.seq() < state_.verified_seq) {
-    return VerificationError(fmt::format(
-        "rollback: the server's log ends at entry {}, but this device already verified entry {} (hash {}); "
-        "the server lost or withheld entries", server.seq(), state_.verified_seq, base::ToHex(state_.verified_hash)));
+    return VerificationError(
+        fmt::format("rollback: the server's log ends at entry {}, but this device already verified "
+                    "entry {} (hash {}); "
+                    "the server lost or withheld entries",
+                    server.seq(), state_.verified_seq, base::ToHex(state_.verified_hash)));
   }
   if (server.seq() == local.seq && server.hash() != local.hash) {
-    return VerificationError(fmt::format("fork: the server's entry {} has hash {}, but this device verified hash {}",
-                                         local.seq, base::ToHex(server.hash()), base::ToHex(local.hash)));
+    return VerificationError(
+        fmt::format("fork: the server's entry {} has hash {}, but this device verified hash {}",
+                    local.seq, base::ToHex(server.hash()), base::ToHex(local.hash)));
   }
   // Page by page, each verified and stored before the next is asked for,
   // and never past the head the server announced: a server that streams
@@ -41,11 +43,12 @@ absl::StatusOr<SyncReport> Session::Sync() {
   while (head().seq < server.seq()) {
     const uint64_t want = std::min<uint64_t>(kFetchPage, server.seq() - head().seq);
     auto fresh = conn->Fetch(state_.couple_id, head().seq, static_cast<uint32_t>(want));
-    if (!fresh.ok() && absl::IsDataLoss(fresh.status())) return VerificationError(std::string(fresh.status().message()));
+    if (!fresh.ok() && absl::IsDataLoss(fresh.status()))
+      return VerificationError(std::string(fresh.status().message()));
     RETURN_IF_ERROR(fresh.status());
     if (fresh->empty()) {
-      return VerificationError(fmt::format("the server announced entry {} but sent only up to {}", server.seq(),
-                                           head().seq));
+      return VerificationError(fmt::format("the server announced entry {} but sent only up to {}",
+                                           server.seq(), head().seq));
     }
     size_t adopted = 0;
     RETURN_IF_ERROR(AdoptVerified(*fresh, &adopted));

@@ -7,10 +7,14 @@ namespace mend::client {
 
 bool WelcomeDuringSpace(DuringSpace policy, mend::v1::Contact contact) {
   switch (policy) {
-    case DuringSpace::kAlways: return true;
-    case DuringSpace::kUnlessNoContact: return contact != mend::v1::CONTACT_NONE;
-    case DuringSpace::kIfCheckInsWelcome: return contact == mend::v1::CONTACT_CHECKINS_ONLY;
-    case DuringSpace::kNever: return false;
+    case DuringSpace::kAlways:
+      return true;
+    case DuringSpace::kUnlessNoContact:
+      return contact != mend::v1::CONTACT_NONE;
+    case DuringSpace::kIfCheckInsWelcome:
+      return contact == mend::v1::CONTACT_CHECKINS_ONLY;
+    case DuringSpace::kNever:
+      return false;
   }
   return false;
 }
@@ -20,12 +24,14 @@ void NoStateChange(CoupleState&, const crypto::OpenedEntry&, int64_t) {}
 const std::vector<KindRecord>& AllKinds() {
   static const std::vector<KindRecord>* all = [] {
     auto* records = new std::vector<KindRecord>;
-    for (auto family : {kinds::Membership, kinds::CheckIns, kinds::Commitments, kinds::TriggersAndAcknowledgements,
-                        kinds::QuestionsAndAnswers, kinds::Letters, kinds::DisclosuresAndPreferences, kinds::Space,
-                        kinds::Reflections, kinds::TalkNotes}) {
+    for (auto family :
+         {kinds::Membership, kinds::CheckIns, kinds::Commitments,
+          kinds::TriggersAndAcknowledgements, kinds::QuestionsAndAnswers, kinds::Letters,
+          kinds::DisclosuresAndPreferences, kinds::Space, kinds::Reflections, kinds::TalkNotes}) {
       for (KindRecord& r : family()) records->push_back(r);
     }
-    std::sort(records->begin(), records->end(), [](const KindRecord& a, const KindRecord& b) { return a.kind < b.kind; });
+    std::sort(records->begin(), records->end(),
+              [](const KindRecord& a, const KindRecord& b) { return a.kind < b.kind; });
     return records;
   }();
   return *all;

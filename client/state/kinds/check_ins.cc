@@ -10,7 +10,8 @@ using mend::v1::Payload;
 
 absl::Status CheckCheckIn(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
   if (p.check_in().mood() < 1 || p.check_in().mood() > 10) {
-    return absl::InvalidArgumentError(fmt::format("mood must be 1 to 10, not {}", p.check_in().mood()));
+    return absl::InvalidArgumentError(
+        fmt::format("mood must be 1 to 10, not {}", p.check_in().mood()));
   }
   return absl::OkStatus();
 }
@@ -18,7 +19,8 @@ absl::Status CheckCheckIn(const CoupleState&, const Bytes&, const Payload& p, ui
 }  // namespace
 
 std::vector<KindRecord> CheckIns() {
-  return {{Payload::kCheckIn, "checkin", CheckCheckIn, NoStateChange, DuringSpace::kIfCheckInsWelcome}};
+  return {
+      {Payload::kCheckIn, "checkin", CheckCheckIn, NoStateChange, DuringSpace::kIfCheckInsWelcome}};
 }
 
 }  // namespace mend::client::kinds

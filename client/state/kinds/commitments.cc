@@ -14,7 +14,8 @@ using mend::v1::Payload;
 
 constexpr size_t kMaxTitleBytes = 200;
 
-std::vector<Bytes> BoundMembers(const CoupleState& state, const Bytes& proposer, mend::v1::Bound bound) {
+std::vector<Bytes> BoundMembers(const CoupleState& state, const Bytes& proposer,
+                                mend::v1::Bound bound) {
   const Member* partner = state.Partner(proposer);
   std::vector<Bytes> out;
   if (bound == mend::v1::BOUND_PROPOSER || bound == mend::v1::BOUND_BOTH) out.push_back(proposer);
@@ -26,12 +27,14 @@ std::vector<Bytes> BoundMembers(const CoupleState& state, const Bytes& proposer,
 
 absl::Status CheckProposal(const CoupleState& state, const Bytes&, const Payload& p, uint32_t) {
   const auto& cp = p.commitment_proposal();
-  if (cp.type() == mend::v1::PROPOSAL_TYPE_UNSPECIFIED) return absl::InvalidArgumentError("proposal type missing");
+  if (cp.type() == mend::v1::PROPOSAL_TYPE_UNSPECIFIED)
+    return absl::InvalidArgumentError("proposal type missing");
   if (cp.type() != mend::v1::PROPOSAL_TYPE_RETIRE) {
     if (cp.title().empty() || cp.title().size() > kMaxTitleBytes) {
       return absl::InvalidArgumentError("a commitment needs a title of 1 to 200 bytes");
     }
-    if (cp.bound() == mend::v1::BOUND_UNSPECIFIED) return absl::InvalidArgumentError("say who is bound");
+    if (cp.bound() == mend::v1::BOUND_UNSPECIFIED)
+      return absl::InvalidArgumentError("say who is bound");
   }
   if (!cp.review_date().empty() && !IsCalendarDate(cp.review_date())) {
     return absl::InvalidArgumentError("review date must be YYYY-MM-DD");
@@ -55,19 +58,24 @@ void ApplyProposal(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
   state.commitments[c.seq] = std::move(c);
 }
 
-absl::Status CheckResponse(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckResponse(const CoupleState& state, const Bytes& author, const Payload& p,
+                           uint32_t) {
   const auto& r = p.commitment_response();
   const Commitment* c = FindCommitment(state, r.proposal_seq());
-  if (c == nullptr) return Broken(fmt::format("entry {} is not a commitment proposal", r.proposal_seq()));
-  if (c->proposer == author) return Broken("only the partner can answer a proposal, not its proposer");
+  if (c == nullptr)
+    return Broken(fmt::format("entry {} is not a commitment proposal", r.proposal_seq()));
+  if (c->proposer == author)
+    return Broken("only the partner can answer a proposal, not its proposer");
   if (c->state != CommitmentState::kProposed) {
     return Broken(fmt::format("proposal {} is already {}", c->seq, ToString(c->state)));
   }
-  if (r.decision() == mend::v1::DECISION_UNSPECIFIED) return absl::InvalidArgumentError("decision missing");
+  if (r.decision() == mend::v1::DECISION_UNSPECIFIED)
+    return absl::InvalidArgumentError("decision missing");
   if (c->proposal.type() != mend::v1::PROPOSAL_TYPE_NEW) {
     const Commitment* target = FindCommitment(state, c->proposal.target_seq());
     if (target == nullptr || target->state != CommitmentState::kAgreed) {
-      return Broken(fmt::format("the commitment that proposal {} changes is no longer agreed", c->seq));
+      return Broken(
+          fmt::format("the commitment that proposal {} changes is no longer agreed", c->seq));
     }
   }
   return absl::OkStatus();
@@ -92,12 +100,17 @@ void ApplyResponse(CoupleState& state, const crypto::OpenedEntry& e, int64_t at)
         }
       }
       break;
-    case mend::v1::DECISION_DECLINE: c.state = CommitmentState::kDeclined; break;
-    default: c.state = CommitmentState::kChangesRequested; break;
+    case mend::v1::DECISION_DECLINE:
+      c.state = CommitmentState::kDeclined;
+      break;
+    default:
+      c.state = CommitmentState::kChangesRequested;
+      break;
   }
 }
 
-absl::Status CheckReport(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckReport(const CoupleState& state, const Bytes& author, const Payload& p,
+                         uint32_t) {
   const auto& r = p.commitment_report();
   const Commitment* c = FindCommitment(state, r.commitment_seq());
   if (c == nullptr || c->state != CommitmentState::kAgreed) {
@@ -106,7 +119,8 @@ absl::Status CheckReport(const CoupleState& state, const Bytes& author, const Pa
   if (std::find(c->bound.begin(), c->bound.end(), author) == c->bound.end()) {
     return Broken("only a partner bound by the commitment reports on it");
   }
-  if (r.outcome() == mend::v1::OUTCOME_UNSPECIFIED) return absl::InvalidArgumentError("say kept or slipped");
+  if (r.outcome() == mend::v1::OUTCOME_UNSPECIFIED)
+    return absl::InvalidArgumentError("say kept or slipped");
   return absl::OkStatus();
 }
 

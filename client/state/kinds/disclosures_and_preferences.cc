@@ -12,19 +12,22 @@ constexpr size_t kMaxTopicBytes = 64;
 
 absl::Status CheckDisclosure(const CoupleState& state, const Bytes&, const Payload& p, uint32_t) {
   if (p.disclosure().text().empty()) return absl::InvalidArgumentError("the disclosure is empty");
-  if (p.disclosure().commitment_seq() != 0 && FindCommitment(state, p.disclosure().commitment_seq()) == nullptr) {
+  if (p.disclosure().commitment_seq() != 0 &&
+      FindCommitment(state, p.disclosure().commitment_seq()) == nullptr) {
     return Broken(fmt::format("entry {} is not a commitment", p.disclosure().commitment_seq()));
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckPreferences(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
-  if (p.disclosure_prefs().prefs().empty()) return absl::InvalidArgumentError("no preference given");
+  if (p.disclosure_prefs().prefs().empty())
+    return absl::InvalidArgumentError("no preference given");
   for (const auto& pref : p.disclosure_prefs().prefs()) {
     if (pref.topic().empty() || pref.topic().size() > kMaxTopicBytes) {
       return absl::InvalidArgumentError("a topic has 1 to 64 bytes");
     }
-    if (pref.mode() == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::InvalidArgumentError("say the mode");
+    if (pref.mode() == mend::v1::DISCLOSURE_MODE_UNSPECIFIED)
+      return absl::InvalidArgumentError("say the mode");
   }
   return absl::OkStatus();
 }
@@ -39,8 +42,10 @@ void ApplyPreferences(CoupleState& state, const crypto::OpenedEntry& e, int64_t)
 
 std::vector<KindRecord> DisclosuresAndPreferences() {
   return {
-      {Payload::kDisclosure, "disclosure", CheckDisclosure, NoStateChange, DuringSpace::kUnlessNoContact},
-      {Payload::kDisclosurePrefs, "prefs", CheckPreferences, ApplyPreferences, DuringSpace::kAlways},
+      {Payload::kDisclosure, "disclosure", CheckDisclosure, NoStateChange,
+       DuringSpace::kUnlessNoContact},
+      {Payload::kDisclosurePrefs, "prefs", CheckPreferences, ApplyPreferences,
+       DuringSpace::kAlways},
   };
 }
 

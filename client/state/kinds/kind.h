@@ -30,8 +30,10 @@ using Bytes = std::string;
 // "Space"). A courtesy the CLI applies before writing (`--despite-space`
 // overrides it), not a rule of the log.
 enum class DuringSpace {
-  kAlways,             // keeps the log working or closes something: rotation, leave, a reveal, a kept/slipped report
-  kUnlessNoContact,    // a reply the partner may be waiting for: an acknowledgement, an answer, a disclosure
+  kAlways,  // keeps the log working or closes something: rotation, leave, a reveal, a kept/slipped
+            // report
+  kUnlessNoContact,    // a reply the partner may be waiting for: an acknowledgement, an answer, a
+                       // disclosure
   kIfCheckInsWelcome,  // a check-in
   kNever,              // a new ask of the partner: a trigger, a question, a letter, a proposal
 };
@@ -48,8 +50,8 @@ struct KindRecord {
   // (CheckRules in fold.h). FAILED_PRECONDITION for an entry that does not
   // fit the log ("entry 7 is not a trigger"), INVALID_ARGUMENT for one that
   // is malformed in itself.
-  absl::Status (*check)(const CoupleState& state, const Bytes& author, const mend::v1::Payload& payload,
-                        uint32_t key_epoch);
+  absl::Status (*check)(const CoupleState& state, const Bytes& author,
+                        const mend::v1::Payload& payload, uint32_t key_epoch);
   // What a valid entry of this kind changes in the state; `at` is its folded
   // time (FoldedEntry::unix_ms). NoStateChange for kinds that only add to
   // the timeline.

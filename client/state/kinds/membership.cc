@@ -14,7 +14,8 @@ using mend::v1::Payload;
 absl::Status CheckGenesis(const CoupleState&, const Bytes& author, const Payload& p, uint32_t) {
   const auto& g = p.genesis();
   if (g.inviter().sign_pk() != author) return Broken("Genesis must be written by the inviter");
-  if (g.joiner().sign_pk().size() != wire::kMemberKeyBytes || g.joiner().sign_pk() == g.inviter().sign_pk()) {
+  if (g.joiner().sign_pk().size() != wire::kMemberKeyBytes ||
+      g.joiner().sign_pk() == g.inviter().sign_pk()) {
     return Broken("Genesis must name two different members");
   }
   if (g.key_id().size() != crypto::kKeyIdBytes) return Broken("Genesis names no key id");
@@ -29,7 +30,8 @@ void ApplyGenesis(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
   state.couple_id = g.couple_id();
 }
 
-absl::Status CheckJoined(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckJoined(const CoupleState& state, const Bytes& author, const Payload& p,
+                         uint32_t) {
   if (state.members.size() != 2 || state.members[1].sign_pk != author) {
     return Broken("only the joining partner writes Joined");
   }
@@ -43,7 +45,8 @@ absl::Status CheckJoined(const CoupleState& state, const Bytes& author, const Pa
 void ApplyJoined(CoupleState& state, const crypto::OpenedEntry&, int64_t) { state.joined = true; }
 
 absl::Status CheckProfile(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
-  if (p.profile().display_name().empty() || p.profile().display_name().size() > wire::kMaxNameBytes) {
+  if (p.profile().display_name().empty() ||
+      p.profile().display_name().size() > wire::kMaxNameBytes) {
     return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
   }
   return absl::OkStatus();
@@ -57,12 +60,15 @@ void ApplyProfile(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
 
 // Written under any epoch already announced (CheckRules lets a rotation, and
 // only a rotation, be written under an older one).
-absl::Status CheckKeyRotation(const CoupleState& state, const Bytes&, const Payload& p, uint32_t key_epoch) {
+absl::Status CheckKeyRotation(const CoupleState& state, const Bytes&, const Payload& p,
+                              uint32_t key_epoch) {
   if (p.key_rotation().new_epoch() <= state.epoch || key_epoch > state.epoch) {
-    return Broken(fmt::format("a rotation moves past epoch {} and is written under an epoch already announced",
-                              state.epoch));
+    return Broken(fmt::format(
+        "a rotation moves past epoch {} and is written under an epoch already announced",
+        state.epoch));
   }
-  if (p.key_rotation().key_id().size() != crypto::kKeyIdBytes) return Broken("the rotation names no key id");
+  if (p.key_rotation().key_id().size() != crypto::kKeyIdBytes)
+    return Broken("the rotation names no key id");
   return absl::OkStatus();
 }
 
@@ -71,7 +77,9 @@ void ApplyKeyRotation(CoupleState& state, const crypto::OpenedEntry& e, int64_t)
 }
 
 // Either partner may leave at any time, needing nobody's consent.
-absl::Status CheckLeave(const CoupleState&, const Bytes&, const Payload&, uint32_t) { return absl::OkStatus(); }
+absl::Status CheckLeave(const CoupleState&, const Bytes&, const Payload&, uint32_t) {
+  return absl::OkStatus();
+}
 
 void ApplyLeave(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
   state.closed = true;

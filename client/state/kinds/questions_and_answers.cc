@@ -17,11 +17,15 @@ void ApplyQuestion(CoupleState& state, const crypto::OpenedEntry& e, int64_t at)
   state.questions[seq] = QuestionRecord{seq, e.header.author(), at, e.payload.question(), 0};
 }
 
-absl::Status CheckAnswer(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckAnswer(const CoupleState& state, const Bytes& author, const Payload& p,
+                         uint32_t) {
   auto it = state.questions.find(p.answer().question_seq());
-  if (it == state.questions.end()) return Broken(fmt::format("entry {} is not a question", p.answer().question_seq()));
-  if (it->second.author == author) return Broken("a question is answered by the partner, not its author");
-  if (it->second.answer_seq != 0) return Broken(fmt::format("question {} was already answered", it->first));
+  if (it == state.questions.end())
+    return Broken(fmt::format("entry {} is not a question", p.answer().question_seq()));
+  if (it->second.author == author)
+    return Broken("a question is answered by the partner, not its author");
+  if (it->second.answer_seq != 0)
+    return Broken(fmt::format("question {} was already answered", it->first));
   if (p.answer().text().empty()) return absl::InvalidArgumentError("the answer is empty");
   return absl::OkStatus();
 }

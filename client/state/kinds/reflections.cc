@@ -14,7 +14,8 @@ using mend::v1::Payload;
 // XChaCha20-Poly1305: a 24-byte nonce and a 16-byte tag at the least.
 constexpr size_t kMinSealedBytes = 24 + 16;
 
-absl::Status CheckSealedAnswer(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckSealedAnswer(const CoupleState& state, const Bytes& author, const Payload& p,
+                               uint32_t) {
   const auto& sa = p.sealed_answer();
   if (sa.prompt_id().empty() || sa.prompt_id().size() > crypto::kMaxPromptIdBytes) {
     return absl::InvalidArgumentError("a prompt id has 1 to 64 bytes");
@@ -42,22 +43,32 @@ absl::Status CheckSealedAnswer(const CoupleState& state, const Bytes& author, co
 void ApplySealedAnswer(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
   const auto& sa = e.payload.sealed_answer();
   const Bytes& author = e.header.author();
-  state.sealed[sa.prompt_id()][author] =
-      SealedRecord{e.header.seq(), author, sa.prompt_id(), sa.prompt_text(), sa.sealed_ct(), sa.key_commitment(), 0, ""};
+  state.sealed[sa.prompt_id()][author] = SealedRecord{e.header.seq(),
+                                                      author,
+                                                      sa.prompt_id(),
+                                                      sa.prompt_text(),
+                                                      sa.sealed_ct(),
+                                                      sa.key_commitment(),
+                                                      0,
+                                                      ""};
 }
 
-absl::Status CheckReveal(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckReveal(const CoupleState& state, const Bytes& author, const Payload& p,
+                         uint32_t) {
   const SealedRecord* rec = state.SealedAt(p.reveal().sealed_seq());
-  if (rec == nullptr) return Broken(fmt::format("entry {} is not a sealed answer", p.reveal().sealed_seq()));
+  if (rec == nullptr)
+    return Broken(fmt::format("entry {} is not a sealed answer", p.reveal().sealed_seq()));
   if (rec->author != author) return Broken("only the author of a sealed answer reveals it");
-  if (rec->reveal_seq != 0) return Broken(fmt::format("sealed answer {} was already revealed", rec->seq));
+  if (rec->reveal_seq != 0)
+    return Broken(fmt::format("sealed answer {} was already revealed", rec->seq));
   const Member* partner = state.Partner(author);
   if (partner == nullptr || !state.sealed.at(rec->prompt_id).count(partner->sign_pk)) {
     return Broken("revealed before the partner sealed their answer: nobody goes first");
   }
-  absl::Status opened = crypto::OpenAnswerText(p.reveal().key(), rec->key_commitment,
-                                               {state.couple_id, rec->author, rec->prompt_id}, rec->sealed_ct)
-                            .status();
+  absl::Status opened =
+      crypto::OpenAnswerText(p.reveal().key(), rec->key_commitment,
+                             {state.couple_id, rec->author, rec->prompt_id}, rec->sealed_ct)
+          .status();
   if (!opened.ok()) return Broken(std::string(opened.message()));
   return absl::OkStatus();
 }
@@ -66,9 +77,10 @@ void ApplyReveal(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
   const SealedRecord* found = state.SealedAt(e.payload.reveal().sealed_seq());
   SealedRecord& rec = state.sealed.at(found->prompt_id).at(found->author);
   rec.reveal_seq = e.header.seq();
-  rec.revealed_text = crypto::OpenAnswerText(e.payload.reveal().key(), rec.key_commitment,
-                                             {state.couple_id, rec.author, rec.prompt_id}, rec.sealed_ct)
-                          .value_or("");
+  rec.revealed_text =
+      crypto::OpenAnswerText(e.payload.reveal().key(), rec.key_commitment,
+                             {state.couple_id, rec.author, rec.prompt_id}, rec.sealed_ct)
+          .value_or("");
 }
 
 }  // namespace

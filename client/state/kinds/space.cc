@@ -11,7 +11,8 @@ using mend::v1::Payload;
 
 absl::Status CheckSpaceRequest(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
   if (p.space_request().end()) return absl::OkStatus();
-  if (!IsCalendarDate(p.space_request().until())) return absl::InvalidArgumentError("until must be YYYY-MM-DD");
+  if (!IsCalendarDate(p.space_request().until()))
+    return absl::InvalidArgumentError("until must be YYYY-MM-DD");
   if (p.space_request().contact() == mend::v1::CONTACT_UNSPECIFIED) {
     return absl::InvalidArgumentError("say what contact is welcome");
   }
@@ -26,7 +27,8 @@ void ApplySpaceRequest(CoupleState& state, const crypto::OpenedEntry& e, int64_t
 }  // namespace
 
 std::vector<KindRecord> Space() {
-  return {{Payload::kSpaceRequest, "space", CheckSpaceRequest, ApplySpaceRequest, DuringSpace::kAlways}};
+  return {{Payload::kSpaceRequest, "space", CheckSpaceRequest, ApplySpaceRequest,
+           DuringSpace::kAlways}};
 }
 
 }  // namespace mend::client::kinds

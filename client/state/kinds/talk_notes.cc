@@ -9,7 +9,8 @@ namespace {
 using mend::v1::Payload;
 
 absl::Status CheckTalkNotes(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
-  if (!IsCalendarDate(p.talk_notes().week())) return absl::InvalidArgumentError("the week is YYYY-MM-DD");
+  if (!IsCalendarDate(p.talk_notes().week()))
+    return absl::InvalidArgumentError("the week is YYYY-MM-DD");
   if (p.talk_notes().agreed().empty() && p.talk_notes().follow_ups().empty()) {
     return absl::InvalidArgumentError("the talk notes are empty");
   }

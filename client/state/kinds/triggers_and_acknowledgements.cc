@@ -11,7 +11,8 @@ using mend::v1::Payload;
 
 absl::Status CheckTrigger(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
   if (p.trigger().intensity() < 1 || p.trigger().intensity() > 10) {
-    return absl::InvalidArgumentError(fmt::format("intensity must be 1 to 10, not {}", p.trigger().intensity()));
+    return absl::InvalidArgumentError(
+        fmt::format("intensity must be 1 to 10, not {}", p.trigger().intensity()));
   }
   return absl::OkStatus();
 }
@@ -21,13 +22,16 @@ void ApplyTrigger(CoupleState& state, const crypto::OpenedEntry& e, int64_t at) 
   state.triggers[seq] = TriggerRecord{seq, e.header.author(), at, e.payload.trigger(), 0, 0};
 }
 
-absl::Status CheckAcknowledgement(const CoupleState& state, const Bytes& author, const Payload& p, uint32_t) {
+absl::Status CheckAcknowledgement(const CoupleState& state, const Bytes& author, const Payload& p,
+                                  uint32_t) {
   auto it = state.triggers.find(p.acknowledgement().trigger_seq());
   if (it == state.triggers.end()) {
     return Broken(fmt::format("entry {} is not a trigger", p.acknowledgement().trigger_seq()));
   }
-  if (it->second.author == author) return Broken("a trigger is acknowledged by the partner, not its author");
-  if (it->second.ack_seq != 0) return Broken(fmt::format("trigger {} was already acknowledged", it->first));
+  if (it->second.author == author)
+    return Broken("a trigger is acknowledged by the partner, not its author");
+  if (it->second.ack_seq != 0)
+    return Broken(fmt::format("trigger {} was already acknowledged", it->first));
   return absl::OkStatus();
 }
 
@@ -42,7 +46,8 @@ void ApplyAcknowledgement(CoupleState& state, const crypto::OpenedEntry& e, int6
 std::vector<KindRecord> TriggersAndAcknowledgements() {
   return {
       {Payload::kTrigger, "trigger", CheckTrigger, ApplyTrigger, DuringSpace::kNever},
-      {Payload::kAcknowledgement, "ack", CheckAcknowledgement, ApplyAcknowledgement, DuringSpace::kUnlessNoContact},
+      {Payload::kAcknowledgement, "ack", CheckAcknowledgement, ApplyAcknowledgement,
+       DuringSpace::kUnlessNoContact},
   };
 }
 
