@@ -12,6 +12,7 @@
 #include "client/views/render.h"
 #include "client/views/report.h"
 #include "client/views/talk.h"
+#include "client/views/vocabulary.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -19,16 +20,7 @@ namespace mend::client {
 namespace {
 
 std::string ModeName(mend::v1::DisclosureMode mode) {
-  switch (mode) {
-    case mend::v1::DISCLOSURE_MODE_PROACTIVE:
-      return "tell me proactively";
-    case mend::v1::DISCLOSURE_MODE_WHEN_ASKED:
-      return "only when I ask";
-    case mend::v1::DISCLOSURE_MODE_ASK_FIRST:
-      return "ask me first";
-    default:
-      return "no preference";
-  }
+  return PhraseOf(DisclosureModeWords(), mode, "no preference");
 }
 
 std::filesystem::path UserUnitDir() {
@@ -148,9 +140,10 @@ absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic,
   mend::v1::Payload p;
   auto* pref = p.mutable_disclosure_prefs()->add_prefs();
   pref->set_topic(topic);
-  pref->set_mode(mode == "proactive"    ? mend::v1::DISCLOSURE_MODE_PROACTIVE
-                 : mode == "when-asked" ? mend::v1::DISCLOSURE_MODE_WHEN_ASKED
-                                        : mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  auto parsed = FromCliWord(DisclosureModeWords(), mode);
+  if (!parsed)
+    return absl::InvalidArgumentError("--mode is " + ListOfCliWords(DisclosureModeWords()));
+  pref->set_mode(*parsed);
   return WriteEntry(*session, g, p);
 }
 
@@ -304,8 +297,8 @@ void DeclareBeyondCommands(const CommandLine& cli) {
   auto prefs = std::make_shared<PrefsArgs>();
   auto* c_prefs_disclose = c_prefs->add_subcommand("disclose", "set your preference for a topic");
   c_prefs_disclose->add_option("topic", prefs->topic, "the topic")->required();
-  c_prefs_disclose->add_option("--mode", prefs->mode, "proactive, when-asked or ask-first")
-      ->check(CLI::IsMember({"proactive", "when-asked", "ask-first"}))
+  c_prefs_disclose->add_option("--mode", prefs->mode, ListOfCliWords(DisclosureModeWords()))
+      ->check(CLI::IsMember(CliWords(DisclosureModeWords())))
       ->required();
   c_prefs_disclose->callback(
       cli.Run([&g, prefs] { return RunPrefsDisclose(g, prefs->topic, prefs->mode); }));

@@ -13,6 +13,7 @@
 #include "client/cli/text_input.h"
 #include "client/core/reminder_summary.h"
 #include "client/state/kinds/kind.h"
+#include "client/views/vocabulary.h"
 #include "crypto/bytes.h"
 #include "fmt/format.h"
 
@@ -21,20 +22,19 @@ namespace {
 
 using mend::v1::Payload;
 
+std::string Lowercase(std::string word) {
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word;
+}
+
 absl::StatusOr<mend::v1::Feeling> ParseFeeling(const std::string& word) {
-  std::string upper = "FEELING_";
-  for (char c : word)
-    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  mend::v1::Feeling f;
-  if (!mend::v1::Feeling_Parse(upper, &f) || f == mend::v1::FEELING_UNSPECIFIED) {
+  auto feeling = FromCliWord(FeelingWords(), Lowercase(word));
+  if (!feeling) {
     return absl::InvalidArgumentError(
-        fmt::format("unknown feeling '{}'; use one of calm, hopeful, grateful, connected, anxious, "
-                    "sad, angry, hurt, lonely, "
-                    "ashamed, guilty, overwhelmed, numb, insecure, tired (words of your own go in "
-                    "other_feelings)",
-                    word));
+        fmt::format("unknown feeling '{}'; use one of {} (words of your own go in other_feelings)",
+                    word, ListOfCliWords(FeelingWords())));
   }
-  return f;
+  return *feeling;
 }
 
 // The body from --body-file, the --input's "body", or $EDITOR on a private
@@ -137,15 +137,12 @@ absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
     t->add_feelings(feeling);
   }
   for (const auto& h : a.help) {
-    std::string upper = "HELP_";
-    for (char c : h)
-      upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    mend::v1::Help help;
-    if (!mend::v1::Help_Parse(upper, &help) || help == mend::v1::HELP_UNSPECIFIED) {
-      return absl::InvalidArgumentError(fmt::format(
-          "unknown --help-with '{}'; use space, reassurance, talk, closeness or other", h));
+    auto help = FromCliWord(HelpWords(), Lowercase(h));
+    if (!help) {
+      return absl::InvalidArgumentError(
+          fmt::format("unknown --help-with '{}'; use {}", h, ListOfCliWords(HelpWords())));
     }
-    t->add_would_help(help);
+    t->add_would_help(*help);
   }
   return WriteEntry(*session, g, p);
 }
@@ -220,9 +217,12 @@ absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
   if (!a.end) {
     if (a.until.empty()) return absl::InvalidArgumentError("--until YYYY-MM-DD is required");
     s->set_until(a.until);
-    s->set_contact(a.contact == "none"       ? mend::v1::CONTACT_NONE
-                   : a.contact == "checkins" ? mend::v1::CONTACT_CHECKINS_ONLY
-                                             : mend::v1::CONTACT_URGENT_ONLY);
+    auto contact = FromCliWord(ContactWords(), a.contact);
+    if (!contact) {
+      return absl::InvalidArgumentError(
+          fmt::format("--contact is {}", ListOfCliWords(ContactWords())));
+    }
+    s->set_contact(*contact);
     ASSIGN_OR_RETURN(*s->mutable_note(),
                      text.Get("note", "a note for your partner? (blank: none)"));
   }
@@ -333,8 +333,8 @@ void DeclareEntryCommands(const CommandLine& cli) {
   c_space->add_option("--until", space->until, "last day, YYYY-MM-DD");
   c_space
       ->add_option("--contact", space->contact,
-                   "what is welcome meanwhile: none, urgent or checkins")
-      ->check(CLI::IsMember({"none", "urgent", "checkins"}))
+                   "what is welcome meanwhile: " + ListOfCliWords(ContactWords()))
+      ->check(CLI::IsMember(CliWords(ContactWords())))
       ->capture_default_str();
   RefuseText(c_space, "--note", "note");
   c_space->add_subcommand("end", "end your request for space now")->callback([space] {

@@ -7,6 +7,7 @@
 #include "client/cli/commands.h"
 #include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
+#include "client/views/vocabulary.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 
@@ -40,27 +41,25 @@ absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
     ASSIGN_OR_RETURN(*c->mutable_detail(), text.Get("detail", "more detail? (blank: none)"));
   }
   if (a.action != "retire") {
-    c->set_bound(a.bound == "me"        ? mend::v1::BOUND_PROPOSER
-                 : a.bound == "partner" ? mend::v1::BOUND_PARTNER
-                                        : mend::v1::BOUND_BOTH);
-    c->set_cadence(a.cadence == "daily"    ? mend::v1::CADENCE_DAILY
-                   : a.cadence == "weekly" ? mend::v1::CADENCE_WEEKLY
-                   : a.cadence == "once"   ? mend::v1::CADENCE_ONCE
-                                           : mend::v1::CADENCE_ONGOING);
+    auto bound = FromCliWord(BoundWords(), a.bound);
+    auto cadence = FromCliWord(CadenceWords(), a.cadence);
+    if (!bound) return absl::InvalidArgumentError("--bound is " + ListOfCliWords(BoundWords()));
+    if (!cadence)
+      return absl::InvalidArgumentError("--cadence is " + ListOfCliWords(CadenceWords()));
+    c->set_bound(*bound);
+    c->set_cadence(*cadence);
   }
   c->set_review_date(a.review);
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, const std::string& decision) {
+absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, mend::v1::Decision decision) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
   auto* r = p.mutable_commitment_response();
   r->set_proposal_seq(seq);
-  r->set_decision(decision == "accept"    ? mend::v1::DECISION_ACCEPT
-                  : decision == "decline" ? mend::v1::DECISION_DECLINE
-                                          : mend::v1::DECISION_REQUEST_CHANGES);
+  r->set_decision(decision);
   ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "a note for your partner? (blank: none)"));
   return WriteEntry(*session, g, p);
 }
@@ -125,11 +124,11 @@ void DeclarePromiseCommands(const CommandLine& cli) {
     if (action != "retire") {
       RefuseText(sub, "--title", "title");
       RefuseText(sub, "--detail", "detail");
-      sub->add_option("--bound", propose->bound, "who is bound: me, partner or both")
-          ->check(CLI::IsMember({"me", "partner", "both"}))
+      sub->add_option("--bound", propose->bound, "who is bound: " + ListOfCliWords(BoundWords()))
+          ->check(CLI::IsMember(CliWords(BoundWords())))
           ->capture_default_str();
-      sub->add_option("--cadence", propose->cadence, "daily, weekly, once or ongoing")
-          ->check(CLI::IsMember({"daily", "weekly", "once", "ongoing"}))
+      sub->add_option("--cadence", propose->cadence, ListOfCliWords(CadenceWords()))
+          ->check(CLI::IsMember(CliWords(CadenceWords())))
           ->capture_default_str();
       sub->add_option("--review", propose->review, "date to review it together, YYYY-MM-DD");
     } else {
@@ -141,10 +140,12 @@ void DeclarePromiseCommands(const CommandLine& cli) {
     }));
   }
   auto respond_seq = std::make_shared<uint64_t>(0);
-  for (const std::string decision : {"accept", "decline", "request-changes"}) {
-    auto* sub = c_promise->add_subcommand(decision, decision + " your partner's proposal");
+  for (const auto& word : DecisionWords()) {
+    auto* sub = c_promise->add_subcommand(std::string(word.cli),
+                                          std::string(word.cli) + " your partner's proposal");
     sub->add_option("seq", *respond_seq, "the proposal's #")->required();
     RefuseText(sub, "--note", "note");
+    const mend::v1::Decision decision = word.value;
     sub->callback(cli.Run(
         [&g, respond_seq, decision] { return RunPromiseRespond(g, *respond_seq, decision); }));
   }

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "client/state/calendar.h"
+#include "client/views/vocabulary.h"
 #include "fmt/format.h"
 
 namespace mend::client {
@@ -23,11 +24,9 @@ std::string Short(const std::string& text, size_t max = 60) {
   return one.substr(0, cut) + "…";
 }
 
+// A partner's client may write any number: an unknown one is shown as such.
 std::string FeelingName(int f) {
-  std::string name = mend::v1::Feeling_Name(static_cast<mend::v1::Feeling>(f));
-  std::string out = name.substr(std::string("FEELING_").size());
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return CliWordOf(FeelingWords(), static_cast<mend::v1::Feeling>(f), "unknown feeling");
 }
 
 std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
@@ -59,11 +58,8 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
     }
     case P::kCommitmentResponse: {
       const auto& r = p.commitment_response();
-      const char* d = r.decision() == mend::v1::DECISION_ACCEPT    ? "accepts"
-                      : r.decision() == mend::v1::DECISION_DECLINE ? "declines"
-                                                                   : "asks for changes to";
-      return fmt::format("{} #{}{}", d, r.proposal_seq(),
-                         r.note().empty() ? "" : ": " + Short(r.note()));
+      return fmt::format("{} #{}{}", PhraseOf(DecisionWords(), r.decision(), "responds to"),
+                         r.proposal_seq(), r.note().empty() ? "" : ": " + Short(r.note()));
     }
     case P::kCommitmentReport: {
       const auto& r = p.commitment_report();
@@ -71,8 +67,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
       std::string title = it == couple.commitments.end()
                               ? ""
                               : " \"" + Short(it->second.proposal.title(), 30) + "\"";
-      return fmt::format("{} #{}{}{}",
-                         r.outcome() == mend::v1::OUTCOME_KEPT ? "kept" : "slipped on",
+      return fmt::format("{} #{}{}{}", PhraseOf(OutcomeWords(), r.outcome(), "reports on"),
                          r.commitment_seq(), title, r.note().empty() ? "" : ": " + Short(r.note()));
     }
     case P::kTrigger:
@@ -95,9 +90,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
       if (p.space_request().end()) return "ends the request for space";
       return fmt::format(
           "asks for space until {} ({}){}", p.space_request().until(),
-          p.space_request().contact() == mend::v1::CONTACT_NONE          ? "no contact"
-          : p.space_request().contact() == mend::v1::CONTACT_URGENT_ONLY ? "urgent only"
-                                                                         : "check-ins welcome",
+          PhraseOf(ContactWords(), p.space_request().contact(), "contact unspecified"),
           p.space_request().note().empty() ? "" : ": " + Short(p.space_request().note()));
     case P::kKeyRotation:
       return fmt::format("rotated the couple key to epoch {}", p.key_rotation().new_epoch());

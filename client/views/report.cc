@@ -7,6 +7,7 @@
 #include "client/state/calendar.h"
 #include "client/views/redaction.h"
 #include "client/views/render.h"
+#include "client/views/vocabulary.h"
 #include "crypto/bytes.h"
 #include "crypto/safety_number.h"
 #include "fmt/format.h"
@@ -16,24 +17,12 @@ namespace {
 
 using mend::v1::Payload;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string EnumWord(const std::string& enum_name, const std::string& prefix) {
-  std::string w = enum_name.rfind(prefix, 0) == 0 ? enum_name.substr(prefix.size()) : enum_name;
-  w = Lower(w);
-  std::replace(w.begin(), w.end(), '_', ' ');
-  return w;
-}
-
 std::string Feelings(const google::protobuf::RepeatedField<int>& feelings,
                      const google::protobuf::RepeatedPtrField<std::string>* other = nullptr) {
   std::string out;
   for (int f : feelings) {
     out += (out.empty() ? "" : ", ") +
-           EnumWord(mend::v1::Feeling_Name(static_cast<mend::v1::Feeling>(f)), "FEELING_");
+           PhraseOf(FeelingWords(), static_cast<mend::v1::Feeling>(f), "unknown feeling");
   }
   if (other) {
     for (const auto& w : *other) out += (out.empty() ? "" : ", ") + w;
@@ -67,7 +56,7 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
       std::string help;
       for (int h : t.would_help())
         help += (help.empty() ? "" : ", ") +
-                EnumWord(mend::v1::Help_Name(static_cast<mend::v1::Help>(h)), "HELP_");
+                PhraseOf(HelpWords(), static_cast<mend::v1::Help>(h), "other");
       if (!help.empty()) item->body += "What would help: " + help + "\n";
       if (!t.note().empty()) item->body += "Note: " + t.note() + "\n";
       break;
@@ -111,12 +100,9 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
     }
     case Payload::kCommitmentResponse: {
       const auto& c = p.commitment_response();
-      item->title =
-          fmt::format("{} proposal #{}",
-                      c.decision() == mend::v1::DECISION_ACCEPT    ? "Accepts"
-                      : c.decision() == mend::v1::DECISION_DECLINE ? "Declines"
-                                                                   : "Asks for changes to",
-                      c.proposal_seq());
+      item->title = fmt::format("{} proposal #{}",
+                                Capitalized(PhraseOf(DecisionWords(), c.decision(), "responds to")),
+                                c.proposal_seq());
       item->body = c.note();
       break;
     }
@@ -124,7 +110,7 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
       const auto& c = p.commitment_report();
       auto it = couple.commitments.find(c.commitment_seq());
       item->title = fmt::format(
-          "{} commitment #{}{}", c.outcome() == mend::v1::OUTCOME_KEPT ? "Kept" : "Slipped on",
+          "{} commitment #{}{}", Capitalized(PhraseOf(OutcomeWords(), c.outcome(), "reports on")),
           c.commitment_seq(),
           it == couple.commitments.end() ? "" : " (" + it->second.proposal.title() + ")");
       item->body = c.note();
@@ -317,7 +303,7 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
     s.state = std::string(ToString(cm.state));
     s.proposer = c.NameOf(cm.proposer);
     for (const auto& b : cm.bound) s.bound += (s.bound.empty() ? "" : " and ") + c.NameOf(b);
-    s.cadence = EnumWord(mend::v1::Cadence_Name(cm.proposal.cadence()), "CADENCE_");
+    s.cadence = PhraseOf(CadenceWords(), cm.proposal.cadence(), "unspecified");
     s.review_date = cm.proposal.review_date();
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
