@@ -288,7 +288,12 @@ void DeclareAccountCommands(const CommandLine& cli) {
       ->add_option(
           "--at", status->at,
           "print only the chain code at entry SEQ (to compare with a partner whose head differs)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& seq) {
+            return seq.find_first_not_of('0') == std::string::npos ? "entries are numbered from 1"
+                                                                   : "";
+          },
+          "SEQ"));
   c_status->callback(cli.Run([&g, status] { return RunStatus(g, status->notify, status->at); }));
 
   cli.app.add_subcommand("rotate", "move to a new couple key")->callback(cli.Run([&g] {

@@ -66,7 +66,8 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
       Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca, a.insecure}, pass, a.force));
   std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name,
                            a.server);
-  std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join CODE`\n";
+  std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join` (it asks for "
+               "the code)\n";
   return absl::OkStatus();
 }
 
@@ -151,9 +152,11 @@ absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_co
   std::cout << "safety number for you and " << s.partner->name << ":\n\n";
   for (size_t i = 0; i < number.size(); i += 24)
     std::cout << "    " << number.substr(i, 23) << "\n";
-  std::cout << "\nread it aloud together; if it matches on both screens, run `mend pair verify "
-               "--confirm`\n";
-  if (confirm) {
+  std::cout << "\n";
+  if (!confirm) {
+    std::cout << "read it aloud together; if it matches on both screens, run `mend pair verify "
+                 "--confirm`\n";
+  } else {
     std::cout << "recorded: the safety number was confirmed"
               << (session->state().pairing == PairingState::kPaired
                       ? ""

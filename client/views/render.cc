@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "client/state/calendar.h"
+#include "client/views/text_safety.h"
 #include "client/views/vocabulary.h"
 #include "fmt/format.h"
 
@@ -42,7 +43,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
     case P::kCheckIn: {
       std::string s = fmt::format("mood {}/10", p.check_in().mood());
       for (int f : p.check_in().feelings()) s += ", " + FeelingName(f);
-      for (const auto& f : p.check_in().other_feelings()) s += ", " + f;
+      for (const auto& f : p.check_in().other_feelings()) s += ", " + Short(f);
       if (!p.check_in().note().empty()) s += ": " + Short(p.check_in().note());
       return s;
     }
@@ -132,7 +133,11 @@ std::string EntryLine(const CoupleState& couple, const FoldedEntry& f) {
                                  f.time_warning.empty() ? "" : "[TIME: " + f.time_warning + "] ",
                                  WhenText(f), couple.NameOf(e.header.author()), KindName(e.payload),
                                  Summary(couple, e.payload));
-  return line;
+  // One entry, one line: whatever a partner wrote (a display name, a word of
+  // their own, a prompt id quoted in a verdict) cannot start a line that
+  // looks like another entry. Short() already makes most fields one line;
+  // this is the guarantee for all of them.
+  return EscapeControls(line, /*keep_newlines=*/false);
 }
 
 std::string EntryDetail(const CoupleState& couple, const FoldedEntry& f) {

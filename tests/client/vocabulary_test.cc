@@ -69,5 +69,31 @@ TEST(Vocabulary, AValueFromAModifiedClientIsShownAsUnknown) {
   EXPECT_NE(line.find("unknown feeling"), std::string::npos) << line;
 }
 
+// One entry is one line of `mend log`, whatever its author wrote: a newline
+// in a partner's words (an own-words feeling, a display name, a prompt id in
+// an invalid entry's reason) cannot start a line that looks like another
+// entry. Once, {"other_feelings": ["tired\n#9 ... FORGED"]} printed a fake
+// entry of its own.
+TEST(EntryLines, APartnersNewlineCannotForgeAnotherEntry) {
+  SyntheticLog log(1'700'000'000'000);
+  log.entries[0].payload.mutable_genesis()->mutable_joiner()->set_display_name(
+      "Sam\n#9    Alex ack FORGED");
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(5);
+  p.mutable_check_in()->add_other_feelings(
+      "tired\n#9    2026-01-01 Alex ack acknowledges #4: FORGED");
+  log.Add(kSam, p, 1'700'000'060'000);
+  mend::v1::Payload sealed;
+  sealed.mutable_sealed_answer()->set_prompt_id(
+      "x\n#9 FORGED");  // invalid: its reason quotes the id
+  log.Add(kSam, sealed, 1'700'000'120'000);
+  const CoupleState state = Fold(log.entries);
+  for (const FoldedEntry& f : state.entries) {
+    const std::string line = EntryLine(state, f);
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\r'), std::string::npos) << line;
+  }
+}
+
 }  // namespace
 }  // namespace mend::client
