@@ -42,6 +42,8 @@ std::string ChainCodeAtLastBy(const Session& s, const Bytes& author) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync) {
+  RETURN_IF_ERROR(
+      Session::RequireProfile(Profile::Locate(g.profile)));  // before asking for a passphrase
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, false));
   ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass));
   if (!session->adoption_note().empty())

@@ -52,6 +52,8 @@ absl::Status CheckStrength(const crypto::SecretBytes& pass,
 }
 
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
+  RETURN_IF_ERROR(
+      Session::RefuseOverwrite(Profile::Locate(g.profile), a.force));  // before the passphrase
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
   RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
   Profile profile = Profile::Locate(g.profile);
@@ -216,6 +218,12 @@ std::string DescribePairing(const PairingProgress& progress) {
           "invite` for a "
           "new code",
           progress.why);
+    case Step::kTurnedAway:
+      return "your partner's side turned this join away (the safety number did not match, or the "
+             "code you "
+             "used had been replaced by a newer one). Ask your partner for a new code and run "
+             "`mend pair join` "
+             "again";
     case Step::kAwaitingConfirmation:
       return "waiting for your partner to confirm you (they compare the safety number with you, "
              "then run `mend "

@@ -32,19 +32,28 @@ absl::Status NotPaired(const ProfileState& s) {
   return absl::OkStatus();
 }
 
+absl::Status Session::RefuseOverwrite(const Profile& profile, bool force) {
+  if (!profile.Exists() || force) return absl::OkStatus();
+  return absl::AlreadyExistsError(fmt::format(
+      "profile '{}' already has a key file at {}; refusing to overwrite it (use --force to "
+      "replace your identity, which loses access to its history)",
+      profile.name(), profile.key_path()));
+}
+
+absl::Status Session::RequireProfile(const Profile& profile) {
+  if (profile.Exists()) return absl::OkStatus();
+  return WithProblem(
+      absl::FailedPreconditionError(fmt::format("no profile '{}' here", profile.name())),
+      Problem::kNoProfile);
+}
+
 absl::Status Session::Init(const Profile& profile, const std::string& name,
                            const ServerConfig& server, const crypto::SecretBytes& passphrase,
                            bool force, crypto::KdfLimits limits) {
   if (name.empty() || name.size() > wire::kMaxNameBytes) {
     return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
   }
-  if (profile.Exists() && !force) {
-    return absl::AlreadyExistsError(
-        fmt::format("profile '{}' already has a key file at {}; refusing to overwrite it (use "
-                    "--force to replace "
-                    "your identity, which loses access to its history)",
-                    profile.name(), profile.key_path()));
-  }
+  RETURN_IF_ERROR(RefuseOverwrite(profile, force));
   RETURN_IF_ERROR(profile.CreateDirs());
   crypto::Identity id = crypto::Identity::Generate();
   crypto::KeySecrets keys;
@@ -75,11 +84,7 @@ Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identi
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase) {
-  if (!profile.Exists()) {
-    return WithProblem(
-        absl::FailedPreconditionError(fmt::format("no profile '{}' here", profile.name())),
-        Problem::kNoProfile);
-  }
+  RETURN_IF_ERROR(RequireProfile(profile));
   crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
   absl::StatusOr<crypto::KeySecrets> read =
       crypto::KeyFile::Read(profile.key_path(), passphrase, &limits);

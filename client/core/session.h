@@ -37,6 +37,7 @@ struct PairingProgress {
     kCompareSafetyNumber,   // inviter: someone joined; compare, then confirm or reject
     kAnswerTurnedAway,      // inviter: an answer that did not open or verify was refused
     kAwaitingConfirmation,  // joiner: the inviter has not confirmed us yet
+    kTurnedAway,  // joiner: the inviter's side turned this join away; the profile may join again
   };
   Step step = Step::kPaired;
   std::string partner_name;  // kCompareSafetyNumber: the name the joiner gave
@@ -58,6 +59,11 @@ class Session {
   static absl::Status Init(const Profile& profile, const std::string& name,
                            const ServerConfig& server, const crypto::SecretBytes& passphrase,
                            bool force, crypto::KdfLimits limits = crypto::KdfLimits::Moderate());
+  // The checks Init and Open make first, for the CLI to make before it asks
+  // for a passphrase: an existing profile is not overwritten unless `force`;
+  // a missing one is named (Problem::kNoProfile).
+  static absl::Status RefuseOverwrite(const Profile& profile, bool force);
+  static absl::Status RequireProfile(const Profile& profile);
   // Unlocks the profile and verifies the local replica (no network).
   static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
                                                        const crypto::SecretBytes& passphrase);

@@ -85,12 +85,23 @@ absl::StatusOr<std::string> Session::Reinvite(uint32_t ttl_seconds) {
   mend::v1::PairingOffer offer;
   if (!offer.ParseFromString(state_.offer_plaintext))
     return absl::DataLossError("the saved invite offer is damaged");
+  const Bytes offer_ct = crypto::SealOffer(invite, offer);
+  // The new secret is on disk before the server hears of the code (a crash
+  // must not post a code nobody can open), and the old one comes back when
+  // the server refuses it: the partner may have joined with the old code
+  // meanwhile, and their answer opens only with it.
+  std::optional<crypto::SecretBytes> previous = std::move(keys_.invite_secret);
   keys_.invite_secret = secret.Clone();
   RETURN_IF_ERROR(SaveKeys());
-  state_.offer_ct = crypto::SealOffer(invite, offer);
+  absl::Status posted =
+      conn->PostInvite(state_.couple_id, invite.invite_id, offer_ct, ttl_seconds).status();
+  if (!posted.ok()) {
+    keys_.invite_secret = std::move(previous);
+    RETURN_IF_ERROR(SaveKeys());
+    return posted;
+  }
+  state_.offer_ct = offer_ct;
   state_.invite_id = invite.invite_id;
-  RETURN_IF_ERROR(
-      conn->PostInvite(state_.couple_id, state_.invite_id, state_.offer_ct, ttl_seconds).status());
   RETURN_IF_ERROR(SaveState());
   return crypto::FormatInviteCode(secret);
 }
@@ -176,8 +187,23 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
   if (state_.pairing == PairingState::kJoinPending) {
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
-      if (absl::IsPermissionDenied(grants.status()))
+      // Still pending: the server says "not yet" (FAILED_PRECONDITION).
+      if (absl::IsFailedPrecondition(grants.status())) {
         return PairingProgress{Step::kAwaitingConfirmation, "", ""};
+      }
+      // No longer a member: the inviter's side turned this join away. The
+      // profile goes back to unpaired, so that it can join with a new code
+      // (a server that lies here only delays pairing; nothing was shared).
+      if (absl::IsPermissionDenied(grants.status())) {
+        state_.pairing = PairingState::kUnpaired;
+        state_.couple_id.clear();
+        state_.partner.reset();
+        state_.transcript_hash.clear();
+        state_.offer_plaintext.clear();
+        state_.safety_confirmed = false;
+        RETURN_IF_ERROR(SaveState());
+        return PairingProgress{Step::kTurnedAway, "", ""};
+      }
       return grants.status();
     }
     if (grants->empty()) return PairingProgress{Step::kAwaitingConfirmation, "", ""};
