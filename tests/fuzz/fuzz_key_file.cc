@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file.size() >= 28) {
     std::string limits;
     auto min = mend::crypto::KdfLimits::MinimumForTests();
-    base::AppendU64(&limits, min.opslimit);
-    base::AppendU64(&limits, min.memlimit);
+    mend::base::AppendU64(&limits, min.opslimit);
+    mend::base::AppendU64(&limits, min.memlimit);
     file.replace(12, 16, limits);
   }
   static const auto passphrase = mend::crypto::SecretBytes::CopyOf("fuzz");
