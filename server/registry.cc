@@ -340,20 +340,7 @@ absl::Status Registry::PutGrants(const Bytes& caller, const Bytes& couple_id,
 
 absl::StatusOr<std::vector<mend::v1::KeyGrant>> Registry::GetGrants(const Bytes& caller,
                                                                     const Bytes& couple_id) {
-  absl::StatusOr<mend::v1::CoupleRecord> record = MemberRecord(caller, couple_id, true);
-  if (absl::IsPermissionDenied(record.status())) {
-    // A joiner polls here while waiting: "not yet" (FAILED_PRECONDITION) tells
-    // waiting apart from having been turned away (PERMISSION_DENIED: no
-    // longer a member), so the joiner's client can say which.
-    ASSIGN_OR_RETURN(auto stored, store_->GetCouple(couple_id));
-    if (stored) {
-      const mend::v1::CoupleMember* m = FindMember(&*stored, caller);
-      if (m != nullptr && m->state() == mend::v1::MEMBER_STATE_PENDING) {
-        return absl::FailedPreconditionError("your partner has not confirmed you yet");
-      }
-    }
-  }
-  RETURN_IF_ERROR(record.status());
+  ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   return store_->GetGrants(couple_id, caller);
 }
 

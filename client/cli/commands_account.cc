@@ -16,6 +16,7 @@
 #include "client/core/verification_error.h"
 #include "client/state/obligations.h"
 #include "client/views/render.h"
+#include "client/views/text_safety.h"
 #include "crypto/bytes.h"
 #include "crypto/safety_number.h"
 #include "fmt/format.h"
@@ -127,8 +128,9 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   if (notify) {
     // For reminders: no passphrase, no server; quiet unless something is owed.
     ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(Profile::Locate(g.profile)));
-    for (const auto& item : summary.owed)
-      std::cout << "mend: you owe " << summary.partner << ": " << item << "\n";
+    for (const auto& item : summary.owed) {
+      std::cout << OneLine("mend: you owe " + summary.partner + ": " + item) << "\n";
+    }
     if (!summary.owed.empty() && NowMs() - summary.as_of_unix_ms > 36LL * 3600 * 1000) {
       std::cout << "mend: (as of your last sync, " << LocalDateTime(summary.as_of_unix_ms)
                 << "; `mend sync` to update)\n";
@@ -205,14 +207,18 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
     if (!s.safety_confirmed) std::cout << "safety number not confirmed yet: `mend pair verify`\n";
   }
   if (space) {
-    std::cout << fmt::format("{} asked for space until {}{}\n", s.partner->name,
-                             space->request.until(),
-                             space->request.note().empty() ? "" : ": " + space->request.note());
+    std::cout << OneLine(fmt::format(
+                     "{} asked for space until {}{}", s.partner->name, space->request.until(),
+                     space->request.note().empty() ? "" : ": " + space->request.note()))
+              << "\n";
   }
   if (my_space) std::cout << "you asked for space until " << my_space->request.until() << "\n";
-  for (const auto& item : owed_by_me) std::cout << "you owe: " << item.get<std::string>() << "\n";
-  for (const auto& item : owed_to_me)
-    std::cout << "waiting for partner: " << item.get<std::string>() << "\n";
+  // Owed items quote a partner's titles and prompt ids: one line each.
+  for (const auto& item : owed_by_me)
+    std::cout << OneLine("you owe: " + item.get<std::string>()) << "\n";
+  for (const auto& item : owed_to_me) {
+    std::cout << OneLine("waiting for partner: " + item.get<std::string>()) << "\n";
+  }
   if (quiet) {
     std::cout << fmt::format(
         "note: nothing from {} has arrived since {}; if they have written, the server may be "

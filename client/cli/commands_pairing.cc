@@ -218,12 +218,6 @@ std::string DescribePairing(const PairingProgress& progress) {
           "invite` for a "
           "new code",
           progress.why);
-    case Step::kTurnedAway:
-      return "your partner's side turned this join away (the safety number did not match, or the "
-             "code you "
-             "used had been replaced by a newer one). Ask your partner for a new code and run "
-             "`mend pair join` "
-             "again";
     case Step::kAwaitingConfirmation:
       return "waiting for your partner to confirm you (they compare the safety number with you, "
              "then run `mend "

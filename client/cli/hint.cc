@@ -44,6 +44,10 @@ std::string AdviceFor(Problem problem) {
              "`mend pair reject` if it does not match";
     case Problem::kNoKeyForEpoch:
       return "run `mend sync`; if this stays, `mend rotate` moves you both to a key you both hold";
+    case Problem::kHoldNoKey:
+      return "run `mend sync` to fetch your grants; if this stays, your partner runs `mend "
+             "rotate`, which "
+             "grants you the new key";
     case Problem::kKeyNotAnnounced:
       return "run `mend rotate` to move to a new key you both hold";
     case Problem::kRotationRace:

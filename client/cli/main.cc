@@ -21,7 +21,9 @@ using namespace mend::client;
 // Exit codes: 0 ok, 1 error, 2 usage, 3 verification failure.
 int Report(const absl::Status& status) {
   if (status.ok()) return 0;
-  std::cerr << "mend: error: " << status.message() << "\n";
+  // One line, whatever it quotes: a server's words or a partner's (a prompt
+  // id in a refusal) cannot start a line that looks like mend's own hint.
+  std::cerr << "mend: error: " << OneLine(std::string(status.message())) << "\n";
   if (auto hint = HintFor(status)) std::cerr << "mend: hint: " << *hint << "\n";
   return IsVerificationError(status) ? 3 : 1;
 }

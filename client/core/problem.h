@@ -27,6 +27,7 @@ enum class Problem {
   kSafetyNumberNotCompared,  // this device has not confirmed the safety number
   kPartnerWaitsForYou,       // a joiner waits for this inviter's comparison
   kNoKeyForEpoch,            // the partner's grant of the current key has not arrived
+  kHoldNoKey,                // rotate: this member holds none of the announced keys
   kKeyNotAnnounced,          // the granted key is not the one the log announces
   kRotationRace,             // the partner is rotating at the same moment
   kPairingComplete,          // a pairing step asked for after pairing finished
@@ -41,8 +42,9 @@ inline constexpr Problem kAllProblems[] = {
     Problem::kPartnerNotJoined,   Problem::kNotConfirmedYet,
     Problem::kPairingUnfinished,  Problem::kSafetyNumberNotCompared,
     Problem::kPartnerWaitsForYou, Problem::kNoKeyForEpoch,
-    Problem::kKeyNotAnnounced,    Problem::kRotationRace,
-    Problem::kPairingComplete,    Problem::kNoReminderSummary,
+    Problem::kHoldNoKey,          Problem::kKeyNotAnnounced,
+    Problem::kRotationRace,       Problem::kPairingComplete,
+    Problem::kNoReminderSummary,
 };
 
 // `status` (not OK) carrying `problem`.

@@ -10,6 +10,7 @@
 #include "client/core/replica.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
+#include "client/state/display_name.h"
 #include "crypto/aead.h"
 #include "fmt/format.h"
 #include "proto/wire.h"
@@ -50,8 +51,8 @@ absl::Status Session::RequireProfile(const Profile& profile) {
 absl::Status Session::Init(const Profile& profile, const std::string& name,
                            const ServerConfig& server, const crypto::SecretBytes& passphrase,
                            bool force, crypto::KdfLimits limits) {
-  if (name.empty() || name.size() > wire::kMaxNameBytes) {
-    return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
+  if (!IsDisplayName(name)) {
+    return absl::InvalidArgumentError("a display name has 1 to 64 bytes and no control characters");
   }
   RETURN_IF_ERROR(RefuseOverwrite(profile, force));
   RETURN_IF_ERROR(profile.CreateDirs());

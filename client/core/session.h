@@ -37,7 +37,6 @@ struct PairingProgress {
     kCompareSafetyNumber,   // inviter: someone joined; compare, then confirm or reject
     kAnswerTurnedAway,      // inviter: an answer that did not open or verify was refused
     kAwaitingConfirmation,  // joiner: the inviter has not confirmed us yet
-    kTurnedAway,  // joiner: the inviter's side turned this join away; the profile may join again
   };
   Step step = Step::kPaired;
   std::string partner_name;  // kCompareSafetyNumber: the name the joiner gave

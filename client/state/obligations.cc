@@ -8,6 +8,14 @@
 namespace mend::client {
 namespace {
 
+// The partner chose the prompt id: a command suggested with it must be safe
+// to paste into a shell (`$(...)` stays text).
+std::string ShellQuoted(const std::string& word) {
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
 }  // namespace
@@ -73,7 +81,7 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
       if (answer == by_author.end()) {
         add(m.sign_pk, "reflect", by_author.begin()->second.seq,
             fmt::format("answer the reflection '{}' (`mend reflect --prompt-id {}`)", prompt,
-                        prompt));
+                        ShellQuoted(prompt)));
       } else if (both_sealed && answer->second.reveal_seq == 0) {
         // Not a fair exchange: the last to reveal can withhold, and this is
         // how the log shows it.

@@ -59,7 +59,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
     }
     case P::kCommitmentResponse: {
       const auto& r = p.commitment_response();
-      return fmt::format("{} #{}{}", PhraseOf(DecisionWords(), r.decision(), "responds to"),
+      return fmt::format("{} #{}{}", PhraseOf(DecisionWords(), r.decision(), "asks for changes to"),
                          r.proposal_seq(), r.note().empty() ? "" : ": " + Short(r.note()));
     }
     case P::kCommitmentReport: {
@@ -68,7 +68,7 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
       std::string title = it == couple.commitments.end()
                               ? ""
                               : " \"" + Short(it->second.proposal.title(), 30) + "\"";
-      return fmt::format("{} #{}{}{}", PhraseOf(OutcomeWords(), r.outcome(), "reports on"),
+      return fmt::format("{} #{}{}{}", PhraseOf(OutcomeWords(), r.outcome(), "slipped on"),
                          r.commitment_seq(), title, r.note().empty() ? "" : ": " + Short(r.note()));
     }
     case P::kTrigger:

@@ -100,9 +100,10 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
     }
     case Payload::kCommitmentResponse: {
       const auto& c = p.commitment_response();
-      item->title = fmt::format("{} proposal #{}",
-                                Capitalized(PhraseOf(DecisionWords(), c.decision(), "responds to")),
-                                c.proposal_seq());
+      item->title =
+          fmt::format("{} proposal #{}",
+                      Capitalized(PhraseOf(DecisionWords(), c.decision(), "asks for changes to")),
+                      c.proposal_seq());
       item->body = c.note();
       break;
     }
@@ -110,7 +111,7 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
       const auto& c = p.commitment_report();
       auto it = couple.commitments.find(c.commitment_seq());
       item->title = fmt::format(
-          "{} commitment #{}{}", Capitalized(PhraseOf(OutcomeWords(), c.outcome(), "reports on")),
+          "{} commitment #{}{}", Capitalized(PhraseOf(OutcomeWords(), c.outcome(), "slipped on")),
           c.commitment_seq(),
           it == couple.commitments.end() ? "" : " (" + it->second.proposal.title() + ")");
       item->body = c.note();

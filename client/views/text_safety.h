@@ -23,6 +23,12 @@ namespace mend::client {
 // which is also how a JSON string would spell them.
 std::string EscapeControls(std::string_view text, bool keep_newlines);
 
+// `text` as one line of a terminal: EscapeControls without newlines. For a
+// line of mend's own output that quotes a partner's words.
+inline std::string OneLine(std::string_view text) {
+  return EscapeControls(text, /*keep_newlines=*/false);
+}
+
 // EscapeControls, then every character Markdown or HTML gives a meaning to
 // backslash-escaped, so no heading, link, image, raw HTML, table or emphasis
 // can come from the text. Newlines stay.

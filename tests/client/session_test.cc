@@ -167,32 +167,6 @@ TEST_F(PairingTest, ARejectedJoinerIsTurnedAwayAndANewCodePairsSomeoneElse) {
   EXPECT_EQ(StateOf(*carol, mallory->identity().sign_pk()), mend::v1::MEMBER_STATE_UNSPECIFIED);
 }
 
-// A joiner turned away (the numbers did not match, or the code had been
-// replaced) once waited "for your partner to confirm you" for ever, in a
-// profile that could not join again. Now their next sync says so, and the
-// profile may join with a new code.
-TEST_F(PairingTest, AJoinerTurnedAwayIsToldAndMayJoinAgain) {
-  auto carol = Fresh("carol"), dave = Fresh("dave");
-  auto code = carol->Invite("", 3600);
-  ASSERT_TRUE(dave->Join(*code).ok());
-  auto waiting = dave->Sync();
-  ASSERT_TRUE(waiting.ok()) << waiting.status();
-  EXPECT_EQ(waiting->pairing.step, PairingProgress::Step::kAwaitingConfirmation);
-  ASSERT_TRUE(carol->Sync().ok());
-  ASSERT_TRUE(carol->RejectPartner().ok());
-  auto turned_away = dave->Sync();
-  ASSERT_TRUE(turned_away.ok()) << turned_away.status();
-  EXPECT_EQ(turned_away->pairing.step, PairingProgress::Step::kTurnedAway);
-  EXPECT_NE(DescribePairing(turned_away->pairing).find("mend pair join"), std::string::npos);
-  EXPECT_EQ(dave->state().pairing, PairingState::kUnpaired);
-  EXPECT_EQ(Open("dave")->state().pairing, PairingState::kUnpaired);  // saved
-  auto fresh = carol->Reinvite(3600);
-  ASSERT_TRUE(fresh.ok()) << fresh.status();
-  ASSERT_TRUE(dave->Join(*fresh).ok());
-  ASSERT_TRUE(carol->Sync().ok());
-  EXPECT_EQ(carol->state().partner->sign_pk, dave->identity().sign_pk());
-}
-
 // The inviter asked for a new code just as the partner joined with the old
 // one: the server refuses the new invite (the couple has its joiner), and the
 // old code's secret must still open the join (it was once thrown away first,

@@ -72,7 +72,7 @@ absl::Status Session::Rotate() {
   std::optional<uint32_t> under = NewestHeldEpoch(CurrentEpoch());
   if (!under) {
     return WithProblem(absl::FailedPreconditionError("you hold none of the keys the log announces"),
-                       Problem::kNoKeyForEpoch);
+                       Problem::kHoldNoKey);
   }
   ASSIGN_OR_RETURN(auto couple, conn->GetCouple(state_.couple_id));
   uint32_t next = CurrentEpoch() + 1;

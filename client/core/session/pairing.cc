@@ -7,6 +7,7 @@
 #include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "client/core/verification_error.h"
+#include "client/state/display_name.h"
 #include "crypto/aead.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
@@ -138,7 +139,8 @@ absl::Status Session::Join(const std::string& code) {
   }
   if (offer.couple_id().size() != wire::kCoupleIdBytes ||
       offer.inviter().sign_pk().size() != wire::kMemberKeyBytes ||
-      offer.inviter().box_pk().size() != wire::kMemberKeyBytes) {
+      offer.inviter().box_pk().size() != wire::kMemberKeyBytes ||
+      !IsDisplayName(offer.inviter().display_name())) {
     return absl::DataLossError("the invite offer is malformed");
   }
   Bytes t = crypto::PairingTranscript(offer_plaintext, identity_.public_identity());
@@ -187,22 +189,8 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
   if (state_.pairing == PairingState::kJoinPending) {
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
-      // Still pending: the server says "not yet" (FAILED_PRECONDITION).
-      if (absl::IsFailedPrecondition(grants.status())) {
-        return PairingProgress{Step::kAwaitingConfirmation, "", ""};
-      }
-      // No longer a member: the inviter's side turned this join away. The
-      // profile goes back to unpaired, so that it can join with a new code
-      // (a server that lies here only delays pairing; nothing was shared).
       if (absl::IsPermissionDenied(grants.status())) {
-        state_.pairing = PairingState::kUnpaired;
-        state_.couple_id.clear();
-        state_.partner.reset();
-        state_.transcript_hash.clear();
-        state_.offer_plaintext.clear();
-        state_.safety_confirmed = false;
-        RETURN_IF_ERROR(SaveState());
-        return PairingProgress{Step::kTurnedAway, "", ""};
+        return PairingProgress{Step::kAwaitingConfirmation, "", ""};
       }
       return grants.status();
     }
@@ -229,8 +217,9 @@ absl::StatusOr<Member> Session::OpenJoin(const mend::v1::GetJoinResponse& join) 
                                answer->transcript_signature())) {
     return absl::DataLossError("carries a signature over the pairing that does not verify");
   }
-  if (joiner.display_name().empty() || joiner.display_name().size() > wire::kMaxNameBytes) {
-    return absl::DataLossError("carries a name of the wrong length");
+  if (!IsDisplayName(joiner.display_name())) {
+    return absl::DataLossError(
+        "carries a name that is not a display name (1 to 64 bytes, no control characters)");
   }
   return Member{joiner.sign_pk(), joiner.box_pk(), joiner.display_name()};
 }

@@ -1,6 +1,7 @@
 // Membership: the Genesis that names the two partners, the partner's Joined,
 // a new display name, a new couple key, and leaving (PROTOCOL.md "Payload
 // rules").
+#include "client/state/display_name.h"
 #include "client/state/kinds/families.h"
 #include "crypto/grant.h"
 #include "fmt/format.h"
@@ -19,6 +20,9 @@ absl::Status CheckGenesis(const CoupleState&, const Bytes& author, const Payload
     return Broken("Genesis must name two different members");
   }
   if (g.key_id().size() != crypto::kKeyIdBytes) return Broken("Genesis names no key id");
+  if (!IsDisplayName(g.inviter().display_name()) || !IsDisplayName(g.joiner().display_name())) {
+    return Broken("Genesis names a member with a name that is not a display name");
+  }
   return absl::OkStatus();
 }
 
@@ -45,9 +49,8 @@ absl::Status CheckJoined(const CoupleState& state, const Bytes& author, const Pa
 void ApplyJoined(CoupleState& state, const crypto::OpenedEntry&, int64_t) { state.joined = true; }
 
 absl::Status CheckProfile(const CoupleState&, const Bytes&, const Payload& p, uint32_t) {
-  if (p.profile().display_name().empty() ||
-      p.profile().display_name().size() > wire::kMaxNameBytes) {
-    return absl::InvalidArgumentError("a display name has 1 to 64 bytes");
+  if (!IsDisplayName(p.profile().display_name())) {
+    return absl::InvalidArgumentError("a display name has 1 to 64 bytes and no control characters");
   }
   return absl::OkStatus();
 }
