@@ -4,48 +4,13 @@
 #include <iostream>
 #include <optional>
 
+#include "base/utf8.h"
 #include "fmt/format.h"
 
 namespace mend::client {
 namespace {
 
 std::streambuf* g_raw_stdout = nullptr;
-
-bool IsDangerousCodePoint(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-// Length of the UTF-8 sequence that `lead` starts, 0 when it cannot start one.
-size_t SequenceLength(unsigned char lead) {
-  if (lead >= 0xC2 && lead <= 0xDF) return 2;
-  if (lead >= 0xE0 && lead <= 0xEF) return 3;
-  if (lead >= 0xF0 && lead <= 0xF4) return 4;
-  return 0;
-}
-
-// The code point of a complete sequence, or nullopt for an overlong,
-// surrogate or out-of-range one.
-std::optional<uint32_t> Decode(std::string_view s) {
-  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  uint32_t cp;
-  switch (s.size()) {
-    case 2:
-      cp = (b(0) & 0x1Fu) << 6 | (b(1) & 0x3Fu);
-      break;
-    case 3:
-      cp = (b(0) & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu);
-      break;
-    case 4:
-      cp = (b(0) & 0x07u) << 18 | (b(1) & 0x3Fu) << 12 | (b(2) & 0x3Fu) << 6 | (b(3) & 0x3Fu);
-      break;
-    default:
-      return std::nullopt;
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[s.size()] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  return cp;
-}
 
 std::string Bytes(std::string_view s) {
   std::string out;
@@ -70,18 +35,18 @@ void EscapeInto(std::string_view text, bool keep_newlines, Emit emit) {
       ++i;
       continue;
     }
-    const size_t len = SequenceLength(c);
+    const size_t len = base::Utf8SequenceLength(c);
     bool whole = len > 0 && i + len <= text.size();
     for (size_t k = 1; whole && k < len; ++k)
       whole = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     const std::string_view seq = whole ? text.substr(i, len) : text.substr(i, 1);
-    const std::optional<uint32_t> cp = whole ? Decode(seq) : std::nullopt;
+    const std::optional<uint32_t> cp = whole ? base::DecodeUtf8(seq) : std::nullopt;
     if (!cp) {
       emit(Bytes(text.substr(i, 1)));
       ++i;
       continue;
     }
-    if (IsDangerousCodePoint(*cp)) {
+    if (base::IsC1OrBidiControl(*cp)) {
       emit(fmt::format("\\u{:04x}", *cp));
     } else {
       emit(seq);
@@ -161,9 +126,9 @@ void TerminalFilter::Put(unsigned char byte) {
     }
     FlushPending();  // broken sequence: show its bytes, then look at this byte afresh
   }
-  if (byte >= 0x80 && SequenceLength(byte) > 0) {
+  if (byte >= 0x80 && base::Utf8SequenceLength(byte) > 0) {
     pending_.push_back(static_cast<char>(byte));
-    expected_ = SequenceLength(byte);
+    expected_ = base::Utf8SequenceLength(byte);
     return;
   }
   const char c = static_cast<char>(byte);
