@@ -24,7 +24,6 @@ struct ServerLimits {
   double login_burst = 60;
   uint32_t max_invite_ttl_seconds = 24 * 3600;
   uint32_t min_invite_ttl_seconds = 60;
-  uint32_t max_open_invites = 3;  // per couple; a new one withdraws the oldest
   int64_t challenge_ttl_ms = 60 * 1000;
   int64_t token_ttl_ms = 3600 * 1000;
   uint32_t max_fetch_page = 1000;                   // entries per store read

@@ -54,13 +54,11 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   set("login_burst", &l.login_burst);
   set("max_watchers_per_couple", &l.max_watchers_per_couple);
   set("max_watchers", &l.max_watchers);
-  set("max_open_invites", &l.max_open_invites);
   set("couple_quota_bytes", &l.couple_quota_bytes);
   set("max_fetch_page_bytes", &l.max_fetch_page_bytes);
-  if (l.max_open_invites == 0 || l.max_watchers_per_couple == 0 || l.couple_quota_bytes == 0) {
+  if (l.max_watchers_per_couple == 0 || l.couple_quota_bytes == 0) {
     return Fail("config " + path +
-                ": [limits] max_open_invites, max_watchers_per_couple and couple_quota_bytes "
-                "must be at least 1");
+                ": [limits] max_watchers_per_couple and couple_quota_bytes must be at least 1");
   }
   if (const auto* trusted = config["proxy"]["trusted"].as_array()) {
     for (const auto& item : *trusted) {

@@ -132,4 +132,14 @@ grpc::Status PairingService::GetCouple(grpc::ServerContext* context,
       });
 }
 
+grpc::Status PairingService::GetMembership(grpc::ServerContext* context,
+                                           const mend::v1::GetMembershipRequest*,
+                                           mend::v1::GetMembershipResponse* response) {
+  return WithCaller(state_, context, "Pairing.GetMembership",
+                    [&](const std::string& caller) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, state_->registry.GetMembership(caller));
+                      return absl::OkStatus();
+                    });
+}
+
 }  // namespace mend::server

@@ -29,17 +29,6 @@ absl::Status CheckLength(const Bytes& value, size_t size, const char* name) {
   return absl::InvalidArgumentError(fmt::format("{} must be {} bytes", name, size));
 }
 
-// Open invites that have not expired, and the ids of those that have.
-void DropExpiredInvites(mend::v1::CoupleRecord* record, int64_t now, std::vector<Bytes>* expired) {
-  auto* invites = record->mutable_open_invites();
-  for (int i = invites->size() - 1; i >= 0; --i) {
-    if (invites->Get(i).expires_unix_ms() <= now) {
-      expired->push_back(invites->Get(i).invite_id());
-      invites->DeleteSubrange(i, 1);
-    }
-  }
-}
-
 }  // namespace
 
 absl::Status Registry::CheckCoupleId(const Bytes& couple_id) {
@@ -139,14 +128,11 @@ absl::StatusOr<int64_t> Registry::PostInvite(const Bytes& caller, const Bytes& c
   invite.set_offer_ct(offer_ct);
   invite.set_expires_unix_ms(now + int64_t{ttl_seconds} * 1000);
   CoupleUpdate update;
-  // A couple keeps at most max_open_invites: a new one withdraws the oldest,
-  // so that a lost code can always be replaced and storage stays bounded.
-  DropExpiredInvites(&record, now, &update.delete_invites);
-  auto* open = record.mutable_open_invites();
-  while (open->size() > 0 && static_cast<uint32_t>(open->size()) >= limits_.max_open_invites) {
-    update.delete_invites.push_back(open->Get(0).invite_id());
-    open->DeleteSubrange(0, 1);
-  }
+  // One open invite per couple: the creator's client keeps one invite secret,
+  // so a join through an older code could only be turned away; and a lost code
+  // is replaced without storage growing.
+  for (const auto& open : record.open_invites()) update.delete_invites.push_back(open.invite_id());
+  record.clear_open_invites();
   auto* ref = record.add_open_invites();
   ref->set_invite_id(invite_id);
   ref->set_expires_unix_ms(invite.expires_unix_ms());
@@ -161,7 +147,8 @@ absl::StatusOr<mend::v1::InviteRecord> Registry::GetInvite(const Bytes& invite_i
   ASSIGN_OR_RETURN(auto invite, store_->GetInvite(invite_id));
   if (!invite || invite->expires_unix_ms() <= clock_()) {
     return absl::NotFoundError(
-        "no such invite: it expired or was already used; ask your partner for a new code");
+        "no such invite: it expired, was used, or was replaced by a newer code; ask your partner "
+        "for a new code");
   }
   return *invite;
 }
@@ -342,6 +329,22 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> Registry::GetGrants(const Bytes&
                                                                     const Bytes& couple_id) {
   ASSIGN_OR_RETURN(auto record, MemberRecord(caller, couple_id, true));
   return store_->GetGrants(couple_id, caller);
+}
+
+absl::StatusOr<mend::v1::GetMembershipResponse> Registry::GetMembership(const Bytes& caller) {
+  // The member index and the record change together (one write batch), and a
+  // membership only moves forward (pending, active, left; or removed): two
+  // reads without a lock see a state that was true, or a later one.
+  mend::v1::GetMembershipResponse out;
+  ASSIGN_OR_RETURN(auto couple_id, store_->GetMemberCouple(caller));
+  if (!couple_id) return out;
+  ASSIGN_OR_RETURN(auto record, store_->GetCouple(*couple_id));
+  if (!record) return out;
+  const mend::v1::CoupleMember* m = FindMember(&*record, caller);
+  if (m == nullptr) return out;
+  out.set_couple_id(*couple_id);
+  out.set_state(m->state());
+  return out;
 }
 
 absl::StatusOr<mend::v1::CoupleRecord> Registry::GetCouple(const Bytes& caller,

@@ -47,6 +47,9 @@ class Registry {
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& caller,
                                                             const Bytes& couple_id);
   absl::StatusOr<mend::v1::CoupleRecord> GetCouple(const Bytes& caller, const Bytes& couple_id);
+  // The caller's couple and state; an empty answer when it belongs to none
+  // (never joined, turned away, or its couple was purged).
+  absl::StatusOr<mend::v1::GetMembershipResponse> GetMembership(const Bytes& caller);
   absl::Status Leave(const Bytes& caller, const Bytes& couple_id);
   absl::StatusOr<uint64_t> Purge(const Bytes& caller, const Bytes& couple_id);
 

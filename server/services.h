@@ -56,6 +56,8 @@ class PairingService final : public mend::v1::Pairing::Service {
                          mend::v1::GetGrantsResponse*) override;
   grpc::Status GetCouple(grpc::ServerContext*, const mend::v1::GetCoupleRequest*,
                          mend::v1::GetCoupleResponse*) override;
+  grpc::Status GetMembership(grpc::ServerContext*, const mend::v1::GetMembershipRequest*,
+                             mend::v1::GetMembershipResponse*) override;
 
  private:
   ServerState* state_;

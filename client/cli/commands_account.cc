@@ -15,6 +15,7 @@
 #include "client/core/reminder_summary.h"
 #include "client/core/verification_error.h"
 #include "client/state/obligations.h"
+#include "client/views/obligation_text.h"
 #include "client/views/render.h"
 #include "client/views/text_safety.h"
 #include "crypto/bytes.h"
@@ -124,12 +125,26 @@ absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
   return absl::OkStatus();
 }
 
+// What to type for an obligation whose command is not plain from its words.
+std::string CommandThatSettles(const Obligation& o) {
+  switch (o.what) {
+    case Owed::kReflection:
+      return " (`mend reflect --prompt-id " + ShellQuoted(o.subject) + "`)";
+    case Owed::kReveal:
+      return " (`mend sync` posts it)";
+    default:
+      return "";
+  }
+}
+
 absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   if (notify) {
     // For reminders: no passphrase, no server; quiet unless something is owed.
     ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(Profile::Locate(g.profile)));
-    for (const auto& item : summary.owed) {
-      std::cout << OneLine("mend: you owe " + summary.partner + ": " + item) << "\n";
+    for (const Obligation& o : summary.owed) {
+      std::cout << OneLine("mend: you owe " + summary.partner + ": " +
+                           DescribeObligation(o, /*with_subject=*/false))
+                << "\n";
     }
     if (!summary.owed.empty() && NowMs() - summary.as_of_unix_ms > 36LL * 3600 * 1000) {
       std::cout << "mend: (as of your last sync, " << LocalDateTime(summary.as_of_unix_ms)
@@ -160,8 +175,16 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
       s.partner ? ChainCodeAtLastBy(*session, s.partner->sign_pk) : "";
   const std::string today = LocalDate(NowMs());
   nlohmann::json owed_by_me = nlohmann::json::array(), owed_to_me = nlohmann::json::array();
-  for (const Obligation& o : Obligations(c, me, today, NowMs()))
-    (o.mine ? owed_by_me : owed_to_me).push_back(o.text);
+  std::vector<std::string> my_lines, partner_lines;
+  for (const Obligation& o : Obligations(c, me, today, NowMs())) {
+    const std::string text = DescribeObligation(o, /*with_subject=*/true);
+    (o.mine ? owed_by_me : owed_to_me).push_back(text);
+    if (o.mine) {
+      my_lines.push_back("you owe: " + text + CommandThatSettles(o));
+    } else {
+      partner_lines.push_back("waiting for partner: " + text);
+    }
+  }
   // When this device first saw the partner's latest entry, not the time the
   // partner's client wrote into it: a server that withholds entries, or a
   // partner who backdates them, cannot quiet this warning.
@@ -214,11 +237,8 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   }
   if (my_space) std::cout << "you asked for space until " << my_space->request.until() << "\n";
   // Owed items quote a partner's titles and prompt ids: one line each.
-  for (const auto& item : owed_by_me)
-    std::cout << OneLine("you owe: " + item.get<std::string>()) << "\n";
-  for (const auto& item : owed_to_me) {
-    std::cout << OneLine("waiting for partner: " + item.get<std::string>()) << "\n";
-  }
+  for (const auto& line : my_lines) std::cout << OneLine(line) << "\n";
+  for (const auto& line : partner_lines) std::cout << OneLine(line) << "\n";
   if (quiet) {
     std::cout << fmt::format(
         "note: nothing from {} has arrived since {}; if they have written, the server may be "

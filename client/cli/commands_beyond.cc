@@ -12,6 +12,7 @@
 #include "client/views/render.h"
 #include "client/views/report.h"
 #include "client/views/talk.h"
+#include "client/views/text_safety.h"
 #include "client/views/vocabulary.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -39,6 +40,8 @@ absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std:
   std::cout << (fmt_name == "json" ? RenderAgendaJson(agenda)
                 : fmt_name == "md" ? RenderAgendaMarkdown(agenda)
                                    : RenderAgendaText(agenda));
+  if (fmt_name == "text" && agenda.last_talk_week.empty())
+    std::cerr << "mend: hint: after your talk, `mend talk notes` records what you agreed\n";
   return absl::OkStatus();
 }
 
@@ -61,19 +64,21 @@ absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id,
-                        const std::string& prompt_text) {
+absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id) {
   if (prompt_id.empty())
     return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
-  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"answer"}));
+  ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"prompt", "answer"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  // The first to answer gives the prompt's text; the other answers the same.
+  std::string text;
+  auto it = session->couple().sealed.find(prompt_id);
+  if (it != session->couple().sealed.end()) {
+    text = it->second.begin()->second.prompt_text;
+  } else {
+    ASSIGN_OR_RETURN(text, input.Get("prompt", "the prompt you are both answering (optional):"));
+  }
   ASSIGN_OR_RETURN(std::string answer,
                    input.Get("answer", "your answer (sealed until you have both answered):", true));
-  std::string text = prompt_text;
-  if (text.empty()) {
-    auto it = session->couple().sealed.find(prompt_id);
-    if (it != session->couple().sealed.end()) text = it->second.begin()->second.prompt_text;
-  }
   ASSIGN_OR_RETURN(uint64_t seq, session->SealAnswer(prompt_id, text, answer));
   const auto& by_author = session->couple().sealed.at(prompt_id);
   bool partner_answered =
@@ -83,7 +88,7 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id,
       partner_answered
           ? "both have answered: yours is revealed now, and your partner's when their client next "
             "syncs (`mend reflect show " +
-                prompt_id + "`)"
+                ShellQuoted(prompt_id) + "`)"
           : "nobody can read it until your partner has sealed theirs");
   return absl::OkStatus();
 }
@@ -116,7 +121,10 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
               << "\n";
     return absl::OkStatus();
   }
-  std::cout << prompt_id << (prompt_text.empty() ? "" : ": " + prompt_text) << "\n\n";
+  // The prompt and the answers are the partner's words: the prompt on one
+  // line, each answer indented under its author's name.
+  std::cout << OneLine(prompt_id) << (prompt_text.empty() ? "" : ": " + OneLine(prompt_text))
+            << "\n\n";
   for (const auto& a : answers) {
     std::string state =
         !a["answered"].get<bool>()   ? "has not answered yet"
@@ -125,10 +133,10 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
                                        "(`mend sync` posts it)"
                                      : "";
     if (state.empty()) {
-      std::cout << a["name"].get<std::string>() << ":\n    " << a["answer"].get<std::string>()
-                << "\n\n";
+      std::cout << OneLine(a["name"].get<std::string>()) << ":\n"
+                << IndentedLines(a["answer"].get<std::string>(), "    ") << "\n";
     } else {
-      std::cout << a["name"].get<std::string>() << " " << state << "\n";
+      std::cout << OneLine(a["name"].get<std::string>()) << " " << state << "\n";
     }
   }
   return absl::OkStatus();
@@ -159,9 +167,9 @@ absl::Status RunPrefsShow(const GlobalOptions& g) {
     }
     out[m.name] = prefs;
     if (!g.json) {
-      std::cout << m.name << (prefs.empty() ? ": no preferences\n" : ":\n");
+      std::cout << OneLine(m.name) << (prefs.empty() ? ": no preferences\n" : ":\n");
       for (const auto& [topic, mode] : prefs.items())
-        std::cout << "  " << topic << ": " << mode.get<std::string>() << "\n";
+        std::cout << "  " << OneLine(topic) << ": " << mode.get<std::string>() << "\n";
     }
   }
   if (g.json) std::cout << out.dump() << "\n";
@@ -228,8 +236,8 @@ absl::Status CheckDisclosurePreference(const Session& session, const std::string
   const auto& partner = *session.state().partner;
   auto mode = session.couple().PreferenceOf(partner.sign_pk, topic);
   if (mode == mend::v1::DISCLOSURE_MODE_UNSPECIFIED) return absl::OkStatus();
-  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", partner.name, topic,
-                           ModeName(mode));
+  std::cerr << fmt::format("mend: {}'s preference for '{}': {}\n", OneLine(partner.name),
+                           OneLine(topic), ModeName(mode));
   if (mode == mend::v1::DISCLOSURE_MODE_ASK_FIRST && !confirmed) {
     return absl::FailedPreconditionError(
         fmt::format("{} asked to be asked first before hearing about '{}'; ask them, and if they "
@@ -272,21 +280,21 @@ void DeclareBeyondCommands(const CommandLine& cli) {
   });
 
   struct ReflectArgs {
-    std::string id, prompt, show_id;
+    std::string id, show_id;
   };
   auto reflect = std::make_shared<ReflectArgs>();
   auto* c_reflect = cli.app.add_subcommand(
       "reflect", "answer a prompt sealed: nobody reads it until both have answered");
   c_reflect->add_option("--prompt-id", reflect->id,
                         "a short name for the prompt, the same for both of you");
-  c_reflect->add_option("--prompt", reflect->prompt, "the prompt's text");
+  RefuseText(c_reflect, "--prompt", "prompt");
   RefuseText(c_reflect, "answer", "answer");
   auto* c_reflect_show =
       c_reflect->add_subcommand("show", "who has answered; both answers once revealed");
   c_reflect_show->add_option("prompt-id", reflect->show_id, "the prompt id")->required();
   c_reflect_show->callback(cli.Run([&g, reflect] { return RunReflectShow(g, reflect->show_id); }));
   c_reflect->final_callback([&g, &status = cli.status, reflect, c_reflect_show] {
-    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect->id, reflect->prompt);
+    if (!c_reflect_show->parsed()) status = RunReflect(g, reflect->id);
   });
 
   auto* c_prefs = cli.app.add_subcommand("prefs", "how you want to learn things, by topic");

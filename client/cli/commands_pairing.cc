@@ -218,6 +218,12 @@ std::string DescribePairing(const PairingProgress& progress) {
           "invite` for a "
           "new code",
           progress.why);
+    case Step::kTurnedAway:
+      return fmt::format(
+          "{} did not confirm you: they turned you away, or the code you used was replaced by a "
+          "newer one. This profile is unpaired again; if you still mean to pair, ask them in "
+          "person for a new code and run `mend pair join`",
+          progress.partner_name);
     case Step::kAwaitingConfirmation:
       return "waiting for your partner to confirm you (they compare the safety number with you, "
              "then run `mend "

@@ -7,6 +7,7 @@
 #include "client/cli/commands.h"
 #include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
+#include "client/views/text_safety.h"
 #include "client/views/vocabulary.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -98,7 +99,8 @@ absl::Status RunPromiseList(const GlobalOptions& g) {
       continue;
     }
     std::cout << fmt::format("#{:<4} {:<18} \"{}\" (by {}, binds {})", seq, ToString(cm.state),
-                             cm.proposal.title(), c.NameOf(cm.proposer), bound);
+                             OneLine(cm.proposal.title()), OneLine(c.NameOf(cm.proposer)),
+                             OneLine(bound));
     if (reports > 0)
       std::cout << fmt::format(", kept {}/{} ({}%)", cm.kept, reports, cm.kept * 100 / reports);
     std::cout << "\n";

@@ -292,6 +292,14 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> Connection::GetGrants(const Byte
   return std::vector<mend::v1::KeyGrant>(resp.grants().begin(), resp.grants().end());
 }
 
+absl::StatusOr<mend::v1::GetMembershipResponse> Connection::GetMembership() {
+  mend::v1::GetMembershipRequest req;
+  mend::v1::GetMembershipResponse resp;
+  RETURN_IF_ERROR(
+      Authed([&](grpc::ClientContext* ctx) { return pairing_->GetMembership(ctx, req, &resp); }));
+  return resp;
+}
+
 absl::StatusOr<mend::v1::GetCoupleResponse> Connection::GetCouple(const Bytes& couple_id) {
   mend::v1::GetCoupleRequest req;
   req.set_couple_id(couple_id);

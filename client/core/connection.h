@@ -56,6 +56,8 @@ class Connection {
   absl::Status PutGrants(const Bytes& couple_id, const std::vector<mend::v1::KeyGrant>& grants);
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id);
   absl::StatusOr<mend::v1::GetCoupleResponse> GetCouple(const Bytes& couple_id);
+  // This identity's couple and state; an empty couple_id when it is in none.
+  absl::StatusOr<mend::v1::GetMembershipResponse> GetMembership();
   // On a stale head: FailedPrecondition and *stale_head set.
   absl::StatusOr<mend::v1::Head> Append(const mend::v1::Entry& entry,
                                         std::optional<mend::v1::Head>* stale_head);

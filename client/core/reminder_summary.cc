@@ -6,7 +6,6 @@
 #include "base/status_macros.h"
 #include "client/core/problem.h"
 #include "client/state/calendar.h"
-#include "client/state/obligations.h"
 #include "nlohmann/json.hpp"
 
 namespace mend::client {
@@ -18,9 +17,12 @@ absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& st
   nlohmann::json owed = nlohmann::json::array();
   for (const Obligation& o :
        Obligations(couple, state.sign_pk, LocalDate(now_unix_ms), now_unix_ms)) {
-    if (o.mine) owed.push_back(o.text);
+    if (!o.mine) continue;
+    nlohmann::json item = {{"what", ObligationWord(o.what)}, {"seq", o.seq}};
+    if (!o.review_date.empty()) item["review_date"] = o.review_date;
+    owed.push_back(item);  // o.subject is the partner's words: not on disk
   }
-  nlohmann::json j = {{"version", 1},
+  nlohmann::json j = {{"version", 2},
                       {"as_of_unix_ms", now_unix_ms},
                       {"partner", state.partner ? state.partner->name : ""},
                       {"owed_by_me", owed}};
@@ -41,7 +43,15 @@ absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
   out.as_of_unix_ms = j.value("as_of_unix_ms", int64_t{0});
   out.partner = j.value("partner", std::string());
   for (const auto& item : j["owed_by_me"]) {
-    if (item.is_string()) out.owed.push_back(item.get<std::string>());
+    Obligation o;
+    o.mine = true;
+    if (!item.is_object() || !item.value("seq", nlohmann::json()).is_number_unsigned() ||
+        !ParseObligationWord(item.value("what", std::string()), &o.what)) {
+      return WithProblem(absl::DataLossError(path + " is damaged"), Problem::kNoReminderSummary);
+    }
+    o.seq = item["seq"].get<uint64_t>();
+    o.review_date = item.value("review_date", std::string());
+    out.owed.push_back(std::move(o));
   }
   return out;
 }

@@ -1,9 +1,9 @@
 // What a daily reminder may know without the passphrase: the list of what
 // this partner owes, as of their last sync, written next to the replica
-// (`owed.json`, mode 0600). It holds the same short lines `mend status`
-// prints ("acknowledge trigger #9") and the partner's display name, never a
-// word of any entry, so a reminder needs no passphrase file lying around.
-// Someone with the laptop can read it: SECURITY.md says so.
+// (`owed.json`, mode 0600). It holds what is owed as kinds, entry numbers and
+// review dates, and the partner's display name, never a word of any entry
+// (no commitment title, no prompt id), so a reminder needs no passphrase file
+// lying around. Someone with the laptop can read it: SECURITY.md says so.
 #ifndef MEND_CLIENT_CORE_REMINDER_SUMMARY_H_
 #define MEND_CLIENT_CORE_REMINDER_SUMMARY_H_
 
@@ -13,13 +13,14 @@
 #include "absl/status/statusor.h"
 #include "client/core/profile.h"
 #include "client/state/fold.h"
+#include "client/state/obligations.h"
 
 namespace mend::client {
 
 struct ReminderSummary {
   int64_t as_of_unix_ms = 0;
-  std::string partner;            // display name
-  std::vector<std::string> owed;  // "acknowledge trigger #9"
+  std::string partner;           // display name
+  std::vector<Obligation> owed;  // mine, without subjects
 };
 
 std::string ReminderSummaryPath(const Profile& profile);

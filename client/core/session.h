@@ -37,10 +37,12 @@ struct PairingProgress {
     kCompareSafetyNumber,   // inviter: someone joined; compare, then confirm or reject
     kAnswerTurnedAway,      // inviter: an answer that did not open or verify was refused
     kAwaitingConfirmation,  // joiner: the inviter has not confirmed us yet
+    kTurnedAway,            // joiner: the inviter turned us away; the profile is unpaired again
   };
   Step step = Step::kPaired;
-  std::string partner_name;  // kCompareSafetyNumber: the name the joiner gave
-  std::string why;           // kAnswerTurnedAway: what was wrong with the answer
+  // kCompareSafetyNumber: the name the joiner gave; kTurnedAway: the inviter's
+  std::string partner_name;
+  std::string why;  // kAnswerTurnedAway: what was wrong with the answer
   bool paired() const { return step == Step::kPaired; }
 };
 
@@ -153,6 +155,8 @@ class Session {
   absl::Status CheckSafetyNumberConfirmed() const;
   // Opens and checks a pending join's answer; the joiner it names.
   absl::StatusOr<Member> OpenJoin(const mend::v1::GetJoinResponse& join) const;
+  // The server no longer counts this waiting joiner a member: back to unpaired.
+  absl::StatusOr<PairingProgress> ForgetTurnedAwayJoin();
   absl::Status CompletePairingAsInviter();
   absl::Status EnsureMembershipEntries();
   // Appends under `epoch`, or under the log's current epoch when nullopt

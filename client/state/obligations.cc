@@ -1,30 +1,50 @@
 #include "client/state/obligations.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "client/state/calendar.h"
-#include "fmt/format.h"
 
 namespace mend::client {
 namespace {
 
-// The partner chose the prompt id: a command suggested with it must be safe
-// to paste into a shell (`$(...)` stays text).
-std::string ShellQuoted(const std::string& word) {
-  std::string out = "'";
-  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
+constexpr std::array<std::pair<Owed, const char*>, 7> kWords = {{
+    {Owed::kAcknowledgement, "acknowledgement"},
+    {Owed::kAnswer, "answer"},
+    {Owed::kResponse, "response"},
+    {Owed::kOutcome, "outcome"},
+    {Owed::kReview, "review"},
+    {Owed::kReflection, "reflection"},
+    {Owed::kReveal, "reveal"},
+}};
+
 }  // namespace
+
+const char* ObligationWord(Owed what) {
+  for (const auto& [w, word] : kWords) {
+    if (w == what) return word;
+  }
+  return "";
+}
+
+bool ParseObligationWord(const std::string& word, Owed* what) {
+  for (const auto& [w, text] : kWords) {
+    if (word == text) {
+      *what = w;
+      return true;
+    }
+  }
+  return false;
+}
 
 std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const std::string& today,
                                     int64_t now) {
   std::vector<Obligation> out;
-  auto add = [&](const Bytes& debtor, const char* kind, uint64_t seq, std::string text) {
-    out.push_back({debtor == me, kind, seq, std::move(text)});
+  auto add = [&](const Bytes& debtor, Owed what, uint64_t seq, std::string subject = "") {
+    out.push_back({debtor == me, what, seq, std::move(subject), ""});
   };
   auto other = [&](const Bytes& pk) {
     const Member* m = c.Partner(pk);
@@ -32,16 +52,14 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
   };
   if (c.closed) return out;
   for (const auto& [seq, t] : c.triggers) {
-    if (t.ack_seq == 0)
-      add(other(t.author), "ack", seq, fmt::format("acknowledge trigger #{}", seq));
+    if (t.ack_seq == 0) add(other(t.author), Owed::kAcknowledgement, seq);
   }
   for (const auto& [seq, q] : c.questions) {
-    if (q.answer_seq == 0)
-      add(other(q.author), "answer", seq, fmt::format("answer question #{}", seq));
+    if (q.answer_seq == 0) add(other(q.author), Owed::kAnswer, seq);
   }
   for (const auto& [seq, cm] : c.commitments) {
     if (cm.state == CommitmentState::kProposed) {
-      add(other(cm.proposer), "respond", seq, fmt::format("respond to proposal #{}", seq));
+      add(other(cm.proposer), Owed::kResponse, seq);
       continue;
     }
     if (cm.state != CommitmentState::kAgreed ||
@@ -64,14 +82,10 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
         default:
           break;
       }
-      if (due)
-        add(member, "report", seq,
-            fmt::format("report on commitment #{} \"{}\"", seq, cm.proposal.title()));
+      if (due) add(member, Owed::kOutcome, seq, cm.proposal.title());
     }
     if (!cm.proposal.review_date().empty() && cm.proposal.review_date() <= today) {
-      out.push_back({true, "review", seq,
-                     fmt::format("review commitment #{} together (review date {})", seq,
-                                 cm.proposal.review_date())});
+      out.push_back({true, Owed::kReview, seq, cm.proposal.title(), cm.proposal.review_date()});
     }
   }
   for (const auto& [prompt, by_author] : c.sealed) {
@@ -79,17 +93,11 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
     for (const auto& m : c.members) {
       auto answer = by_author.find(m.sign_pk);
       if (answer == by_author.end()) {
-        add(m.sign_pk, "reflect", by_author.begin()->second.seq,
-            fmt::format("answer the reflection '{}' (`mend reflect --prompt-id {}`)", prompt,
-                        ShellQuoted(prompt)));
+        add(m.sign_pk, Owed::kReflection, by_author.begin()->second.seq, prompt);
       } else if (both_sealed && answer->second.reveal_seq == 0) {
         // Not a fair exchange: the last to reveal can withhold, and this is
         // how the log shows it.
-        add(m.sign_pk, "reveal", answer->second.seq,
-            m.sign_pk == me
-                ? fmt::format("reveal your sealed answer to '{}' (`mend sync` posts it)", prompt)
-                : fmt::format("sealed an answer to '{}' (#{}) and has not revealed it", prompt,
-                              answer->second.seq));
+        add(m.sign_pk, Owed::kReveal, answer->second.seq, prompt);
       }
     }
   }

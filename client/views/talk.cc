@@ -2,6 +2,7 @@
 
 #include "client/state/calendar.h"
 #include "client/state/obligations.h"
+#include "client/views/obligation_text.h"
 #include "client/views/report.h"
 #include "client/views/text_safety.h"
 #include "fmt/format.h"
@@ -48,7 +49,8 @@ Agenda BuildAgenda(const CoupleState& c, const Bytes& me, const std::string& mon
   }
   const std::string today = LocalDate(now);
   for (const Obligation& o : Obligations(c, me, today, now)) {
-    if (o.kind == "report" || o.kind == "review") a.commitments_due.push_back(o.text);
+    if (o.what == Owed::kOutcome || o.what == Owed::kReview)
+      a.commitments_due.push_back(DescribeObligation(o, /*with_subject=*/true));
   }
   for (const auto& [seq, q] : c.questions) {
     if (q.answer_seq == 0)
@@ -146,8 +148,7 @@ std::string Render(const Agenda& a, bool markdown) {
   for (const auto& l : a.unanswered_letters) bullet(l);
   heading(a.last_talk_week.empty() ? "Follow-ups from the last talk"
                                    : "Follow-ups from the talk of " + a.last_talk_week);
-  if (a.last_follow_ups.empty())
-    bullet(a.last_talk_week.empty() ? "no talk recorded yet (`mend talk notes`)" : "none");
+  if (a.last_follow_ups.empty()) bullet(a.last_talk_week.empty() ? "no talk recorded yet" : "none");
   for (const auto& f : a.last_follow_ups) bullet(f);
   if (!a.reflections.empty()) {
     heading("Reflections");

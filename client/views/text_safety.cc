@@ -64,6 +64,21 @@ std::string EscapeControls(std::string_view text, bool keep_newlines) {
   return out;
 }
 
+std::string ShellQuoted(std::string_view word) {
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string IndentedLines(std::string_view text, std::string_view indent) {
+  std::string out(indent);
+  for (char c : EscapeControls(text, /*keep_newlines=*/true)) {
+    out.push_back(c);
+    if (c == '\n') out += indent;
+  }
+  return out + "\n";
+}
+
 std::string EscapeMarkdown(std::string_view text) {
   // CommonMark lets any ASCII punctuation be backslash-escaped; these are the
   // ones that start markup (and ':' so that no autolink forms).

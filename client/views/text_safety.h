@@ -29,6 +29,15 @@ inline std::string OneLine(std::string_view text) {
   return EscapeControls(text, /*keep_newlines=*/false);
 }
 
+// `text` as a block of a terminal: EscapeControls with newlines kept, and
+// `indent` before every line, so that no line of a partner's several-line
+// text starts where mend's own lines start. Ends with a newline.
+std::string IndentedLines(std::string_view text, std::string_view indent);
+
+// `word` quoted for a POSIX shell, so that a command mend suggests with a
+// partner's word in it (a prompt id) is safe to paste: `$(...)` stays text.
+std::string ShellQuoted(std::string_view word);
+
 // EscapeControls, then every character Markdown or HTML gives a meaning to
 // backslash-escaped, so no heading, link, image, raw HTML, table or emphasis
 // can come from the text. Newlines stay.

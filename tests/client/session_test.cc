@@ -18,13 +18,16 @@
 #include "client/cli/commands.h"
 #include "client/cli/hint.h"
 #include "client/core/problem.h"
+#include "client/core/reminder_summary.h"
 #include "client/core/replica.h"
 #include "client/core/verification_error.h"
+#include "client/views/obligation_text.h"
 #include "crypto/bytes.h"
 #include "crypto/grant.h"
 #include "crypto/invite.h"
 #include "crypto/key_file.h"
 #include "crypto/sealed_answer.h"
+#include "fmt/format.h"
 #include "mend/v1/envelope.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/client/two_partners.h"
@@ -167,6 +170,56 @@ TEST_F(PairingTest, ARejectedJoinerIsTurnedAwayAndANewCodePairsSomeoneElse) {
   EXPECT_EQ(StateOf(*carol, mallory->identity().sign_pk()), mend::v1::MEMBER_STATE_UNSPECIFIED);
 }
 
+// Stop 21: a joiner the inviter turned away saw "waiting for your partner to
+// confirm you" for ever, and the profile could never join again.
+TEST_F(PairingTest, AJoinerTurnedAwayIsToldAndMayJoinAgainWithANewCode) {
+  auto carol = Fresh("carol"), dave = Fresh("dave");
+  auto code = carol->Invite("", 3600);
+  ASSERT_TRUE(dave->Join(*code).ok());
+  auto waiting = dave->Sync();
+  ASSERT_TRUE(waiting.ok()) << waiting.status();
+  EXPECT_EQ(waiting->pairing.step, PairingProgress::Step::kAwaitingConfirmation);
+  ASSERT_TRUE(carol->Sync().ok());
+  ASSERT_TRUE(carol->RejectPartner().ok());  // the numbers did not match
+  auto told = dave->Sync();
+  ASSERT_TRUE(told.ok()) << told.status();
+  EXPECT_EQ(told->pairing.step, PairingProgress::Step::kTurnedAway);
+  EXPECT_EQ(told->pairing.partner_name, "carol");
+  EXPECT_EQ(dave->state().pairing, PairingState::kUnpaired);
+  dave.reset();
+  auto again = Open("dave");
+  EXPECT_EQ(again->state().pairing, PairingState::kUnpaired);  // and it was saved
+  auto fresh = carol->Reinvite(3600);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  ASSERT_TRUE(again->Join(*fresh).ok());
+  ASSERT_TRUE(carol->Sync().ok());
+  ASSERT_TRUE(carol->ConfirmSafetyNumber().ok());
+  auto paired = again->Sync();
+  ASSERT_TRUE(paired.ok()) << paired.status();
+  EXPECT_EQ(again->state().pairing, PairingState::kPaired);
+  EXPECT_EQ(again->head().seq, 2u);  // the Genesis and its Joined
+}
+
+// Stop 21: the server kept three open invites while the inviter's client
+// kept only the newest secret, so a partner who used an older code was turned
+// away as if an impostor. A new code now withdraws the older ones.
+TEST_F(PairingTest, ANewCodeWithdrawsTheOlderOne) {
+  auto carol = Fresh("carol"), dave = Fresh("dave");
+  auto old_code = carol->Invite("", 3600);
+  ASSERT_TRUE(old_code.ok());
+  auto new_code = carol->Reinvite(3600);
+  ASSERT_TRUE(new_code.ok()) << new_code.status();
+  absl::Status with_old = dave->Join(*old_code);
+  EXPECT_EQ(with_old.code(), absl::StatusCode::kNotFound) << with_old;
+  EXPECT_NE(with_old.message().find("new code"), std::string::npos) << with_old;
+  EXPECT_EQ(dave->state().pairing, PairingState::kUnpaired);
+  ASSERT_TRUE(dave->Join(*new_code).ok());
+  auto r = carol->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->pairing.step, PairingProgress::Step::kCompareSafetyNumber)
+      << DescribePairing(r->pairing);
+}
+
 // The inviter asked for a new code just as the partner joined with the old
 // one: the server refuses the new invite (the couple has its joiner), and the
 // old code's secret must still open the join (it was once thrown away first,
@@ -265,6 +318,41 @@ TEST(Transport, PlaintextOnlyToLoopbackOrWhenToldSo) {
   EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", "", true}))->TransportName(),
             "plaintext, --insecure");
   EXPECT_EQ((*Connection::Open({"127.0.0.1:7850", ""}))->TransportName(), "plaintext, loopback");
+}
+
+// Stop 22: owed.json lies on disk unencrypted, for reminders that need no
+// passphrase, and held a commitment's title and a reflection's prompt id
+// ("report on commitment #3 "no contact with Jordan"").
+TEST_F(SessionTest, TheReminderSummaryOnDiskHoldsNoWordOfAnyEntry) {
+  mend::v1::Payload proposal;
+  auto* c = proposal.mutable_commitment_proposal();
+  c->set_type(mend::v1::PROPOSAL_TYPE_NEW);
+  c->set_title("no contact with Jordan");
+  c->set_bound(mend::v1::BOUND_PROPOSER);
+  c->set_cadence(mend::v1::CADENCE_ONCE);
+  auto proposed = alex_->Append(proposal);
+  ASSERT_TRUE(proposed.ok()) << proposed.status();
+  ASSERT_TRUE(sam_->Sync().ok());
+  mend::v1::Payload accept;
+  accept.mutable_commitment_response()->set_proposal_seq(*proposed);
+  accept.mutable_commitment_response()->set_decision(mend::v1::DECISION_ACCEPT);
+  ASSERT_TRUE(sam_->Append(accept).ok());
+  ASSERT_TRUE(sam_->SealAnswer("the night at Jordan's", "what happened?", "I lied").ok());
+  ASSERT_TRUE(alex_->Sync().ok());
+  const int64_t now = alex_->couple().entries.back().unix_ms + 1000;
+  ASSERT_TRUE(WriteReminderSummary(alex_->profile(), alex_->state(), alex_->couple(), now).ok());
+  auto text = base::ReadWholeFile(ReminderSummaryPath(alex_->profile()));
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->find("Jordan"), std::string::npos) << *text;
+  auto summary = ReadReminderSummary(alex_->profile());
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  std::vector<std::string> owed;
+  for (const Obligation& o : summary->owed) owed.push_back(DescribeObligation(o, false));
+  EXPECT_EQ(
+      owed,
+      (std::vector<std::string>{
+          fmt::format("say whether commitment #{} was kept", *proposed),
+          fmt::format("write your sealed reflection on the prompt of #{}", alex_->head().seq)}));
 }
 
 TEST_F(SessionTest, EntriesReachThePartnerVerified) {

@@ -41,13 +41,13 @@ class TalkTest : public ::testing::Test {
     Add(kSam, r, at);
     return seq;
   }
-  std::vector<Obligation> Owed(const std::string& who, int64_t now) {
+  std::vector<Obligation> OwedBy(const std::string& who, int64_t now) {
     state_ = Fold(log_.entries);
     return Obligations(state_, who, LocalDate(now), now);
   }
-  static bool Has(const std::vector<Obligation>& v, const std::string& kind, bool mine) {
+  static bool Has(const std::vector<Obligation>& v, Owed what, bool mine) {
     for (const auto& o : v) {
-      if (o.kind == kind && o.mine == mine) return true;
+      if (o.what == what && o.mine == mine) return true;
     }
     return false;
   }
@@ -57,36 +57,36 @@ class TalkTest : public ::testing::Test {
 
 TEST_F(TalkTest, DailyReportIsDueTheNextDayUntilReported) {
   uint64_t c = AgreedCommitment(mend::v1::CADENCE_DAILY, "", kMonday);
-  EXPECT_FALSE(Has(Owed(kAlex, kMonday + 3600 * 1000), "report", true));
-  EXPECT_TRUE(Has(Owed(kAlex, kMonday + kDay), "report", true));
-  EXPECT_TRUE(Has(Owed(kSam, kMonday + kDay), "report", false));  // Sam sees Alex owes it
+  EXPECT_FALSE(Has(OwedBy(kAlex, kMonday + 3600 * 1000), Owed::kOutcome, true));
+  EXPECT_TRUE(Has(OwedBy(kAlex, kMonday + kDay), Owed::kOutcome, true));
+  EXPECT_TRUE(Has(OwedBy(kSam, kMonday + kDay), Owed::kOutcome, false));  // Sam sees Alex owes it
   mend::v1::Payload r;
   r.mutable_commitment_report()->set_commitment_seq(c);
   r.mutable_commitment_report()->set_outcome(mend::v1::OUTCOME_KEPT);
   Add(kAlex, r, kMonday + kDay);
-  EXPECT_FALSE(Has(Owed(kAlex, kMonday + kDay + 1000), "report", true));
+  EXPECT_FALSE(Has(OwedBy(kAlex, kMonday + kDay + 1000), Owed::kOutcome, true));
 }
 
 TEST_F(TalkTest, WeeklyReportIsDueAfterSevenDays) {
   AgreedCommitment(mend::v1::CADENCE_WEEKLY, "", kMonday);
-  EXPECT_FALSE(Has(Owed(kAlex, kMonday + 6 * kDay), "report", true));
-  EXPECT_TRUE(Has(Owed(kAlex, kMonday + 7 * kDay), "report", true));
+  EXPECT_FALSE(Has(OwedBy(kAlex, kMonday + 6 * kDay), Owed::kOutcome, true));
+  EXPECT_TRUE(Has(OwedBy(kAlex, kMonday + 7 * kDay), Owed::kOutcome, true));
 }
 
 TEST_F(TalkTest, PassedReviewDateIsOwedByBoth) {
   AgreedCommitment(mend::v1::CADENCE_ONGOING, "2026-03-05", kMonday);
-  EXPECT_FALSE(Has(Owed(kSam, kMonday + kDay), "review", true));
-  EXPECT_TRUE(Has(Owed(kSam, kMonday + 3 * kDay), "review", true));
-  EXPECT_TRUE(Has(Owed(kAlex, kMonday + 3 * kDay), "review", true));
+  EXPECT_FALSE(Has(OwedBy(kSam, kMonday + kDay), Owed::kReview, true));
+  EXPECT_TRUE(Has(OwedBy(kSam, kMonday + 3 * kDay), Owed::kReview, true));
+  EXPECT_TRUE(Has(OwedBy(kAlex, kMonday + 3 * kDay), Owed::kReview, true));
 }
 
 TEST_F(TalkTest, UnacknowledgedTriggerIsOwedByThePartner) {
   mend::v1::Payload t;
   t.mutable_trigger()->set_intensity(6);
   Add(kSam, t, kMonday);
-  auto owed = Owed(kAlex, kMonday);
-  EXPECT_TRUE(Has(owed, "ack", true));
-  EXPECT_FALSE(Has(Owed(kSam, kMonday), "ack", true));
+  auto owed = OwedBy(kAlex, kMonday);
+  EXPECT_TRUE(Has(owed, Owed::kAcknowledgement, true));
+  EXPECT_FALSE(Has(OwedBy(kSam, kMonday), Owed::kAcknowledgement, true));
 }
 
 TEST_F(TalkTest, AgendaShowsTheWeekLettersAwaitingReplyAndLastFollowUps) {

@@ -81,6 +81,15 @@ TEST(TextSafety, TheTerminalFilterEscapesTheSameWhateverTheWritesSplit) {
   }
 }
 
+// A several-line answer under a name: none of its lines may start where
+// mend's own lines start ("Sam has answered; ...").
+TEST(TextSafety, IndentedLinesIndentEveryLineAndEscapeTheRest) {
+  EXPECT_EQ(IndentedLines("one", "    "), "    one\n");
+  EXPECT_EQ(IndentedLines("one\nSam has revealed\n\x1b[1A", "  "),
+            "  one\n  Sam has revealed\n  \\x1b[1A\n");
+  EXPECT_EQ(IndentedLines("", "  "), "  \n");
+}
+
 TEST(TextSafety, MarkdownAndHtmlCarryNoMarkupFromTheText) {
   const std::string text =
       "![x](http://example.com/a.png) <img src=x onerror=alert(1)> [link](http://e) # heading\n| a "

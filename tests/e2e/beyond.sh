@@ -28,7 +28,7 @@ NEXT=$(date -d '+7 days' +%F)
 sam talk --week "$NEXT" | grep -q "Walk on Thursday" || fail "next week's agenda lacks the follow-up"
 
 echo "== sealed reflection"
-alex reflect --prompt-id hardest --prompt "What was hardest this week?" --input "$(words --arg answer "When you went quiet.")" >/dev/null
+alex reflect --prompt-id hardest --input "$(words --arg prompt "What was hardest this week?" --arg answer "When you went quiet.")" >/dev/null
 sam reflect show hardest | grep -q "Alex has answered; sealed until both have answered" || fail "sealed state"
 ! sam --json log | grep -q "When you went quiet" || fail "Sam's client can read the sealed answer"
 [ "$(sam --json status | jq -r '.owed_by_me | map(select(test("reflection"))) | length')" = 1 ] || fail "reflection not owed"
@@ -57,7 +57,7 @@ echo "== status and reminders"
 P=$(alex --json promise propose --input "$(words --arg title "Phone face up at dinner")" --cadence daily --review "$(date +%F)" | jq .seq)
 [ "$(sam --json status | jq -r '.owed_by_me[0]')" = "respond to proposal #$P" ] || fail "status owed"
 sam promise accept "$P" >/dev/null
-alex status | grep -q "review commitment #$P together" || fail "review due not shown"
+alex status | grep -qE "review commitment #$P \".*\" together" || fail "review due not shown"
 [ -z "$(sam status --notify | grep -v review || true)" ] || fail "--notify prints when Sam owes nothing else"
 sam trigger --intensity 3 --input "$(words --arg what_happened "a song")" >/dev/null
 alex sync >/dev/null

@@ -382,6 +382,44 @@ TEST_F(ServerTest, PendingMemberCannotReadBeforeConfirmation) {
             StatusCode::PERMISSION_DENIED);
 }
 
+// A joiner the creator turned away could not tell that from waiting: every
+// call about the couple said PERMISSION_DENIED either way.
+TEST_F(ServerTest, MembershipTellsAJoinerWhetherItWaitsOrWasTurnedAway) {
+  TestMember a(addr, crypto::Identity::Generate()), b(addr, crypto::Identity::Generate());
+  ASSERT_TRUE(a.Login().ok());
+  ASSERT_TRUE(b.Login().ok());
+  mend::v1::GetMembershipResponse m;
+  ASSERT_TRUE(b.GetMembership(&m).ok());
+  EXPECT_TRUE(m.couple_id().empty());
+  std::string couple_id = crypto::RandomBytes(16), invite_id = crypto::RandomBytes(16);
+  ASSERT_TRUE(a.CreateCouple(couple_id).ok());
+  ASSERT_TRUE(a.GetMembership(&m).ok());
+  EXPECT_EQ(m.couple_id(), couple_id);
+  EXPECT_EQ(m.state(), mend::v1::MEMBER_STATE_ACTIVE);
+  ASSERT_TRUE(a.PostInvite(couple_id, invite_id, 600).ok());
+  mend::v1::JoinCoupleRequest join;
+  join.set_invite_id(invite_id);
+  join.set_box_pk(b.identity.box_pk());
+  join.set_answer_ct("answer");
+  mend::v1::JoinCoupleResponse jr;
+  grpc::ClientContext c2;
+  b.Authorize(&c2, b.token);
+  ASSERT_TRUE(b.pairing->JoinCouple(&c2, join, &jr).ok());
+  ASSERT_TRUE(b.GetMembership(&m).ok());
+  EXPECT_EQ(m.couple_id(), couple_id);
+  EXPECT_EQ(m.state(), mend::v1::MEMBER_STATE_PENDING);
+  mend::v1::RejectPendingRequest reject;
+  reject.set_couple_id(couple_id);
+  reject.set_member(b.identity.sign_pk());
+  mend::v1::RejectPendingResponse rr;
+  grpc::ClientContext c3;
+  a.Authorize(&c3, a.token);
+  ASSERT_TRUE(a.pairing->RejectPending(&c3, reject, &rr).ok());
+  ASSERT_TRUE(b.GetMembership(&m).ok());
+  EXPECT_TRUE(m.couple_id().empty()) << "turned away, yet still named a member";
+  EXPECT_EQ(m.state(), mend::v1::MEMBER_STATE_UNSPECIFIED);
+}
+
 TEST(ServerRegistration, CreatingACoupleNeedsAOneTimeCode) {
   TestServer server(server::RegistrationMode::kCode);
   std::string addr = server.address();

@@ -205,6 +205,12 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->PostInvite(&ctx, req, &resp);
   }
+  grpc::Status GetMembership(mend::v1::GetMembershipResponse* out) {
+    mend::v1::GetMembershipRequest req;
+    grpc::ClientContext ctx;
+    Authorize(&ctx, token);
+    return pairing->GetMembership(&ctx, req, out);
+  }
   grpc::Status PutGrant(const std::string& couple_id, uint32_t epoch,
                         const crypto::SecretBytes& key, const crypto::PublicIdentity& to) {
     mend::v1::PutGrantRequest req;

@@ -187,6 +187,16 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
     return AdvancePairing();  // says what to do next
   }
   if (state_.pairing == PairingState::kJoinPending) {
+    // Asked first, and answered from the server's one record of us: waiting
+    // and turned away look alike to every call that names the couple.
+    auto membership = conn->GetMembership();
+    if (membership.ok()) {
+      if (membership->couple_id() != state_.couple_id) return ForgetTurnedAwayJoin();
+      if (membership->state() == mend::v1::MEMBER_STATE_PENDING)
+        return PairingProgress{Step::kAwaitingConfirmation, "", ""};
+    } else if (!absl::IsUnimplemented(membership.status())) {
+      return membership.status();
+    }  // a server without GetMembership: wait, as before it existed
     auto grants = conn->GetGrants(state_.couple_id);
     if (!grants.ok()) {
       if (absl::IsPermissionDenied(grants.status())) {
@@ -202,6 +212,24 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
   }
   RETURN_IF_ERROR(NotPaired(state_));
   return PairingProgress{};
+}
+
+absl::StatusOr<PairingProgress> Session::ForgetTurnedAwayJoin() {
+  // Safe to forget: a joiner writes nothing and holds no couple key before it
+  // is confirmed. What stays is the identity, its name and the pinned server.
+  PairingProgress progress{PairingProgress::Step::kTurnedAway,
+                           state_.partner ? state_.partner->name : "", ""};
+  state_.pairing = PairingState::kUnpaired;
+  state_.couple_id.clear();
+  state_.inviter = false;
+  state_.offer_plaintext.clear();
+  state_.offer_ct.clear();
+  state_.invite_id.clear();
+  state_.transcript_hash.clear();
+  state_.partner.reset();
+  state_.safety_confirmed = false;
+  RETURN_IF_ERROR(SaveState());
+  return progress;
 }
 
 absl::StatusOr<Member> Session::OpenJoin(const mend::v1::GetJoinResponse& join) const {
