@@ -1,6 +1,6 @@
 // XChaCha20-Poly1305-IETF with a random nonce carried in front of the
 // ciphertext: the one AEAD mend uses outside the log entries themselves
-// (pairing offer/answer, sealed answers, the key file).
+// (pairing offer/answer, sealed reflections, the key file).
 #ifndef MEND_CRYPTO_AEAD_H_
 #define MEND_CRYPTO_AEAD_H_
 

@@ -63,7 +63,7 @@ absl::StatusOr<SecretBytes> EncodeSecrets(const KeySecrets& secrets) {
       return absl::InvalidArgumentError("a prompt id in the key file must be 1 to 255 bytes");
     }
     if (key.size() != kAeadKeyBytes)
-      return absl::InvalidArgumentError("a sealed-answer key must be 32 bytes");
+      return absl::InvalidArgumentError("a sealed-reflection key must be 32 bytes");
   }
   size_t total = 3 + secrets.identity_seed.size();
   for (const auto& [epoch, key] : secrets.couple_keys) total += 3 + 4 + key.size();

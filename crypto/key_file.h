@@ -22,7 +22,7 @@ struct KeySecrets {
   SecretBytes identity_seed;                       // 32 bytes
   KeyRing couple_keys;                             // by epoch
   std::optional<SecretBytes> invite_secret;        // while an invite is outstanding
-  std::map<std::string, SecretBytes> sealed_keys;  // k_e of my sealed answers, by prompt id
+  std::map<std::string, SecretBytes> sealed_keys;  // k_e of my sealed reflections, by prompt id
   // The profile's state.json and config.toml section carry MACs: a file
   // without one is then tampering, not an older version (client/core/local_mac.h).
   bool local_files_authenticated = false;

@@ -43,8 +43,8 @@ void DeclarePairingCommands(const CommandLine& cli);  // init, pair, passphrase
 void DeclareAccountCommands(const CommandLine& cli);  // sync, watch, status, rotate, leave, purge
 void DeclareEntryCommands(
     const CommandLine& cli);  // checkin, trigger, ack, ask, answer, letter, disclose, space
-void DeclarePromiseCommands(
-    const CommandLine& cli);  // promise propose|amend|retire|accept|...|report|list
+void DeclareCommitmentCommands(
+    const CommandLine& cli);  // commitment propose|amend|retire|accept|...|outcome|list
 void DeclareReadCommands(const CommandLine& cli);    // log, show
 void DeclareBeyondCommands(const CommandLine& cli);  // talk, reflect, prefs, remind
 void DeclareExportCommand(const CommandLine& cli);   // export
@@ -52,7 +52,7 @@ void DeclareForgetCommand(const CommandLine& cli);   // forget
 
 // In the order `mend --help` lists them.
 inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
-    DeclarePairingCommands, DeclareAccountCommands, DeclareEntryCommands, DeclarePromiseCommands,
+    DeclarePairingCommands, DeclareAccountCommands, DeclareEntryCommands, DeclareCommitmentCommands,
     DeclareReadCommands,    DeclareBeyondCommands,  DeclareExportCommand, DeclareForgetCommand,
 };
 

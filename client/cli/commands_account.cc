@@ -63,7 +63,7 @@ namespace {
 
 absl::Status RunSync(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
-  ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+  ASSIGN_OR_RETURN(SyncSummary r, session->Sync());
   if (session->state().pairing == PairingState::kPaired) {
     (void)WriteReminderSummary(session->profile(), session->state(), session->couple(), NowMs());
   }

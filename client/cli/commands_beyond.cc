@@ -79,7 +79,7 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id) {
   }
   ASSIGN_OR_RETURN(std::string answer,
                    input.Get("answer", "your answer (sealed until you have both answered):", true));
-  ASSIGN_OR_RETURN(uint64_t seq, session->SealAnswer(prompt_id, text, answer));
+  ASSIGN_OR_RETURN(uint64_t seq, session->SealReflection(prompt_id, text, answer));
   const auto& by_author = session->couple().sealed.at(prompt_id);
   bool partner_answered =
       session->state().partner && by_author.count(session->state().partner->sign_pk);

@@ -100,7 +100,7 @@ absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.wait_seconds);
   while (std::chrono::steady_clock::now() < deadline) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+    ASSIGN_OR_RETURN(SyncSummary r, session->Sync());
     if (session->state().partner || r.pairing.paired()) {
       std::cout << DescribePairing(r.pairing) << "\n";
       return absl::OkStatus();
@@ -127,7 +127,7 @@ absl::Status RunPairJoin(const GlobalOptions& g) {
 absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_comparing) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
   if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());  // has anyone joined?
+    ASSIGN_OR_RETURN(SyncSummary r, session->Sync());  // has anyone joined?
     (void)r;
   }
   const ProfileState& s = session->state();
@@ -171,7 +171,7 @@ absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_co
 absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
   if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
-    ASSIGN_OR_RETURN(SyncReport r, session->Sync());
+    ASSIGN_OR_RETURN(SyncSummary r, session->Sync());
     (void)r;
   }
   const std::string name = session->state().partner ? session->state().partner->name : "";

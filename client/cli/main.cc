@@ -19,7 +19,7 @@ namespace {
 using namespace mend::client;
 
 // Exit codes: 0 ok, 1 error, 2 usage, 3 verification failure.
-int Report(const absl::Status& status) {
+int PrintErrorAndExitCode(const absl::Status& status) {
   if (status.ok()) return 0;
   // One line, whatever it quotes: a server's words or a partner's (a prompt
   // id in a refusal) cannot start a line that looks like mend's own hint.
@@ -103,5 +103,5 @@ int main(int argc, char** argv) {
     std::cerr << "mend: error: " << e.what() << "\n";
     return 1;
   }
-  return Report(status);
+  return PrintErrorAndExitCode(status);
 }

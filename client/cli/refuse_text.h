@@ -14,7 +14,7 @@ namespace mend::client {
 // it and exits 2.
 struct TextOnCommandLine {
   std::string option;   // "--note", or "the question as an argument" for a positional
-  std::string command;  // "checkin", "promise propose"
+  std::string command;  // "checkin", "commitment propose"
   std::string field;    // the --input field: "note"
 };
 

@@ -7,7 +7,7 @@
 // profile's files, the connection); each of its jobs is one file in
 // client/core/session/: local_log (replica, anchor, adopting verified
 // entries), pairing, sync (rollback and fork checks), append_with_stale_head_retry,
-// key_grants (grants and rotation), reflections (sealed answers and reveals).
+// key_grants (grants and rotation), reflections (sealed reflections and reveals).
 #ifndef MEND_CLIENT_CORE_SESSION_H_
 #define MEND_CLIENT_CORE_SESSION_H_
 
@@ -46,7 +46,7 @@ struct PairingProgress {
   bool paired() const { return step == Step::kPaired; }
 };
 
-struct SyncReport {
+struct SyncSummary {
   size_t new_entries = 0;
   uint64_t head_seq = 0;
   PairingProgress pairing;
@@ -97,7 +97,7 @@ class Session {
 
   // Fetches grants and entries, verifies, stores. Verification failures are
   // VerificationError statuses and leave the replica untouched.
-  absl::StatusOr<SyncReport> Sync();
+  absl::StatusOr<SyncSummary> Sync();
   // Checks the rules and appends on the known head, syncing and rebuilding on
   // a stale head (bounded retries). Returns the new entry's seq.
   absl::StatusOr<uint64_t> Append(const mend::v1::Payload& payload);
@@ -115,13 +115,14 @@ class Session {
   // Set when Open gave an older profile's unauthenticated files their MACs.
   const std::string& adoption_note() const { return adoption_note_; }
   // Seals `answer` under a fresh key kept in the key file and appends it.
-  absl::StatusOr<uint64_t> SealAnswer(const std::string& prompt_id, const std::string& prompt_text,
-                                      const std::string& answer);
-  // Posts the Reveal of each of my sealed answers whose prompt the partner has
+  absl::StatusOr<uint64_t> SealReflection(const std::string& prompt_id,
+                                          const std::string& prompt_text,
+                                          const std::string& answer);
+  // Posts the Reveal of each of my sealed reflections whose prompt the partner has
   // also answered on the verified log; never earlier, and only where this
   // device first saw the partner's answer before `seen_before_ms`, so that a
   // Reveal never follows by moments the fetch that made it due. Sync passes
-  // its own start (the reveal waits for the next sync); SealAnswer passes the
+  // its own start (the reveal waits for the next sync); SealReflection passes the
   // moment before its append.
   absl::Status RevealPending(int64_t seen_before_ms);
   // Verifies and folds a run of entries pushed by Watch; returns them.

@@ -48,8 +48,8 @@ struct Commitment {
   uint64_t superseded_by = 0;  // seq of the accepted AMEND that replaced it
   uint32_t kept = 0;
   uint32_t slipped = 0;
-  int64_t last_report_unix_ms = 0;
-  std::map<Bytes, int64_t> last_report_by;  // member -> time of their last report
+  int64_t last_outcome_unix_ms = 0;
+  std::map<Bytes, int64_t> last_outcome_by;  // member -> time of their last report
   // Members bound by it.
   std::vector<Bytes> bound;
 };
@@ -125,13 +125,13 @@ struct CoupleState {
   std::map<uint64_t, TriggerRecord> triggers;
   std::map<uint64_t, QuestionRecord> questions;
   std::map<Bytes, SpaceRecord> space;  // latest request by author (may be ended)
-  // Sealed answers by prompt id, then by author.
+  // Sealed reflections by prompt id, then by author.
   std::map<std::string, std::map<Bytes, SealedRecord>> sealed;
   // Disclosure preferences by author, then topic (latest wins).
   std::map<Bytes, std::map<std::string, mend::v1::DisclosureMode>> disclosure_prefs;
   FoldCursor cursor;  // FoldMore continues from here
 
-  // The sealed answer written at `seq`, or nullptr.
+  // The sealed reflection written at `seq`, or nullptr.
   const SealedRecord* SealedAt(uint64_t seq) const;
   // The revealed text of `answer` as `viewer` may see it: their own always; the
   // partner's only once the viewer's own answer to the same prompt is revealed

@@ -66,8 +66,8 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
         cm.proposal.type() == mend::v1::PROPOSAL_TYPE_RETIRE)
       continue;
     for (const Bytes& member : cm.bound) {
-      auto last = cm.last_report_by.find(member);
-      int64_t since = last == cm.last_report_by.end() ? cm.agreed_unix_ms : last->second;
+      auto last = cm.last_outcome_by.find(member);
+      int64_t since = last == cm.last_outcome_by.end() ? cm.agreed_unix_ms : last->second;
       bool due = false;
       switch (cm.proposal.cadence()) {
         case mend::v1::CADENCE_DAILY:
@@ -77,7 +77,7 @@ std::vector<Obligation> Obligations(const CoupleState& c, const Bytes& me, const
           due = now - since >= 7 * kDayMs;
           break;
         case mend::v1::CADENCE_ONCE:
-          due = last == cm.last_report_by.end();
+          due = last == cm.last_outcome_by.end();
           break;
         default:
           break;

@@ -26,7 +26,7 @@ const std::map<std::string, FieldRule>& Table() {
       {"mend.v1.CommitmentProposal.detail", {FieldRule::kByWord, "notes"}},
       {"mend.v1.CommitmentProposal.review_date", {FieldRule::kKept}},
       {"mend.v1.CommitmentResponse.note", {FieldRule::kByWord, "notes"}},
-      {"mend.v1.CommitmentReport.note", {FieldRule::kByWord, "notes"}},
+      {"mend.v1.CommitmentOutcome.note", {FieldRule::kByWord, "notes"}},
       {"mend.v1.Trigger.what_happened", {FieldRule::kByWord, "triggers"}},
       {"mend.v1.Trigger.note", {FieldRule::kByWord, "notes"}},
       {"mend.v1.Acknowledgement.message", {FieldRule::kByWord, "notes"}},
@@ -40,14 +40,14 @@ const std::map<std::string, FieldRule>& Table() {
       {"mend.v1.SpaceRequest.until", {FieldRule::kKept}},
       {"mend.v1.SpaceRequest.note", {FieldRule::kByWord, "notes"}},
       {"mend.v1.Leave.reason", {FieldRule::kByWord, "notes"}},
-      {"mend.v1.SealedAnswer.prompt_id", {FieldRule::kKept}},
-      {"mend.v1.SealedAnswer.prompt_text", {FieldRule::kKept}},
+      {"mend.v1.SealedReflection.prompt_id", {FieldRule::kKept}},
+      {"mend.v1.SealedReflection.prompt_text", {FieldRule::kKept}},
       // The ciphertext and the key that opens it would let anyone with the
       // report read the answer whatever --redact said: the report shows the
       // opened text instead, under "reflections".
-      {"mend.v1.SealedAnswer.sealed_ct", {FieldRule::kNever}},
+      {"mend.v1.SealedReflection.sealed_ct", {FieldRule::kNever}},
       {"mend.v1.Reveal.key", {FieldRule::kNever}},
-      {"mend.v1.SealedAnswer.key_commitment", {FieldRule::kNever}},
+      {"mend.v1.SealedReflection.key_commitment", {FieldRule::kNever}},
       {"mend.v1.Genesis.key_id", {FieldRule::kKept}},
       {"mend.v1.KeyRotation.key_id", {FieldRule::kKept}},
       {"mend.v1.DisclosurePref.topic", {FieldRule::kKept}},

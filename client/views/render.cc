@@ -62,8 +62,8 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
       return fmt::format("{} #{}{}", PhraseOf(DecisionWords(), r.decision(), "asks for changes to"),
                          r.proposal_seq(), r.note().empty() ? "" : ": " + Short(r.note()));
     }
-    case P::kCommitmentReport: {
-      const auto& r = p.commitment_report();
+    case P::kCommitmentOutcome: {
+      const auto& r = p.commitment_outcome();
       auto it = couple.commitments.find(r.commitment_seq());
       std::string title = it == couple.commitments.end()
                               ? ""
@@ -98,10 +98,10 @@ std::string Summary(const CoupleState& couple, const mend::v1::Payload& p) {
     case P::kLeave:
       return "left" +
              (p.leave().reason().empty() ? std::string() : ": " + Short(p.leave().reason()));
-    case P::kSealedAnswer:
-      return fmt::format("sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
+    case P::kSealedReflection:
+      return fmt::format("sealed an answer to \"{}\"", p.sealed_reflection().prompt_id());
     case P::kReveal:
-      return fmt::format("revealed sealed answer #{}", p.reveal().sealed_seq());
+      return fmt::format("revealed sealed reflection #{}", p.reveal().sealed_seq());
     case P::kDisclosurePrefs:
       return "updated disclosure preferences";
     case P::kTalkNotes:

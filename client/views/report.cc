@@ -107,8 +107,8 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
       item->body = c.note();
       break;
     }
-    case Payload::kCommitmentReport: {
-      const auto& c = p.commitment_report();
+    case Payload::kCommitmentOutcome: {
+      const auto& c = p.commitment_outcome();
       auto it = couple.commitments.find(c.commitment_seq());
       item->title = fmt::format(
           "{} commitment #{}{}", Capitalized(PhraseOf(OutcomeWords(), c.outcome(), "slipped on")),
@@ -138,10 +138,10 @@ void Describe(const CoupleState& couple, const Bytes& viewer, const Payload& p,
     case Payload::kKeyRotation:
       item->title = fmt::format("Rotated the couple key (epoch {})", p.key_rotation().new_epoch());
       break;
-    case Payload::kSealedAnswer:
-      item->title = fmt::format("Sealed an answer to \"{}\"", p.sealed_answer().prompt_id());
-      if (!p.sealed_answer().prompt_text().empty())
-        item->body = "Prompt: " + p.sealed_answer().prompt_text();
+    case Payload::kSealedReflection:
+      item->title = fmt::format("Sealed an answer to \"{}\"", p.sealed_reflection().prompt_id());
+      if (!p.sealed_reflection().prompt_text().empty())
+        item->body = "Prompt: " + p.sealed_reflection().prompt_text();
       break;
     case Payload::kReveal: {
       const SealedRecord* sealed = nullptr;
@@ -308,11 +308,11 @@ Report BuildReport(const ReportContext& ctx, const ReportOptions& options) {
     s.review_date = cm.proposal.review_date();
     for (const FoldedEntry& f : c.entries) {
       const auto& e = *f.entry;
-      if (!f.valid || !e.payload.has_commitment_report() ||
-          e.payload.commitment_report().commitment_seq() != seq)
+      if (!f.valid || !e.payload.has_commitment_outcome() ||
+          e.payload.commitment_outcome().commitment_seq() != seq)
         continue;
       if (!in_period(f.unix_ms)) continue;
-      (e.payload.commitment_report().outcome() == mend::v1::OUTCOME_KEPT ? s.kept : s.slipped)++;
+      (e.payload.commitment_outcome().outcome() == mend::v1::OUTCOME_KEPT ? s.kept : s.slipped)++;
     }
     rep.commitments.push_back(s);
   }

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/aead.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "fmt/format.h"
 #include "tests/crypto/two_key_ciphertext.h"
 
@@ -66,8 +66,8 @@ class FoldTest : public ::testing::Test {
   }
   uint64_t Report(const std::string& who, uint64_t seq, mend::v1::Outcome o) {
     mend::v1::Payload p;
-    p.mutable_commitment_report()->set_commitment_seq(seq);
-    p.mutable_commitment_report()->set_outcome(o);
+    p.mutable_commitment_outcome()->set_commitment_seq(seq);
+    p.mutable_commitment_outcome()->set_outcome(o);
     return Add(who, p);
   }
   uint64_t TriggerBy(const std::string& who, uint32_t intensity = 6) {
@@ -297,15 +297,15 @@ class SealedFoldTest : public FoldTest {
  protected:
   uint64_t Seal(const std::string& who, const std::string& prompt, const crypto::SecretBytes& key,
                 const std::string& answer) {
-    return AddSealed(who, prompt, crypto::SealAnswerText(key, {kCouple, who, prompt}, answer),
+    return AddSealed(who, prompt, crypto::SealReflectionText(key, {kCouple, who, prompt}, answer),
                      crypto::SealedKeyCommitment(key.view()));
   }
   uint64_t AddSealed(const std::string& who, const std::string& prompt,
                      const std::string& sealed_ct, const std::string& commitment) {
     mend::v1::Payload p;
-    p.mutable_sealed_answer()->set_prompt_id(prompt);
-    p.mutable_sealed_answer()->set_sealed_ct(sealed_ct);
-    p.mutable_sealed_answer()->set_key_commitment(commitment);
+    p.mutable_sealed_reflection()->set_prompt_id(prompt);
+    p.mutable_sealed_reflection()->set_sealed_ct(sealed_ct);
+    p.mutable_sealed_reflection()->set_key_commitment(commitment);
     return Add(who, p);
   }
   uint64_t Reveal(const std::string& who, uint64_t seq, const crypto::SecretBytes& key) {
@@ -353,7 +353,7 @@ TEST_F(SealedFoldTest, BothSealedThenBothRevealedAreReadable) {
   EXPECT_FALSE(Last(State()).valid);  // only once
 }
 
-TEST_F(SealedFoldTest, SecondSealedAnswerToTheSamePromptIsInvalid) {
+TEST_F(SealedFoldTest, SecondSealedReflectionToTheSamePromptIsInvalid) {
   Seal(kAlex, "hardest", ka, "one");
   Seal(kAlex, "hardest", ka, "two");
   EXPECT_FALSE(Last(State()).valid);
@@ -362,13 +362,13 @@ TEST_F(SealedFoldTest, SecondSealedAnswerToTheSamePromptIsInvalid) {
 // v1 bound the ciphertext to the prompt only: Sam could copy Alex's sealed
 // answer as his own, wait for Alex's reveal, and reveal the copy with the same
 // key, "answering" with Alex's words.
-TEST_F(SealedFoldTest, ACopiedSealedAnswerIsInvalid) {
+TEST_F(SealedFoldTest, ACopiedSealedReflectionIsInvalid) {
   uint64_t a = Seal(kAlex, "hardest", ka, "the silence");
-  const auto& original = entries_[a - 1].payload.sealed_answer();
+  const auto& original = entries_[a - 1].payload.sealed_reflection();
   AddSealed(kSam, "hardest", original.sealed_ct(), original.key_commitment());
   CoupleState s = State();
   EXPECT_FALSE(Last(s).valid);
-  EXPECT_NE(Last(s).invalid_reason.find("copies sealed answer #"), std::string::npos)
+  EXPECT_NE(Last(s).invalid_reason.find("copies sealed reflection #"), std::string::npos)
       << Last(s).invalid_reason;
   // With a commitment of his own, the copied ciphertext is still a copy.
   entries_.pop_back();
@@ -377,13 +377,14 @@ TEST_F(SealedFoldTest, ACopiedSealedAnswerIsInvalid) {
   EXPECT_FALSE(State().entries[copy - 1].valid);
   // And a fresh ciphertext under Alex's commitment is a copy too.
   entries_.pop_back();
-  copy = AddSealed(kSam, "hardest", crypto::SealAnswerText(ks, {kCouple, kSam, "hardest"}, "mine"),
-                   original.key_commitment());
+  copy =
+      AddSealed(kSam, "hardest", crypto::SealReflectionText(ks, {kCouple, kSam, "hardest"}, "mine"),
+                original.key_commitment());
   EXPECT_FALSE(State().entries[copy - 1].valid);
 }
 
 TEST_F(SealedFoldTest, TheAnswerIsBoundToItsCoupleAuthorAndPrompt) {
-  Bytes ct = crypto::SealAnswerText(ka, {kCouple, kAlex, "hardest"}, "the silence");
+  Bytes ct = crypto::SealReflectionText(ka, {kCouple, kAlex, "hardest"}, "the silence");
   Bytes commit = crypto::SealedKeyCommitment(ka.view());
   EXPECT_TRUE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kAlex, "hardest"}, ct).ok());
   EXPECT_FALSE(crypto::OpenAnswerText(ka.view(), commit, {kCouple, kSam, "hardest"}, ct).ok());
@@ -395,11 +396,11 @@ TEST_F(SealedFoldTest, TheAnswerIsBoundToItsCoupleAuthorAndPrompt) {
 
 // XChaCha20-Poly1305 does not commit to its key: Sam builds one ciphertext
 // that opens under two keys, waits for Alex's answer, and would reveal
-// whichever key suits him. The commitment in the SealedAnswer allows one.
+// whichever key suits him. The commitment in the SealedReflection allows one.
 TEST_F(SealedFoldTest, ATwoKeyCiphertextRevealsOnlyUnderTheCommittedKey) {
   const std::string prompt = "hardest";
   Bytes nonce = crypto::RandomBytes(crypto::kAeadNonceBytes);
-  Bytes ad = crypto::SealedAnswerAd({kCouple, kSam, prompt});
+  Bytes ad = crypto::SealedReflectionAd({kCouple, kSam, prompt});
   Bytes ct =
       nonce + mend::testing::TwoKeyCiphertext(ks.view(), ka.view(), nonce, ad, "it was me", 4);
   // The attack is real: the AEAD opens under both keys.
@@ -558,7 +559,7 @@ TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
 TEST(FoldKinds, NamesRoundTrip) {
   for (const char* name :
        {"checkin", "trigger", "ack", "question", "answer", "letter", "disclosure", "proposal",
-        "response", "report", "space", "leave", "rotation"}) {
+        "response", "outcome", "space", "leave", "rotation"}) {
     auto kind = ParseKindName(name);
     ASSERT_TRUE(kind.has_value()) << name;
   }

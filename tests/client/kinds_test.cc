@@ -53,7 +53,7 @@ TEST(EntryKinds, ARequestForSpaceWelcomesOnlyWhatItSays) {
     EXPECT_FALSE(welcome(Payload::kLetter, contact));
     EXPECT_FALSE(welcome(Payload::kCommitmentProposal, contact));
     EXPECT_TRUE(welcome(Payload::kLeave, contact));
-    EXPECT_TRUE(welcome(Payload::kCommitmentReport, contact));
+    EXPECT_TRUE(welcome(Payload::kCommitmentOutcome, contact));
   }
   EXPECT_FALSE(welcome(Payload::kAcknowledgement, CONTACT_NONE));
   EXPECT_TRUE(welcome(Payload::kAcknowledgement, CONTACT_URGENT_ONLY));

@@ -14,7 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "client/state/fold.h"
 #include "client/views/report.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "tests/client/synthetic_log.h"
 
 namespace mend::client {
@@ -65,8 +65,8 @@ TEST(Redaction, OnlyNamesDatesPromptsAndCommitmentTitlesAreAlwaysShown) {
                                           "mend.v1.CommitmentProposal.title",
                                           "mend.v1.CommitmentProposal.review_date",
                                           "mend.v1.SpaceRequest.until",
-                                          "mend.v1.SealedAnswer.prompt_id",
-                                          "mend.v1.SealedAnswer.prompt_text",
+                                          "mend.v1.SealedReflection.prompt_id",
+                                          "mend.v1.SealedReflection.prompt_text",
                                           "mend.v1.DisclosurePref.topic",
                                           "mend.v1.TalkNotes.week"};
   EachTextField(mend::v1::Payload::descriptor(), [&](const FieldDescriptor* f) {
@@ -78,7 +78,7 @@ TEST(Redaction, OnlyNamesDatesPromptsAndCommitmentTitlesAreAlwaysShown) {
   // The words the reproductions named.
   EXPECT_STREQ(RuleFor("mend.v1.TalkNotes.follow_ups")->word, "notes");
   EXPECT_STREQ(RuleFor("mend.v1.Letter.subject")->word, "letters");
-  EXPECT_EQ(RuleFor("mend.v1.SealedAnswer.sealed_ct")->kind, FieldRule::kNever);
+  EXPECT_EQ(RuleFor("mend.v1.SealedReflection.sealed_ct")->kind, FieldRule::kNever);
   EXPECT_EQ(RuleFor("mend.v1.Reveal.key")->kind, FieldRule::kNever);
 }
 
@@ -119,11 +119,11 @@ class RedactionExportTest : public ::testing::Test {
     for (const auto* who : {&kAlex, &kSam}) {
       const crypto::SecretBytes& key = *who == kAlex ? ka_ : ks_;
       mend::v1::Payload s;
-      s.mutable_sealed_answer()->set_prompt_id("hardest");
-      s.mutable_sealed_answer()->set_sealed_ct(
-          crypto::SealAnswerText(key, {kSyntheticCouple, *who, "hardest"}, "MARKREVEALEDQ"));
-      s.mutable_sealed_answer()->set_key_commitment(crypto::SealedKeyCommitment(key.view()));
-      secrets_.push_back(s.sealed_answer().sealed_ct());
+      s.mutable_sealed_reflection()->set_prompt_id("hardest");
+      s.mutable_sealed_reflection()->set_sealed_ct(
+          crypto::SealReflectionText(key, {kSyntheticCouple, *who, "hardest"}, "MARKREVEALEDQ"));
+      s.mutable_sealed_reflection()->set_key_commitment(crypto::SealedKeyCommitment(key.view()));
+      secrets_.push_back(s.sealed_reflection().sealed_ct());
       sealed_seq_[*who] = Add(*who, s);
     }
     for (const auto* who : {&kAlex, &kSam}) {

@@ -51,8 +51,8 @@ class ReportTest : public TwoPartnersTest {
   }
   void Report(Session& s, int64_t at, uint64_t c, mend::v1::Outcome o) {
     mend::v1::Payload p;
-    p.mutable_commitment_report()->set_commitment_seq(c);
-    p.mutable_commitment_report()->set_outcome(o);
+    p.mutable_commitment_outcome()->set_commitment_seq(c);
+    p.mutable_commitment_outcome()->set_outcome(o);
     Write(s, at, p);
   }
   void WriteHistory() {

@@ -26,7 +26,7 @@
 #include "crypto/grant.h"
 #include "crypto/invite.h"
 #include "crypto/key_file.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "fmt/format.h"
 #include "mend/v1/envelope.pb.h"
 #include "nlohmann/json.hpp"
@@ -337,7 +337,7 @@ TEST_F(SessionTest, TheReminderSummaryOnDiskHoldsNoWordOfAnyEntry) {
   accept.mutable_commitment_response()->set_proposal_seq(*proposed);
   accept.mutable_commitment_response()->set_decision(mend::v1::DECISION_ACCEPT);
   ASSERT_TRUE(sam_->Append(accept).ok());
-  ASSERT_TRUE(sam_->SealAnswer("the night at Jordan's", "what happened?", "I lied").ok());
+  ASSERT_TRUE(sam_->SealReflection("the night at Jordan's", "what happened?", "I lied").ok());
   ASSERT_TRUE(alex_->Sync().ok());
   const int64_t now = alex_->couple().entries.back().unix_ms + 1000;
   ASSERT_TRUE(WriteReminderSummary(alex_->profile(), alex_->state(), alex_->couple(), now).ok());
@@ -758,10 +758,10 @@ TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {
   EXPECT_EQ(s->head().seq, 3u);
 }
 
-TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemselves) {
-  ASSERT_TRUE(alex_->SealAnswer("hardest", "What was hardest?", "when you went quiet").ok());
+TEST_F(SessionTest, SealedReflectionsStaySealedUntilBothHaveAnsweredThenRevealThemselves) {
+  ASSERT_TRUE(alex_->SealReflection("hardest", "What was hardest?", "when you went quiet").ok());
   ASSERT_TRUE(sam_->Sync().ok());
-  // Sam's client has Alex's sealed answer but cannot read it: no key, no Reveal.
+  // Sam's client has Alex's sealed reflection but cannot read it: no key, no Reveal.
   const auto& rec = sam_->couple().sealed.at("hardest").at(alex_->identity().sign_pk());
   EXPECT_EQ(rec.reveal_seq, 0u);
   EXPECT_TRUE(rec.revealed_text.empty());
@@ -780,7 +780,7 @@ TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemse
   EXPECT_EQ(alex_->couple().sealed.at("hardest").at(alex_->identity().sign_pk()).reveal_seq, 0u);
 
   ASSERT_TRUE(
-      sam_->SealAnswer("hardest", "What was hardest?", "not knowing").ok());  // reveals Sam's
+      sam_->SealReflection("hardest", "What was hardest?", "not knowing").ok());  // reveals Sam's
   // The sync that brings Sam's answer does not reveal Alex's at once: a Reveal
   // moments after a fetch would tell the server what was fetched.
   ASSERT_TRUE(alex_->Sync().ok());
@@ -797,14 +797,14 @@ TEST_F(SessionTest, SealedAnswersStaySealedUntilBothHaveAnsweredThenRevealThemse
   // The chain order proves both sealed before either revealed.
   uint64_t last_seal = 0, first_reveal = UINT64_MAX;
   for (const auto& e : sam_->entries()) {
-    if (e.payload.has_sealed_answer()) last_seal = std::max(last_seal, e.header.seq());
+    if (e.payload.has_sealed_reflection()) last_seal = std::max(last_seal, e.header.seq());
     if (e.payload.has_reveal()) first_reveal = std::min(first_reveal, e.header.seq());
   }
   EXPECT_LT(last_seal, first_reveal);
 }
 
 TEST_F(SessionTest, EarlyOrForeignRevealIsRefusedBeforeWriting) {
-  ASSERT_TRUE(alex_->SealAnswer("hardest", "", "when you went quiet").ok());
+  ASSERT_TRUE(alex_->SealReflection("hardest", "", "when you went quiet").ok());
   uint64_t sealed_seq = alex_->head().seq;
   auto keys = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
   ASSERT_TRUE(keys.ok());
@@ -814,7 +814,7 @@ TEST_F(SessionTest, EarlyOrForeignRevealIsRefusedBeforeWriting) {
   auto early = alex_->Append(reveal);
   ASSERT_FALSE(early.ok());
   EXPECT_NE(std::string(early.status().message()).find("nobody goes first"), std::string::npos);
-  ASSERT_TRUE(sam_->SealAnswer("hardest", "", "not knowing").ok());
+  ASSERT_TRUE(sam_->SealReflection("hardest", "", "not knowing").ok());
   auto foreign = sam_->Append(reveal);  // Sam posting Alex's key
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(std::string(foreign.status().message()).find("only the author"), std::string::npos);
@@ -836,14 +836,14 @@ class KeyFileSafetyTest : public TwoPartnersTest {};
 // The verified reproduction of issue 14: a 300-character prompt id saved the
 // key file with a one-byte length, and the identity was gone for good.
 TEST_F(KeyFileSafetyTest, ALongPromptIdIsRefusedAndTheKeyFileStillOpens) {
-  auto sealed = alex_->SealAnswer(std::string(300, 'p'), "", "x");
+  auto sealed = alex_->SealReflection(std::string(300, 'p'), "", "x");
   ASSERT_FALSE(sealed.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(sealed.status())) << sealed.status();
   EXPECT_NE(std::string(sealed.status().message()).find("1 to 64"), std::string::npos);
   alex_.reset();
   auto reopened = Session::Open(Profile::Locate("alex"), pass_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
-  EXPECT_TRUE((*reopened)->SealAnswer(std::string(64, 'p'), "", "x").ok());
+  EXPECT_TRUE((*reopened)->SealReflection(std::string(64, 'p'), "", "x").ok());
   EXPECT_TRUE(Session::Open(Profile::Locate("alex"), pass_).ok());
 }
 

@@ -61,8 +61,8 @@ TEST_F(TalkTest, DailyReportIsDueTheNextDayUntilReported) {
   EXPECT_TRUE(Has(OwedBy(kAlex, kMonday + kDay), Owed::kOutcome, true));
   EXPECT_TRUE(Has(OwedBy(kSam, kMonday + kDay), Owed::kOutcome, false));  // Sam sees Alex owes it
   mend::v1::Payload r;
-  r.mutable_commitment_report()->set_commitment_seq(c);
-  r.mutable_commitment_report()->set_outcome(mend::v1::OUTCOME_KEPT);
+  r.mutable_commitment_outcome()->set_commitment_seq(c);
+  r.mutable_commitment_outcome()->set_outcome(mend::v1::OUTCOME_KEPT);
   Add(kAlex, r, kMonday + kDay);
   EXPECT_FALSE(Has(OwedBy(kAlex, kMonday + kDay + 1000), Owed::kOutcome, true));
 }

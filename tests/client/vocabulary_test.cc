@@ -84,7 +84,7 @@ TEST(EntryLines, APartnersNewlineCannotForgeAnotherEntry) {
       "tired\n#9    2026-01-01 Alex ack acknowledges #4: FORGED");
   log.Add(kSam, p, 1'700'000'060'000);
   mend::v1::Payload sealed;
-  sealed.mutable_sealed_answer()->set_prompt_id(
+  sealed.mutable_sealed_reflection()->set_prompt_id(
       "x\n#9 FORGED");  // invalid: its reason quotes the id
   log.Add(kSam, sealed, 1'700'000'120'000);
   const CoupleState state = Fold(log.entries);

@@ -18,7 +18,7 @@
 #include "crypto/grant.h"
 #include "crypto/invite.h"
 #include "crypto/safety_number.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "tests/crypto/test_identities.h"
 
 namespace mend::crypto {
@@ -87,11 +87,11 @@ Vectors ComputeVectors() {
   SecretBytes k_e = SecretBytes::CopyOf(Counting(0xc0, 32));
   v.emplace_back("sealed_key", base::ToHex(k_e.view()));
   v.emplace_back("sealed_nonce", base::ToHex(Counting(0xe0, 24)));
-  SealedAnswerContext sealed_context{FixedCoupleId(), alice.sign_pk(), "hardest"};
-  v.emplace_back("sealed_ad", base::ToHex(SealedAnswerAd(sealed_context)));
+  SealedReflectionContext sealed_context{FixedCoupleId(), alice.sign_pk(), "hardest"};
+  v.emplace_back("sealed_ad", base::ToHex(SealedReflectionAd(sealed_context)));
   v.emplace_back("sealed_key_commitment", base::ToHex(SealedKeyCommitment(k_e.view())));
-  v.emplace_back("sealed_answer", base::ToHex(SealAnswerText(k_e, sealed_context, "the silence",
-                                                             Counting(0xe0, 24))));
+  v.emplace_back("sealed_reflection", base::ToHex(SealReflectionText(
+                                          k_e, sealed_context, "the silence", Counting(0xe0, 24))));
   return v;
 }
 

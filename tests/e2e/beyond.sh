@@ -30,7 +30,7 @@ sam talk --week "$NEXT" | grep -q "Walk on Thursday" || fail "next week's agenda
 echo "== sealed reflection"
 alex reflect --prompt-id hardest --input "$(words --arg prompt "What was hardest this week?" --arg answer "When you went quiet.")" >/dev/null
 sam reflect show hardest | grep -q "Alex has answered; sealed until both have answered" || fail "sealed state"
-! sam --json log | grep -q "When you went quiet" || fail "Sam's client can read the sealed answer"
+! sam --json log | grep -q "When you went quiet" || fail "Sam's client can read the sealed reflection"
 [ "$(sam --json status | jq -r '.owed_by_me | map(select(test("reflection"))) | length')" = 1 ] || fail "reflection not owed"
 sam reflect --prompt-id hardest --input "$(words --arg answer "Not knowing where you were.")" >/dev/null
 alex sync >/dev/null   # brings Sam's answer; Alex's reveal waits for the next sync
@@ -54,9 +54,9 @@ expect 1 "--confirm" alex answer "$Q" --input "$(words --arg text "No.")" >/dev/
 alex answer "$Q" --input "$(words --arg text "No.")" --confirm >/dev/null
 
 echo "== status and reminders"
-P=$(alex --json promise propose --input "$(words --arg title "Phone face up at dinner")" --cadence daily --review "$(date +%F)" | jq .seq)
+P=$(alex --json commitment propose --input "$(words --arg title "Phone face up at dinner")" --cadence daily --review "$(date +%F)" | jq .seq)
 [ "$(sam --json status | jq -r '.owed_by_me[0]')" = "respond to proposal #$P" ] || fail "status owed"
-sam promise accept "$P" >/dev/null
+sam commitment accept "$P" >/dev/null
 alex status | grep -qE "review commitment #$P \".*\" together" || fail "review due not shown"
 [ -z "$(sam status --notify | grep -v review || true)" ] || fail "--notify prints when Sam owes nothing else"
 sam trigger --intensity 3 --input "$(words --arg what_happened "a song")" >/dev/null

@@ -42,21 +42,21 @@ expect 1 "mood must be 1 to 10" sam checkin --mood 11 >/dev/null
 expect 1 "unknown feeling" sam checkin --mood 5 --feel grumpy >/dev/null
 
 echo "== commitments"
-P=$(alex --json promise propose --input "$(words --arg title "No contact with X")" --bound me --cadence weekly --review 2027-01-31 | jq .seq)
-expect 1 "not its proposer" alex promise accept "$P" >/dev/null
-sam promise accept "$P" --input "$(words --arg note "thank you")" >/dev/null
-alex promise report "$P" --kept >/dev/null
-alex promise report "$P" --slipped --input "$(words --arg note "X messaged; I replied once and told you")" >/dev/null
-expect 1 "bound by the commitment" sam promise report "$P" --kept >/dev/null
-LIST=$(alex --json promise list)
+P=$(alex --json commitment propose --input "$(words --arg title "No contact with X")" --bound me --cadence weekly --review 2027-01-31 | jq .seq)
+expect 1 "not its proposer" alex commitment accept "$P" >/dev/null
+sam commitment accept "$P" --input "$(words --arg note "thank you")" >/dev/null
+alex commitment outcome "$P" --kept >/dev/null
+alex commitment outcome "$P" --slipped --input "$(words --arg note "X messaged; I replied once and told you")" >/dev/null
+expect 1 "bound by the commitment" sam commitment outcome "$P" --kept >/dev/null
+LIST=$(alex --json commitment list)
 [ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .kept")" = 1 ] || fail "kept count: $LIST"
 [ "$(echo "$LIST" | jq ".[] | select(.seq == $P) | .slipped")" = 1 ] || fail "slipped count: $LIST"
-A=$(sam --json promise amend "$P" --input "$(words --arg title "No contact with X, and tell me if X writes")" --bound me | jq .seq)
-alex promise accept "$A" >/dev/null
-[ "$(alex --json promise list | jq -r ".[] | select(.seq == $P) | .state")" = superseded ] || fail "amend did not supersede"
-R=$(alex --json promise retire "$A" --input "$(words --arg note "done")" | jq .seq)
-sam promise accept "$R" >/dev/null
-[ "$(sam --json promise list | jq -r ".[] | select(.seq == $A) | .state")" = retired ] || fail "retire did not retire"
+A=$(sam --json commitment amend "$P" --input "$(words --arg title "No contact with X, and tell me if X writes")" --bound me | jq .seq)
+alex commitment accept "$A" >/dev/null
+[ "$(alex --json commitment list | jq -r ".[] | select(.seq == $P) | .state")" = superseded ] || fail "amend did not supersede"
+R=$(alex --json commitment retire "$A" --input "$(words --arg note "done")" | jq .seq)
+sam commitment accept "$R" >/dev/null
+[ "$(sam --json commitment list | jq -r ".[] | select(.seq == $A) | .state")" = retired ] || fail "retire did not retire"
 
 echo "== trigger and acknowledgement"
 T=$(sam --json trigger --intensity 8 --input "$(words --arg what_happened "saw a message notification")" --feel hurt --help-with reassurance | jq .seq)
@@ -100,14 +100,14 @@ sam --offline log >/dev/null
 echo "== global options after the subcommand, as the README writes them"
 [ "$(sam log --json | jq 'length')" = "$(echo "$LOG" | jq 'length')" ] || fail "mend log --json"
 [ "$(alex status --json | jq -r .safety_confirmed)" = true ] || fail "mend status --json"
-[ "$(alex promise list --json | jq 'length')" -ge 1 ] || fail "mend promise list --json"
+[ "$(alex commitment list --json | jq 'length')" -ge 1 ] || fail "mend commitment list --json"
 sam log --offline --kind trigger >/dev/null
 "$MEND_BIN" sync --profile sam --passphrase-file "$WORK/sam.pass" >/dev/null || fail "mend sync --profile sam"
 
 echo "== a partner's text cannot drive the other's terminal or a report"
 HOSTILE=$(printf 'fine\033[2K\033[1A\033[31mFORGED: all acknowledged\r\a\302\233\342\200\256evil\342\201\246x')
 alex checkin --mood 5 --input "$(words --arg note "$HOSTILE")" >/dev/null
-alex promise propose --input "$(words --arg title "$(printf 'Title\033[1A')")" >/dev/null
+alex commitment propose --input "$(words --arg title "$(printf 'Title\033[1A')")" >/dev/null
 H=$(sam --json log | jq '.[-1].seq')
 sam log > "$WORK/out.log" 2>&1;            inert "$WORK/out.log" "mend log"
 grep -q 'x1b\[2K' "$WORK/out.log" || fail "mend log does not show the escape visibly: $(cat "$WORK/out.log" | tail -3)"
@@ -115,7 +115,7 @@ sam show "$((H - 1))" > "$WORK/out.show" 2>&1; inert "$WORK/out.show" "mend show
 sam log --json > "$WORK/out.json" 2>&1;     inert "$WORK/out.json" "mend log --json"
 [ "$(jq -r '.[-2].payload.check_in.note' "$WORK/out.json")" = "$HOSTILE" ] || fail "mend log --json does not round-trip the text"
 sam status > "$WORK/out.status" 2>&1;       inert "$WORK/out.status" "mend status"
-sam promise list > "$WORK/out.promises" 2>&1; inert "$WORK/out.promises" "mend promise list"
+sam commitment list > "$WORK/out.commitments" 2>&1; inert "$WORK/out.commitments" "mend commitment list"
 for format in md json html; do
   sam export --format "$format" > "$WORK/out.$format" 2>&1; inert "$WORK/out.$format" "mend export --format $format"
 done

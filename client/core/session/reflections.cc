@@ -1,18 +1,18 @@
-// Sealed reflections ("nobody goes first", PROTOCOL.md "Sealed answers"):
+// Sealed reflections ("nobody goes first", PROTOCOL.md "Sealed reflections"):
 // sealing an answer under its own key, and revealing it once the partner has
 // sealed theirs, never within moments of the fetch that brought it.
 #include "base/status_macros.h"
 #include "client/core/session.h"
 #include "client/core/session/internal.h"
 #include "crypto/aead.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "fmt/format.h"
 
 namespace mend::client {
 
-absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id,
-                                             const std::string& prompt_text,
-                                             const std::string& answer) {
+absl::StatusOr<uint64_t> Session::SealReflection(const std::string& prompt_id,
+                                                 const std::string& prompt_text,
+                                                 const std::string& answer) {
   RETURN_IF_ERROR(NotPaired(state_));
   RETURN_IF_ERROR(CheckSafetyNumberConfirmed());
   // Every rule the fold applies, checked before the key file is touched.
@@ -22,8 +22,8 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id,
   if (answer.empty()) return absl::InvalidArgumentError("the answer is empty");
   {
     mend::v1::Payload utf8_check;
-    utf8_check.mutable_sealed_answer()->set_prompt_id(prompt_id);
-    utf8_check.mutable_sealed_answer()->set_prompt_text(prompt_text);
+    utf8_check.mutable_sealed_reflection()->set_prompt_id(prompt_id);
+    utf8_check.mutable_sealed_reflection()->set_prompt_text(prompt_text);
     mend::v1::Payload round_trip;
     if (!round_trip.ParseFromString(utf8_check.SerializeAsString())) {
       return absl::InvalidArgumentError("the prompt id and text must be valid UTF-8");
@@ -34,7 +34,7 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id,
     return absl::AlreadyExistsError(fmt::format("you already answered '{}'", prompt_id));
   }
   if (!keys_.sealed_keys.count(prompt_id)) {
-    // The key goes to disk before the answer leaves: a crash must not strand a sealed answer.
+    // The key goes to disk before the answer leaves: a crash must not strand a sealed reflection.
     keys_.sealed_keys[prompt_id] = crypto::SecretBytes::Random(crypto::kAeadKeyBytes);
     if (absl::Status saved = SaveKeys(); !saved.ok()) {
       keys_.sealed_keys.erase(prompt_id);
@@ -42,12 +42,12 @@ absl::StatusOr<uint64_t> Session::SealAnswer(const std::string& prompt_id,
     }
   }
   mend::v1::Payload p;
-  auto* sa = p.mutable_sealed_answer();
+  auto* sa = p.mutable_sealed_reflection();
   sa->set_prompt_id(prompt_id);
   sa->set_prompt_text(prompt_text);
   const crypto::SecretBytes& k_e = keys_.sealed_keys.at(prompt_id);
   sa->set_sealed_ct(
-      crypto::SealAnswerText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
+      crypto::SealReflectionText(k_e, {state_.couple_id, state_.sign_pk, prompt_id}, answer));
   sa->set_key_commitment(crypto::SealedKeyCommitment(k_e.view()));
   const int64_t sealing = clock_();
   ASSIGN_OR_RETURN(uint64_t seq, Append(p));
@@ -68,7 +68,7 @@ absl::Status Session::RevealPending(int64_t seen_before_ms) {
     if (theirs == by_author.end()) continue;  // nobody goes first
     // Not within moments of the fetch that brought the partner's answer: a
     // Reveal that follows a fetch by milliseconds tells the server what the
-    // fetched entry was (PROTOCOL.md "Sealed answers").
+    // fetched entry was (PROTOCOL.md "Sealed reflections").
     auto seen = first_seen_.find(theirs->second.seq);
     if (seen != first_seen_.end() && seen->second >= seen_before_ms) continue;
     if (!keys_.sealed_keys.count(prompt)) continue;

@@ -14,9 +14,9 @@ constexpr uint64_t kFetchPage = 500;
 
 }  // namespace
 
-absl::StatusOr<SyncReport> Session::Sync() {
+absl::StatusOr<SyncSummary> Session::Sync() {
   const int64_t started = clock_();
-  SyncReport report;
+  SyncSummary report;
   if (state_.pairing != PairingState::kPaired) {
     ASSIGN_OR_RETURN(report.pairing, AdvancePairing());
     if (!report.pairing.paired()) return report;

@@ -1,6 +1,6 @@
 // Agreed commitments (PROTOCOL.md "Commitments"): a proposal (new, amend or
-// retire), the partner's response, and the bound partners' kept/slipped
-// reports. Only an accepted proposal binds anyone.
+// retire), the partner's response, and the bound partners' outcomes (kept or
+// slipped). Only an accepted proposal binds anyone.
 #include <algorithm>
 
 #include "client/state/calendar.h"
@@ -109,30 +109,30 @@ void ApplyResponse(CoupleState& state, const crypto::OpenedEntry& e, int64_t at)
   }
 }
 
-absl::Status CheckReport(const CoupleState& state, const Bytes& author, const Payload& p,
-                         uint32_t) {
-  const auto& r = p.commitment_report();
+absl::Status CheckOutcome(const CoupleState& state, const Bytes& author, const Payload& p,
+                          uint32_t) {
+  const auto& r = p.commitment_outcome();
   const Commitment* c = FindCommitment(state, r.commitment_seq());
   if (c == nullptr || c->state != CommitmentState::kAgreed) {
     return Broken(fmt::format("entry {} is not an agreed commitment", r.commitment_seq()));
   }
   if (std::find(c->bound.begin(), c->bound.end(), author) == c->bound.end()) {
-    return Broken("only a partner bound by the commitment reports on it");
+    return Broken("only a partner bound by the commitment says whether it was kept");
   }
   if (r.outcome() == mend::v1::OUTCOME_UNSPECIFIED)
     return absl::InvalidArgumentError("say kept or slipped");
   return absl::OkStatus();
 }
 
-void ApplyReport(CoupleState& state, const crypto::OpenedEntry& e, int64_t at) {
-  Commitment& c = state.commitments.at(e.payload.commitment_report().commitment_seq());
-  if (e.payload.commitment_report().outcome() == mend::v1::OUTCOME_KEPT) {
+void ApplyOutcome(CoupleState& state, const crypto::OpenedEntry& e, int64_t at) {
+  Commitment& c = state.commitments.at(e.payload.commitment_outcome().commitment_seq());
+  if (e.payload.commitment_outcome().outcome() == mend::v1::OUTCOME_KEPT) {
     ++c.kept;
   } else {
     ++c.slipped;
   }
-  c.last_report_unix_ms = at;
-  c.last_report_by[e.header.author()] = at;
+  c.last_outcome_unix_ms = at;
+  c.last_outcome_by[e.header.author()] = at;
 }
 
 }  // namespace
@@ -142,7 +142,7 @@ std::vector<KindRecord> Commitments() {
       {Payload::kCommitmentProposal, "proposal", CheckProposal, ApplyProposal, DuringSpace::kNever},
       {Payload::kCommitmentResponse, "response", CheckResponse, ApplyResponse, DuringSpace::kNever},
       // Keeping one's word is not an ask of the partner.
-      {Payload::kCommitmentReport, "report", CheckReport, ApplyReport, DuringSpace::kAlways},
+      {Payload::kCommitmentOutcome, "outcome", CheckOutcome, ApplyOutcome, DuringSpace::kAlways},
   };
 }
 

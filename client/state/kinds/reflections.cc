@@ -1,9 +1,9 @@
-// Sealed reflections, "nobody goes first" (PROTOCOL.md "Sealed answers"): an
+// Sealed reflections, "nobody goes first" (PROTOCOL.md "Sealed reflections"): an
 // answer sealed under its own key, bound to couple, author and prompt, with a
 // commitment to that key; its Reveal only once the partner has sealed theirs,
 // checked against the commitment.
 #include "client/state/kinds/families.h"
-#include "crypto/sealed_answer.h"
+#include "crypto/sealed_reflection.h"
 #include "fmt/format.h"
 
 namespace mend::client::kinds {
@@ -14,34 +14,34 @@ using mend::v1::Payload;
 // XChaCha20-Poly1305: a 24-byte nonce and a 16-byte tag at the least.
 constexpr size_t kMinSealedBytes = 24 + 16;
 
-absl::Status CheckSealedAnswer(const CoupleState& state, const Bytes& author, const Payload& p,
-                               uint32_t) {
-  const auto& sa = p.sealed_answer();
+absl::Status CheckSealedReflection(const CoupleState& state, const Bytes& author, const Payload& p,
+                                   uint32_t) {
+  const auto& sa = p.sealed_reflection();
   if (sa.prompt_id().empty() || sa.prompt_id().size() > crypto::kMaxPromptIdBytes) {
     return absl::InvalidArgumentError("a prompt id has 1 to 64 bytes");
   }
-  if (sa.sealed_ct().size() < kMinSealedBytes) return Broken("the sealed answer is malformed");
+  if (sa.sealed_ct().size() < kMinSealedBytes) return Broken("the sealed reflection is malformed");
   if (sa.key_commitment().size() != crypto::kSealedKeyCommitmentBytes) {
-    return Broken("the sealed answer has no key commitment");
+    return Broken("the sealed reflection has no key commitment");
   }
   auto it = state.sealed.find(sa.prompt_id());
   if (it != state.sealed.end() && it->second.count(author)) {
     return Broken(fmt::format("you already sealed an answer to '{}'", sa.prompt_id()));
   }
-  // A copy of another sealed answer (its ciphertext or its commitment)
+  // A copy of another sealed reflection (its ciphertext or its commitment)
   // would let its writer "reveal" the other's words as their own.
   for (const auto& [prompt, by_author] : state.sealed) {
     for (const auto& [other, rec] : by_author) {
       if (rec.sealed_ct == sa.sealed_ct() || rec.key_commitment == sa.key_commitment()) {
-        return Broken(fmt::format("this sealed answer copies sealed answer #{}", rec.seq));
+        return Broken(fmt::format("this sealed reflection copies sealed reflection #{}", rec.seq));
       }
     }
   }
   return absl::OkStatus();
 }
 
-void ApplySealedAnswer(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
-  const auto& sa = e.payload.sealed_answer();
+void ApplySealedReflection(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
+  const auto& sa = e.payload.sealed_reflection();
   const Bytes& author = e.header.author();
   state.sealed[sa.prompt_id()][author] = SealedRecord{e.header.seq(),
                                                       author,
@@ -57,10 +57,10 @@ absl::Status CheckReveal(const CoupleState& state, const Bytes& author, const Pa
                          uint32_t) {
   const SealedRecord* rec = state.SealedAt(p.reveal().sealed_seq());
   if (rec == nullptr)
-    return Broken(fmt::format("entry {} is not a sealed answer", p.reveal().sealed_seq()));
-  if (rec->author != author) return Broken("only the author of a sealed answer reveals it");
+    return Broken(fmt::format("entry {} is not a sealed reflection", p.reveal().sealed_seq()));
+  if (rec->author != author) return Broken("only the author of a sealed reflection reveals it");
   if (rec->reveal_seq != 0)
-    return Broken(fmt::format("sealed answer {} was already revealed", rec->seq));
+    return Broken(fmt::format("sealed reflection {} was already revealed", rec->seq));
   const Member* partner = state.Partner(author);
   if (partner == nullptr || !state.sealed.at(rec->prompt_id).count(partner->sign_pk)) {
     return Broken("revealed before the partner sealed their answer: nobody goes first");
@@ -87,7 +87,8 @@ void ApplyReveal(CoupleState& state, const crypto::OpenedEntry& e, int64_t) {
 
 std::vector<KindRecord> Reflections() {
   return {
-      {Payload::kSealedAnswer, "sealed", CheckSealedAnswer, ApplySealedAnswer, DuringSpace::kNever},
+      {Payload::kSealedReflection, "sealed", CheckSealedReflection, ApplySealedReflection,
+       DuringSpace::kNever},
       // Revealing keeps a promise already made: the partner sealed first.
       {Payload::kReveal, "reveal", CheckReveal, ApplyReveal, DuringSpace::kAlways},
   };

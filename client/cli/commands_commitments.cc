@@ -1,6 +1,6 @@
-// Agreed commitments, which the command line calls promises: propose, amend
-// or retire one, accept, decline or ask for changes, report kept or slipped,
-// and list them with their adherence.
+// Agreed commitments (`mend commitment`): propose, amend or retire one;
+// accept, decline or ask for changes; say whether it was kept or slipped (its
+// outcome); list them with their adherence.
 #include <iostream>
 
 #include "base/status_macros.h"
@@ -23,7 +23,7 @@ struct ProposeArgs {
   std::string bound = "me", cadence = "ongoing", review;
 };
 
-absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
+absl::Status RunCommitmentPropose(const GlobalOptions& g, const ProposeArgs& a) {
   const bool retire = a.action == "retire";
   ASSIGN_OR_RETURN(TextInput text,
                    TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
@@ -54,7 +54,8 @@ absl::Status RunPromisePropose(const GlobalOptions& g, const ProposeArgs& a) {
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, mend::v1::Decision decision) {
+absl::Status RunCommitmentRespond(const GlobalOptions& g, uint64_t seq,
+                                  mend::v1::Decision decision) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
@@ -65,19 +66,19 @@ absl::Status RunPromiseRespond(const GlobalOptions& g, uint64_t seq, mend::v1::D
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseReport(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
+absl::Status RunCommitmentOutcome(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
   if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   Payload p;
-  auto* r = p.mutable_commitment_report();
+  auto* r = p.mutable_commitment_outcome();
   r->set_commitment_seq(seq);
   r->set_outcome(kept ? mend::v1::OUTCOME_KEPT : mend::v1::OUTCOME_SLIPPED);
   ASSIGN_OR_RETURN(*r->mutable_note(), text.Get("note", "what happened? (blank: no note)"));
   return WriteEntry(*session, g, p);
 }
 
-absl::Status RunPromiseList(const GlobalOptions& g) {
+absl::Status RunCommitmentList(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const CoupleState& c = session->couple();
   nlohmann::json out = nlohmann::json::array();
@@ -111,16 +112,16 @@ absl::Status RunPromiseList(const GlobalOptions& g) {
 
 }  // namespace
 
-void DeclarePromiseCommands(const CommandLine& cli) {
+void DeclareCommitmentCommands(const CommandLine& cli) {
   const GlobalOptions& g = cli.g;
-  auto* c_promise = cli.app.add_subcommand("promise", "agreed transparency commitments");
-  c_promise->require_subcommand(1);
+  auto* c_commitment = cli.app.add_subcommand("commitment", "agreed transparency commitments");
+  c_commitment->require_subcommand(1);
   auto propose = std::make_shared<ProposeArgs>();
   for (const std::string action : {"propose", "amend", "retire"}) {
-    auto* sub = c_promise->add_subcommand(action, action == "propose" ? "propose a new commitment"
-                                                  : action == "amend"
-                                                      ? "propose a change to an agreed commitment"
-                                                      : "propose ending an agreed commitment");
+    auto* sub = c_commitment->add_subcommand(
+        action, action == "propose" ? "propose a new commitment"
+                : action == "amend" ? "propose a change to an agreed commitment"
+                                    : "propose ending an agreed commitment");
     if (action != "propose")
       sub->add_option("seq", propose->target, "the commitment's #")->required();
     if (action != "retire") {
@@ -138,33 +139,35 @@ void DeclarePromiseCommands(const CommandLine& cli) {
     }
     sub->callback(cli.Run([&g, propose, action] {
       propose->action = action;
-      return RunPromisePropose(g, *propose);
+      return RunCommitmentPropose(g, *propose);
     }));
   }
   auto respond_seq = std::make_shared<uint64_t>(0);
   for (const auto& word : DecisionWords()) {
-    auto* sub = c_promise->add_subcommand(std::string(word.cli),
-                                          std::string(word.cli) + " your partner's proposal");
+    auto* sub = c_commitment->add_subcommand(std::string(word.cli),
+                                             std::string(word.cli) + " your partner's proposal");
     sub->add_option("seq", *respond_seq, "the proposal's #")->required();
     RefuseText(sub, "--note", "note");
     const mend::v1::Decision decision = word.value;
     sub->callback(cli.Run(
-        [&g, respond_seq, decision] { return RunPromiseRespond(g, *respond_seq, decision); }));
+        [&g, respond_seq, decision] { return RunCommitmentRespond(g, *respond_seq, decision); }));
   }
-  struct ReportArgs {
+  struct OutcomeArgs {
     uint64_t seq = 0;
     bool kept = false, slipped = false;
   };
-  auto report = std::make_shared<ReportArgs>();
-  auto* c_report = c_promise->add_subcommand("report", "report honestly on a commitment");
-  c_report->add_option("seq", report->seq, "the commitment's #")->required();
-  c_report->add_flag("--kept", report->kept, "it was kept");
-  c_report->add_flag("--slipped", report->slipped, "it slipped");
-  RefuseText(c_report, "--note", "note");
-  c_report->callback(cli.Run(
-      [&g, report] { return RunPromiseReport(g, report->seq, report->kept, report->slipped); }));
-  c_promise->add_subcommand("list", "commitments and adherence")->callback(cli.Run([&g] {
-    return RunPromiseList(g);
+  auto outcome = std::make_shared<OutcomeArgs>();
+  auto* c_outcome =
+      c_commitment->add_subcommand("outcome", "say honestly whether a commitment was kept");
+  c_outcome->add_option("seq", outcome->seq, "the commitment's #")->required();
+  c_outcome->add_flag("--kept", outcome->kept, "it was kept");
+  c_outcome->add_flag("--slipped", outcome->slipped, "it slipped");
+  RefuseText(c_outcome, "--note", "note");
+  c_outcome->callback(cli.Run([&g, outcome] {
+    return RunCommitmentOutcome(g, outcome->seq, outcome->kept, outcome->slipped);
+  }));
+  c_commitment->add_subcommand("list", "commitments and adherence")->callback(cli.Run([&g] {
+    return RunCommitmentList(g);
   }));
 }
 
