@@ -35,6 +35,10 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
     return file.status();
   }
   std::string_view rest = *file;
+  // Empty, or a crash during the very first append: no entry yet.
+  if (rest.size() < kMagic.size() && kMagic.substr(0, rest.size()) == rest) {
+    return std::vector<mend::v1::Entry>{};
+  }
   if (rest.size() < kMagic.size() || rest.substr(0, kMagic.size()) != kMagic) {
     return absl::DataLossError(fmt::format("{} is not a mend replica", path_));
   }
@@ -77,24 +81,35 @@ absl::Status Replica::Append(const std::vector<mend::v1::Entry>& entries) const 
   int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return absl::InternalError(fmt::format("cannot open {}: {}", path_, std::strerror(errno)));
-  std::string data;
   off_t size = ::lseek(fd, 0, SEEK_END);
+  // What a crash during the first append left of the magic: start again.
+  if (size > 0 && size < static_cast<off_t>(kMagic.size()) && ::ftruncate(fd, 0) == 0) size = 0;
+  if (size < 0) {
+    std::string err = std::strerror(errno);
+    ::close(fd);
+    return absl::InternalError(fmt::format("cannot append to {}: {}", path_, err));
+  }
+  std::string data;
   if (size == 0) data = kMagic;
   for (const auto& e : entries) data += Record(e);
+  // A failed append takes back what it wrote: the caller forgets these
+  // entries and will write them again, and a second copy after the first (or
+  // after half of it) would leave a replica that no longer verifies.
+  auto fail = [&](const std::string& what) {
+    std::string err = std::strerror(errno);
+    if (::ftruncate(fd, size) == 0) (void)::fsync(fd);
+    ::close(fd);
+    return absl::InternalError(fmt::format("cannot {} {}: {}", what, path_, err));
+  };
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      return absl::InternalError(fmt::format("cannot write {}: {}", path_, err));
-    }
+    if (n <= 0) return fail("write");
     off += static_cast<size_t>(n);
   }
-  int rc = ::fsync(fd);
+  if (::fsync(fd) != 0) return fail("fsync");
   ::close(fd);
-  if (rc != 0) return absl::InternalError(fmt::format("cannot fsync {}", path_));
   return absl::OkStatus();
 }
 

@@ -189,6 +189,9 @@ class Session {
   std::vector<crypto::OpenedEntry> entries_;
   crypto::KeyIds key_ids_;  // announced by entries_
   FirstSeenTimes first_seen_;
+  // First sightings the `seen` file refused (a full disk): written with the
+  // next ones, so that one failed write does not lose them for good.
+  std::vector<std::pair<uint64_t, int64_t>> unsaved_first_seen_;
   CoupleState couple_;
 };
 

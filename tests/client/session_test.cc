@@ -366,6 +366,31 @@ TEST_F(SessionTest, EntriesReachThePartnerVerified) {
 // A session folds each entry once as it adopts it, in a vector of entries
 // that grows (and moves) under the folded state: what it shows must be what
 // a fresh open, folding everything at once, shows.
+// Stop 22: a `seen` file that refused a write failed the sync after the
+// entries were stored, and those first sightings were never written.
+TEST_F(SessionTest, FirstSightingsTheSeenFileRefusedAreWrittenWithTheNext) {
+  ASSERT_TRUE(sam_->Sync().ok());
+  const std::string seen = sam_->profile().first_seen_path();
+  ASSERT_TRUE(std::filesystem::exists(seen));
+  std::filesystem::rename(seen, seen + ".aside");
+  std::filesystem::create_directory(seen);  // every write to it fails
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(4);
+  auto refused = alex_->Append(p);
+  ASSERT_TRUE(refused.ok());
+  auto r = sam_->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::filesystem::remove(seen);
+  std::filesystem::rename(seen + ".aside", seen);
+  auto next = alex_->Append(p);
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  auto sam = Open("sam");
+  EXPECT_EQ(sam->first_seen().count(*refused), 1u);
+  EXPECT_EQ(sam->first_seen().count(*next), 1u);
+}
+
 TEST_F(SessionTest, TheFoldAppendByAppendIsTheFoldOfTheWholeLog) {
   mend::v1::Payload trigger;
   trigger.mutable_trigger()->set_intensity(5);

@@ -153,13 +153,18 @@ absl::Status Session::AdoptVerified(const std::vector<mend::v1::Entry>& fresh, s
   }
   raw_.insert(raw_.end(), fresh.begin(), fresh.end());
   key_ids_ = std::move(r.key_ids);
-  std::vector<std::pair<uint64_t, int64_t>> seen;
+  std::vector<std::pair<uint64_t, int64_t>> seen = std::move(unsaved_first_seen_);
+  unsaved_first_seen_.clear();
   const int64_t now = clock_();
   for (size_t i = kept; i < entries_.size(); ++i) {
     if (first_seen_.emplace(entries_[i].header.seq(), now).second)
       seen.emplace_back(entries_[i].header.seq(), now);
   }
-  RETURN_IF_ERROR(AppendFirstSeen(profile_.first_seen_path(), seen));
+  // The entries are in the replica already: a sighting the file refuses is
+  // kept for the next write rather than failing (and half-finishing) the
+  // adoption. Lost only if this process ends first, as in a crash.
+  if (!AppendFirstSeen(profile_.first_seen_path(), seen).ok())
+    unsaved_first_seen_ = std::move(seen);
   // Only the new entries are folded: appending costs O(new entries), not
   // O(history). The fold is a function of the entries in order, so extending
   // it gives the state a whole fold would.
