@@ -39,12 +39,6 @@ absl::Status CheckMembership(Registry* registry, const PendingAppend& a, Bytes* 
 
 }  // namespace
 
-absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(mend::v1::HeadRecord head, store->GetHead(couple_id));
-  if (head.seq() == 0) head.set_hash(crypto::GenesisPrevHash(couple_id));
-  return head;
-}
-
 mend::v1::Head ToHead(const mend::v1::HeadRecord& record) {
   mend::v1::Head head;
   head.set_seq(record.seq());
@@ -155,17 +149,28 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
     new_head.set_stored_bytes(stored);
     known->second = new_head;
     results[i].head = ToHead(new_head);
-    writes.push_back({couple_id, a.header.seq(), std::move(batch[i].entry_bytes), new_head});
+    writes.push_back({couple_id, a.header.seq(), a.header.prev_hash(),
+                      std::move(batch[i].entry_bytes), new_head});
     written.push_back(i);
   }
-  absl::Status durable = writes.empty() ? absl::OkStatus() : store_->AppendEntries(writes);
+  // The store checks each head again as it writes: here that is what the
+  // couple locks already ensure; on a store several nodes share, it is what
+  // keeps two entries from one seq.
+  absl::StatusOr<std::vector<WriteOutcome>> durable =
+      writes.empty() ? std::vector<WriteOutcome>{} : store_->AppendEntries(writes);
   for (std::mutex* m : couple_locks) m->unlock();
 
-  for (size_t i : written) {
-    if (durable.ok()) {
-      hub_->Notify(batch[i].header.couple_id(), batch[i].header.seq());
+  for (size_t w = 0; w < written.size(); ++w) {
+    const size_t i = written[w];
+    if (!durable.ok()) {
+      results[i].head = durable.status();
+    } else if (!(*durable)[w].accepted) {
+      const mend::v1::HeadRecord& current = (*durable)[w].current_head;
+      results[i].stale_head = ToHead(current);
+      results[i].head = absl::FailedPreconditionError(fmt::format(
+          "stale head: the log is at seq {}; sync and rebuild the entry", current.seq()));
     } else {
-      results[i].head = durable;
+      hub_->Notify(batch[i].header.couple_id(), batch[i].header.seq());
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));

@@ -46,8 +46,6 @@ struct PendingAppend {
   AppendDone done;    // called once, on the committer thread
 };
 
-// The stored head with the genesis prev hash filled in for an empty log.
-absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id);
 // The wire form of a stored head.
 mend::v1::Head ToHead(const mend::v1::HeadRecord& record);
 

@@ -1,7 +1,10 @@
 // LogStore: everything mendd keeps durably, behind a small interface so that a
 // multi-tenant host could move couples onto another store. RocksDbLogStore is
-// the embedded default. Implementations are thread-safe; the compare-and-swap
-// on a couple's head is the caller's job (AppendCommitter holds the couples' locks).
+// the embedded default. Implementations are thread-safe, and the
+// compare-and-swap on a couple's head is theirs (AppendEntries): a store that
+// several mendd nodes share checks it where the data is, so no node's lock is
+// what keeps two entries from one seq. tests/server/log_store_test.cc is the
+// conformance suite every store passes.
 #ifndef MEND_SERVER_LOG_STORE_H_
 #define MEND_SERVER_LOG_STORE_H_
 
@@ -32,12 +35,21 @@ struct CoupleUpdate {
   std::vector<mend::v1::KeyGrant> put_grants;                          // for record->couple_id()
 };
 
-// One entry to append and the head it makes.
+// One entry to append, the head it builds on and the head it makes.
 struct EntryWrite {
   Bytes couple_id;
-  uint64_t seq = 0;
+  uint64_t seq = 0;  // must be the head's seq + 1
+  Bytes prev_hash;   // must be the head's hash (GenesisPrevHash for an empty log)
   Bytes entry_bytes;
   mend::v1::HeadRecord new_head;
+};
+
+// What became of one EntryWrite.
+struct WriteOutcome {
+  bool accepted = false;
+  // Not accepted: the couple's head it did not build on (the genesis prev
+  // hash for an empty log).
+  mend::v1::HeadRecord current_head;
 };
 
 struct StoreStats {
@@ -69,10 +81,14 @@ class LogStore {
 
   // The head and the couple's stored bytes; {0, "", 0} for an empty log.
   virtual absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) = 0;
-  // Writes every entry and its new head in one synced batch: all or none, and
-  // one fsync for the lot (group commit across couples).
-  // REQUIRES: the caller holds the lock of each couple and checked its head.
-  virtual absl::Status AppendEntries(const std::vector<EntryWrite>& writes) = 0;
+  // The compare-and-swap of appends. Each write is accepted only if it builds
+  // on its couple's head as it stands when the store writes, counting the
+  // earlier accepted writes of the same call; the accepted ones become
+  // durable together (one synced batch or transaction: couples share a
+  // commit), the others are not written and say which head they missed. One
+  // outcome per write, in order. An error means none was written.
+  virtual absl::StatusOr<std::vector<WriteOutcome>> AppendEntries(
+      const std::vector<EntryWrite>& writes) = 0;
   // Serialized entries with seq > after_seq, in order: at most `limit`, and
   // no more than `max_bytes` of them, except that the first is always
   // returned whatever its size.
@@ -97,6 +113,10 @@ class LogStore {
   // A consistent copy of the store in `dir` (which must not exist).
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
 };
+
+// The stored head, with the genesis prev hash for an empty log: what the next
+// entry's prev_hash must be.
+absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id);
 
 }  // namespace mend::server
 

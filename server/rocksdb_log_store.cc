@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <thread>
+#include <unordered_map>
 
 #include "base/big_endian.h"
 #include "base/status_macros.h"
@@ -176,16 +177,36 @@ absl::StatusOr<mend::v1::HeadRecord> RocksDbLogStore::GetHead(const Bytes& coupl
   return head.value_or(mend::v1::HeadRecord());
 }
 
-absl::Status RocksDbLogStore::AppendEntries(const std::vector<EntryWrite>& writes) {
+absl::StatusOr<std::vector<WriteOutcome>> RocksDbLogStore::AppendEntries(
+    const std::vector<EntryWrite>& writes) {
+  // One call at a time, so that no write lands between a head's read and
+  // the batch that moves it (mendd has one committer thread: it never waits).
+  std::lock_guard lock(append_mu_);
+  std::vector<WriteOutcome> outcomes(writes.size());
+  std::unordered_map<Bytes, mend::v1::HeadRecord> heads;  // with this call's accepted writes
   rocksdb::WriteBatch batch;
-  for (const EntryWrite& w : writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const EntryWrite& w = writes[i];
+    auto head = heads.find(w.couple_id);
+    if (head == heads.end()) {
+      ASSIGN_OR_RETURN(mend::v1::HeadRecord stored, CurrentHead(this, w.couple_id));
+      head = heads.emplace(w.couple_id, std::move(stored)).first;
+    }
+    if (w.seq != head->second.seq() + 1 || w.prev_hash != head->second.hash()) {
+      outcomes[i].current_head = head->second;
+      continue;
+    }
+    outcomes[i].accepted = true;
+    head->second = w.new_head;
     batch.Put(handles_[kEntries], EntryKey(w.couple_id, w.seq), w.entry_bytes);
     // A later write of the same couple in the batch overwrites this head.
     batch.Put(handles_[kHeads], w.couple_id, w.new_head.SerializeAsString());
   }
+  if (batch.Count() == 0) return outcomes;
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  return FromRocks(db_->Write(wo, &batch), "append entry");
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "append entry"));
+  return outcomes;
 }
 
 absl::StatusOr<std::vector<Bytes>> RocksDbLogStore::ReadEntries(const Bytes& couple_id,

@@ -12,6 +12,7 @@
 #define MEND_SERVER_ROCKSDB_LOG_STORE_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,8 @@ class RocksDbLogStore final : public LogStore {
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
                                                             const Bytes& member) override;
   absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) override;
-  absl::Status AppendEntries(const std::vector<EntryWrite>& writes) override;
+  absl::StatusOr<std::vector<WriteOutcome>> AppendEntries(
+      const std::vector<EntryWrite>& writes) override;
   absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
                                                  size_t limit, size_t max_bytes) override;
   absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
@@ -77,6 +79,7 @@ class RocksDbLogStore final : public LogStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Bytes server_id_;
   crypto::SecretBytes auth_key_;
+  std::mutex append_mu_;  // AppendEntries: a head's read and its move, together
 };
 
 }  // namespace mend::server

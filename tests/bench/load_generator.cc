@@ -225,11 +225,21 @@ bool Prefill(mend::server::LogStore* store, const std::vector<std::unique_ptr<Te
         mend::v1::HeadRecord head;
         head.set_seq(tips[i].seq - n + writes.size());
         head.set_hash(mend::crypto::EntryHash(e.header(), e.ciphertext()));
-        writes.push_back({cs[i]->couple_id, head.seq(), e.SerializeAsString(), head});
+        mend::v1::EntryHeader header;
+        header.ParseFromString(e.header());
+        writes.push_back(
+            {cs[i]->couple_id, head.seq(), header.prev_hash(), e.SerializeAsString(), head});
       }
-      if (auto s = store->AppendEntries(writes); !s.ok()) {
-        std::cerr << "mend-load: prefill: " << s << "\n";
+      auto outcomes = store->AppendEntries(writes);
+      if (!outcomes.ok()) {
+        std::cerr << "mend-load: prefill: " << outcomes.status() << "\n";
         return false;
+      }
+      for (const auto& o : *outcomes) {
+        if (!o.accepted) {
+          std::cerr << "mend-load: prefill: an entry did not build on its head\n";
+          return false;
+        }
       }
       done += n;
     }
