@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -16,9 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
+#include "server/postgres_log_store.h"
 #include "server/rocksdb_log_store.h"
+#include "tests/server/postgres_instance.h"
 #include "tests/server/test_server.h"
 
 namespace mend::server {
@@ -200,16 +204,110 @@ TEST_P(LogStoreTest, PurgeRemovesEveryRecordOfTheCoupleAndOnlyThatCouple) {
   EXPECT_EQ(Entries(other), std::vector<Bytes>{"entry 1 of o1"});
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Stores, LogStoreTest,
-    ::testing::Values(StoreKind{
-        "rocksdb",
-        [](const std::string& dir) -> absl::StatusOr<std::unique_ptr<LogStore>> {
-          auto store = RocksDbLogStore::Open(dir);
-          if (!store.ok()) return store.status();
-          return std::unique_ptr<LogStore>(*std::move(store));
-        }}),
-    [](const ::testing::TestParamInfo<StoreKind>& info) { return info.param.name; });
+TEST_P(LogStoreTest, CoupleRecordsInvitesGrantsAndCodesRoundTrip) {
+  const Bytes member = crypto::RandomBytes(32), invite_id = crypto::RandomBytes(16);
+  const Bytes code = crypto::RandomBytes(32);
+  ASSERT_TRUE(store_->AddRegistrationCode(code).ok());
+  EXPECT_TRUE(*store_->HasRegistrationCode(code));
+  mend::v1::CoupleRecord record;
+  record.set_couple_id(couple_);
+  record.add_members()->set_member(member);
+  mend::v1::InviteRecord invite;
+  invite.set_couple_id(couple_);
+  invite.set_expires_unix_ms(5000);
+  mend::v1::KeyGrant grant;
+  grant.set_epoch(0);
+  grant.set_member(member);
+  grant.set_sealed_key("sealed");
+  CoupleUpdate update;
+  update.record = record;
+  update.index_members = {member};
+  update.put_invite = {invite_id, invite};
+  update.put_grants = {grant};
+  update.consume_registration = code;
+  ASSERT_TRUE(store_->Apply(update).ok());
+  EXPECT_FALSE(*store_->HasRegistrationCode(code));
+  auto got = store_->GetCouple(couple_);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->SerializeAsString(), record.SerializeAsString());
+  auto got_invite = store_->GetInvite(invite_id);
+  ASSERT_TRUE(got_invite.ok() && got_invite->has_value());
+  EXPECT_EQ((*got_invite)->expires_unix_ms(), 5000);
+  auto grants = store_->GetGrants(couple_, member);
+  ASSERT_TRUE(grants.ok());
+  ASSERT_EQ(grants->size(), 1u);
+  EXPECT_EQ((*grants)[0].sealed_key(), "sealed");
+  EXPECT_TRUE(store_->GetGrants(couple_, crypto::RandomBytes(32))->empty());
+  // An invite past its time goes; a couple closed long enough ago is named.
+  EXPECT_EQ(*store_->DeleteExpiredInvites(4999), 0u);
+  EXPECT_EQ(*store_->DeleteExpiredInvites(5000), 1u);
+  EXPECT_FALSE(store_->GetInvite(invite_id)->has_value());
+  EXPECT_TRUE(store_->ClosedCouples(1'000'000)->empty());
+  record.set_closed(true);
+  record.set_closed_unix_ms(7000);
+  CoupleUpdate close;
+  close.record = record;
+  ASSERT_TRUE(store_->Apply(close).ok());
+  EXPECT_TRUE(store_->ClosedCouples(7000)->empty());
+  EXPECT_EQ(*store_->ClosedCouples(7001), std::vector<Bytes>{couple_});
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->couples, 1u);
+  EXPECT_EQ(stats->invites, 0u);
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> OpenRocksDb(const std::string& dir) {
+  auto store = RocksDbLogStore::Open(dir);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<LogStore>(*std::move(store));
+}
+
+// One database of the test process's PostgreSQL per test directory, migrated.
+absl::StatusOr<std::unique_ptr<LogStore>> OpenPostgres(const std::string& dir) {
+  auto pg = mend::testing::PostgresInstance::Shared();
+  if (!pg.ok()) return pg.status();
+  std::string db = std::filesystem::path(dir).filename().string();
+  std::replace(db.begin(), db.end(), '-', '_');
+  if (auto s = (*pg)->EnsureDatabase(db); !s.ok()) return s;
+  const std::string conninfo = (*pg)->Conninfo(db);
+  if (auto s = PostgresLogStore::Migrate(conninfo); !s.ok()) return s;
+  auto store = PostgresLogStore::Open(conninfo);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<LogStore>(*std::move(store));
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, LogStoreTest,
+                         ::testing::Values(StoreKind{"rocksdb", OpenRocksDb},
+                                           StoreKind{"postgres", OpenPostgres}),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param.name;
+                         });
+
+// A database without mend's tables, or with a newer schema than this mendd
+// knows, is refused with what to do, before anything is read or written.
+TEST(PostgresSchema, OpenRefusesAMissingOrNewerSchema) {
+  auto pg = mend::testing::PostgresInstance::Shared();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  const std::string db = "mend_schema_" + base::ToHex(crypto::RandomBytes(4));
+  ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
+  const std::string conninfo = (*pg)->Conninfo(db);
+  auto missing = PostgresLogStore::Open(conninfo);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.status().message().find("mendd admin migrate"), std::string::npos)
+      << missing.status();
+  ASSERT_TRUE(PostgresLogStore::Migrate(conninfo).ok());
+  ASSERT_TRUE(PostgresLogStore::Migrate(conninfo).ok());  // again: nothing to do
+  ASSERT_TRUE(PostgresLogStore::Open(conninfo).ok());
+  {
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    PQclear(PQexec(conn, "INSERT INTO schema_version VALUES (99)"));
+    PQfinish(conn);
+  }
+  auto newer = PostgresLogStore::Open(conninfo);
+  EXPECT_EQ(newer.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(newer.status().message().find("upgrade mendd"), std::string::npos) << newer.status();
+  EXPECT_FALSE(PostgresLogStore::Migrate(conninfo).ok());
+}
 
 }  // namespace
 }  // namespace mend::server

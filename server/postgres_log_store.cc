@@ -1,0 +1,530 @@
+#include "server/postgres_log_store.h"
+
+#include <libpq-fe.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <map>
+
+#include "base/big_endian.h"
+#include "base/status_macros.h"
+#include "crypto/bytes.h"
+#include "crypto/entry_codec.h"
+#include "fmt/format.h"
+
+namespace mend::server {
+namespace {
+
+// Serializes concurrent `mendd admin migrate` runs (pg_advisory_xact_lock).
+constexpr int64_t kMigrationLock = 0x6d656e64;  // "mend"
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta (key text PRIMARY KEY, value bytea NOT NULL);
+CREATE TABLE couples (couple_id bytea PRIMARY KEY, record bytea NOT NULL, closed_unix_ms bigint);
+CREATE TABLE members (member bytea PRIMARY KEY, couple_id bytea NOT NULL);
+CREATE INDEX members_by_couple ON members (couple_id);
+CREATE TABLE heads (couple_id bytea PRIMARY KEY, seq bigint NOT NULL, hash bytea NOT NULL,
+                    stored_bytes bigint NOT NULL);
+CREATE TABLE entries (couple_id bytea NOT NULL, seq bigint NOT NULL, entry bytea NOT NULL,
+                      PRIMARY KEY (couple_id, seq));
+CREATE TABLE invites (invite_id bytea PRIMARY KEY, couple_id bytea NOT NULL, record bytea NOT NULL,
+                      expires_unix_ms bigint NOT NULL);
+CREATE INDEX invites_by_couple ON invites (couple_id);
+CREATE INDEX invites_by_expiry ON invites (expires_unix_ms);
+CREATE TABLE grants (couple_id bytea NOT NULL, epoch bigint NOT NULL, member bytea NOT NULL,
+                     grant_bytes bytea NOT NULL, PRIMARY KEY (couple_id, epoch, member));
+CREATE TABLE registration_codes (code_hash bytea PRIMARY KEY);
+)sql";
+
+// A query parameter: bytes sent as binary (bytea), or text (numbers).
+struct Param {
+  std::string value;
+  bool binary = true;
+};
+Param Bin(std::string_view bytes) { return {std::string(bytes), true}; }
+Param Int(int64_t n) { return {std::to_string(n), false}; }
+
+using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+// The message of the connection's last error, on one line; never the
+// conninfo (it may hold a password).
+std::string ErrorOf(PGconn* conn) {
+  std::string message = PQerrorMessage(conn);
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return message;
+}
+
+// Runs `sql` with `params`; results come in binary. A failure is Unavailable
+// when the connection is gone (the caller may retry elsewhere), Internal
+// otherwise.
+absl::StatusOr<Result> Exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {}) {
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  for (const Param& p : params) {
+    values.push_back(p.value.data());
+    lengths.push_back(static_cast<int>(p.value.size()));
+    formats.push_back(p.binary ? 1 : 0);
+  }
+  Result r(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                        lengths.data(), formats.data(), /*resultFormat=*/1),
+           &PQclear);
+  const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
+  const std::string message = fmt::format("PostgreSQL: {}", ErrorOf(conn));
+  if (PQstatus(conn) != CONNECTION_OK) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+// A script of several statements, no parameters (the schema).
+absl::Status ExecScript(PGconn* conn, const char* sql) {
+  Result r(PQexec(conn, sql), &PQclear);
+  if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) return absl::OkStatus();
+  return absl::InternalError(fmt::format("PostgreSQL: {}", ErrorOf(conn)));
+}
+
+Bytes GetBytes(const PGresult* r, int row, int col) {
+  return Bytes(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
+}
+
+// A bigint column in binary: 8 bytes, big-endian.
+int64_t GetInt(const PGresult* r, int row, int col) {
+  return static_cast<int64_t>(base::ReadU64(std::string_view(PQgetvalue(r, row, col), 8)));
+}
+
+uint64_t RowsAffected(const PGresult* r) {
+  return std::strtoull(PQcmdTuples(const_cast<PGresult*>(r)), nullptr, 10);
+}
+
+absl::StatusOr<PGconn*> Connect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn == nullptr) return absl::ResourceExhaustedError("PostgreSQL: out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    absl::Status s =
+        absl::UnavailableError(fmt::format("cannot connect to PostgreSQL: {}", ErrorOf(conn)));
+    PQfinish(conn);
+    return s;
+  }
+  return conn;
+}
+
+// The schema version recorded in the database; 0 when it has none.
+absl::StatusOr<int> SchemaVersion(PGconn* conn) {
+  ASSIGN_OR_RETURN(Result exists, Exec(conn, "SELECT to_regclass('schema_version') IS NOT NULL"));
+  if (PQgetvalue(exists.get(), 0, 0)[0] == 0) return 0;
+  ASSIGN_OR_RETURN(Result v,
+                   Exec(conn, "SELECT coalesce(max(version), 0)::bigint FROM schema_version"));
+  return static_cast<int>(GetInt(v.get(), 0, 0));
+}
+
+}  // namespace
+
+// A pooled connection, back to the pool (or closed, when broken or inside a
+// failed transaction) when it goes out of scope.
+class PostgresLogStore::Lease {
+ public:
+  Lease(PostgresLogStore* store, PGconn* conn) : store_(store), conn_(conn) {}
+  Lease(Lease&& other) noexcept
+      : store_(other.store_), conn_(std::exchange(other.conn_, nullptr)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (conn_ != nullptr) store_->Release(conn_);
+  }
+  PGconn* get() const { return conn_; }
+
+ private:
+  PostgresLogStore* store_;
+  PGconn* conn_;
+};
+
+absl::Status PostgresLogStore::Migrate(const std::string& conninfo) {
+  ASSIGN_OR_RETURN(PGconn * raw, Connect(conninfo));
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(raw, &PQfinish);
+  RETURN_IF_ERROR(Exec(conn.get(), "BEGIN").status());
+  RETURN_IF_ERROR(
+      Exec(conn.get(), "SELECT pg_advisory_xact_lock($1::bigint)", {Int(kMigrationLock)}).status());
+  ASSIGN_OR_RETURN(int version, SchemaVersion(conn.get()));
+  if (version > kSchemaVersion) {
+    return absl::FailedPreconditionError(fmt::format(
+        "the database has mend schema version {}, newer than this mendd's {}: upgrade mendd",
+        version, kSchemaVersion));
+  }
+  if (version < 1) {
+    RETURN_IF_ERROR(
+        Exec(conn.get(), "CREATE TABLE schema_version (version integer NOT NULL)").status());
+    RETURN_IF_ERROR(ExecScript(conn.get(), kSchemaV1));
+    RETURN_IF_ERROR(Exec(conn.get(), "INSERT INTO schema_version VALUES (1)").status());
+  }
+  return Exec(conn.get(), "COMMIT").status();
+}
+
+absl::StatusOr<std::unique_ptr<PostgresLogStore>> PostgresLogStore::Open(
+    const std::string& conninfo) {
+  auto store = std::unique_ptr<PostgresLogStore>(new PostgresLogStore(conninfo));
+  {
+    ASSIGN_OR_RETURN(Lease conn, store->Acquire());
+    ASSIGN_OR_RETURN(int version, SchemaVersion(conn.get()));
+    if (version == 0) {
+      return absl::FailedPreconditionError(
+          "the database has no mend schema yet: run `mendd admin migrate` first");
+    }
+    if (version < kSchemaVersion) {
+      return absl::FailedPreconditionError(fmt::format(
+          "the database has mend schema version {}, older than this mendd's {}: run `mendd admin "
+          "migrate`",
+          version, kSchemaVersion));
+    }
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError(fmt::format(
+          "the database has mend schema version {}, newer than this mendd's {}: upgrade mendd",
+          version, kSchemaVersion));
+    }
+  }
+  ASSIGN_OR_RETURN(store->server_id_, store->GetOrCreateMeta("server_id", 16));
+  ASSIGN_OR_RETURN(Bytes key, store->GetOrCreateMeta("auth_key", 32));
+  store->auth_key_ = crypto::SecretBytes::CopyOf(key);
+  sodium_memzero(key.data(), key.size());
+  return store;
+}
+
+PostgresLogStore::~PostgresLogStore() {
+  for (PGconn* conn : idle_) PQfinish(conn);
+}
+
+absl::StatusOr<PostgresLogStore::Lease> PostgresLogStore::Acquire() {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!idle_.empty()) {
+      PGconn* conn = idle_.back();
+      idle_.pop_back();
+      return Lease(this, conn);
+    }
+  }
+  ASSIGN_OR_RETURN(PGconn * conn, Connect(conninfo_));
+  return Lease(this, conn);
+}
+
+void PostgresLogStore::Release(PGconn* conn) {
+  if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    PQclear(PQexec(conn, "ROLLBACK"));
+  }
+  if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    PQfinish(conn);
+    return;
+  }
+  std::lock_guard lock(pool_mu_);
+  idle_.push_back(conn);
+}
+
+absl::StatusOr<Bytes> PostgresLogStore::GetOrCreateMeta(const std::string& key,
+                                                        size_t random_bytes) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  // Nodes starting together each offer a value; the first stored is everyone's.
+  Bytes fresh = crypto::RandomBytes(random_bytes);
+  RETURN_IF_ERROR(Exec(conn.get(),
+                       "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                       {{key, false}, Bin(fresh)})
+                      .status());
+  sodium_memzero(fresh.data(), fresh.size());
+  ASSIGN_OR_RETURN(Result r,
+                   Exec(conn.get(), "SELECT value FROM meta WHERE key = $1", {{key, false}}));
+  if (PQntuples(r.get()) != 1) return absl::InternalError("meta value " + key + " vanished");
+  return GetBytes(r.get(), 0, 0);
+}
+
+absl::StatusOr<std::optional<mend::v1::CoupleRecord>> PostgresLogStore::GetCouple(
+    const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(), "SELECT record FROM couples WHERE couple_id = $1",
+                                  {Bin(couple_id)}));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  mend::v1::CoupleRecord record;
+  if (!record.ParseFromString(GetBytes(r.get(), 0, 0)))
+    return absl::DataLossError("a couple record in PostgreSQL does not parse");
+  return record;
+}
+
+absl::StatusOr<std::optional<Bytes>> PostgresLogStore::GetMemberCouple(const Bytes& member) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      Result r, Exec(conn.get(), "SELECT couple_id FROM members WHERE member = $1", {Bin(member)}));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  return GetBytes(r.get(), 0, 0);
+}
+
+absl::StatusOr<std::optional<mend::v1::InviteRecord>> PostgresLogStore::GetInvite(
+    const Bytes& invite_id) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(), "SELECT record FROM invites WHERE invite_id = $1",
+                                  {Bin(invite_id)}));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  mend::v1::InviteRecord invite;
+  if (!invite.ParseFromString(GetBytes(r.get(), 0, 0)))
+    return absl::DataLossError("an invite record in PostgreSQL does not parse");
+  return invite;
+}
+
+absl::Status PostgresLogStore::Apply(const CoupleUpdate& update) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PGconn* c = conn.get();
+  RETURN_IF_ERROR(Exec(c, "BEGIN").status());
+  if (update.record) {
+    const Bytes& id = update.record->couple_id();
+    Param closed =
+        update.record->closed() ? Int(update.record->closed_unix_ms()) : Param{"", false};
+    RETURN_IF_ERROR(Exec(c,
+                         "INSERT INTO couples (couple_id, record, closed_unix_ms) VALUES ($1, $2, "
+                         "nullif($3, '')::bigint) ON CONFLICT (couple_id) DO UPDATE SET record = "
+                         "excluded.record, closed_unix_ms = excluded.closed_unix_ms",
+                         {Bin(id), Bin(update.record->SerializeAsString()), closed})
+                        .status());
+    for (const Bytes& member : update.index_members) {
+      RETURN_IF_ERROR(Exec(c,
+                           "INSERT INTO members (member, couple_id) VALUES ($1, $2) ON CONFLICT "
+                           "(member) DO UPDATE SET couple_id = excluded.couple_id",
+                           {Bin(member), Bin(id)})
+                          .status());
+    }
+    for (const Bytes& member : update.unindex_members) {
+      RETURN_IF_ERROR(Exec(c, "DELETE FROM members WHERE member = $1", {Bin(member)}).status());
+    }
+    for (const auto& grant : update.put_grants) {
+      RETURN_IF_ERROR(
+          Exec(c,
+               "INSERT INTO grants (couple_id, epoch, member, grant_bytes) VALUES ($1, "
+               "$2::bigint, $3, $4) ON CONFLICT (couple_id, epoch, member) DO UPDATE "
+               "SET grant_bytes = excluded.grant_bytes",
+               {Bin(id), Int(grant.epoch()), Bin(grant.member()), Bin(grant.SerializeAsString())})
+              .status());
+    }
+  }
+  for (const Bytes& invite_id : update.delete_invites) {
+    RETURN_IF_ERROR(Exec(c, "DELETE FROM invites WHERE invite_id = $1", {Bin(invite_id)}).status());
+  }
+  if (update.put_invite) {
+    const auto& [invite_id, invite] = *update.put_invite;
+    RETURN_IF_ERROR(Exec(c,
+                         "INSERT INTO invites (invite_id, couple_id, record, expires_unix_ms) "
+                         "VALUES ($1, $2, $3, $4::bigint) ON CONFLICT (invite_id) DO UPDATE SET "
+                         "couple_id = excluded.couple_id, record = excluded.record, "
+                         "expires_unix_ms = excluded.expires_unix_ms",
+                         {Bin(invite_id), Bin(invite.couple_id()), Bin(invite.SerializeAsString()),
+                          Int(invite.expires_unix_ms())})
+                        .status());
+  }
+  if (update.consume_registration) {
+    RETURN_IF_ERROR(Exec(c, "DELETE FROM registration_codes WHERE code_hash = $1",
+                         {Bin(*update.consume_registration)})
+                        .status());
+  }
+  return Exec(c, "COMMIT").status();
+}
+
+absl::StatusOr<std::vector<mend::v1::KeyGrant>> PostgresLogStore::GetGrants(const Bytes& couple_id,
+                                                                            const Bytes& member) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(),
+                                  "SELECT grant_bytes FROM grants WHERE couple_id = $1 AND member "
+                                  "= $2 ORDER BY epoch",
+                                  {Bin(couple_id), Bin(member)}));
+  std::vector<mend::v1::KeyGrant> out(static_cast<size_t>(PQntuples(r.get())));
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    if (!out[static_cast<size_t>(i)].ParseFromString(GetBytes(r.get(), i, 0)))
+      return absl::DataLossError("a key grant in PostgreSQL does not parse");
+  }
+  return out;
+}
+
+namespace {
+
+absl::StatusOr<mend::v1::HeadRecord> ReadHead(PGconn* conn, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(Result r,
+                   Exec(conn, "SELECT seq, hash, stored_bytes FROM heads WHERE couple_id = $1",
+                        {Bin(couple_id)}));
+  mend::v1::HeadRecord head;
+  if (PQntuples(r.get()) == 0) return head;
+  head.set_seq(static_cast<uint64_t>(GetInt(r.get(), 0, 0)));
+  head.set_hash(GetBytes(r.get(), 0, 1));
+  head.set_stored_bytes(static_cast<uint64_t>(GetInt(r.get(), 0, 2)));
+  return head;
+}
+
+}  // namespace
+
+absl::StatusOr<mend::v1::HeadRecord> PostgresLogStore::GetHead(const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  return ReadHead(conn.get(), couple_id);
+}
+
+absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
+    const std::vector<EntryWrite>& writes) {
+  std::vector<WriteOutcome> outcomes(writes.size());
+  if (writes.empty()) return outcomes;
+  // Couples in one order for every node (each couple's writes in their own
+  // order): transactions that lock several head rows cannot deadlock.
+  std::vector<size_t> order(writes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return writes[a].couple_id < writes[b].couple_id; });
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PGconn* c = conn.get();
+  RETURN_IF_ERROR(Exec(c, "BEGIN").status());
+  std::optional<size_t> first_accepted;
+  for (size_t i : order) {
+    const EntryWrite& w = writes[i];
+    // The compare-and-swap: the head row moves only from the head this
+    // entry builds on. A concurrent transaction on the same row waits for
+    // ours and then finds the head moved.
+    uint64_t moved = 0;
+    if (w.seq == 1) {
+      if (w.prev_hash == crypto::GenesisPrevHash(w.couple_id)) {
+        ASSIGN_OR_RETURN(Result r, Exec(c,
+                                        "INSERT INTO heads (couple_id, seq, hash, stored_bytes) "
+                                        "VALUES ($1, 1, $2, $3::bigint) ON CONFLICT (couple_id) "
+                                        "DO NOTHING",
+                                        {Bin(w.couple_id), Bin(w.new_head.hash()),
+                                         Int(static_cast<int64_t>(w.new_head.stored_bytes()))}));
+        moved = RowsAffected(r.get());
+      }
+    } else {
+      ASSIGN_OR_RETURN(
+          Result r,
+          Exec(c,
+               "UPDATE heads SET seq = $2::bigint, hash = $3, stored_bytes = $4::bigint WHERE "
+               "couple_id = $1 AND seq = $5::bigint AND hash = $6",
+               {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq)), Bin(w.new_head.hash()),
+                Int(static_cast<int64_t>(w.new_head.stored_bytes())),
+                Int(static_cast<int64_t>(w.seq - 1)), Bin(w.prev_hash)}));
+      moved = RowsAffected(r.get());
+    }
+    if (moved != 1) {
+      ASSIGN_OR_RETURN(outcomes[i].current_head, ReadHead(c, w.couple_id));
+      if (outcomes[i].current_head.seq() == 0)
+        outcomes[i].current_head.set_hash(crypto::GenesisPrevHash(w.couple_id));
+      continue;
+    }
+    RETURN_IF_ERROR(Exec(c,
+                         "INSERT INTO entries (couple_id, seq, entry) VALUES ($1, $2::bigint, $3)",
+                         {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq)), Bin(w.entry_bytes)})
+                        .status());
+    outcomes[i].accepted = true;
+    if (!first_accepted) first_accepted = i;
+  }
+  absl::StatusOr<Result> committed = Exec(c, "COMMIT");
+  if (committed.ok() || !absl::IsUnavailable(committed.status()) || !first_accepted)
+    return committed.ok() ? absl::StatusOr<std::vector<WriteOutcome>>(outcomes)
+                          : committed.status();
+  // The connection died during COMMIT: the transaction either committed
+  // whole or not at all, and the first accepted entry says which.
+  ASSIGN_OR_RETURN(Lease again, Acquire());
+  const EntryWrite& probe = writes[*first_accepted];
+  ASSIGN_OR_RETURN(Result r, Exec(again.get(),
+                                  "SELECT entry FROM entries WHERE couple_id = $1 AND seq = "
+                                  "$2::bigint",
+                                  {Bin(probe.couple_id), Int(static_cast<int64_t>(probe.seq))}));
+  if (PQntuples(r.get()) == 1 && GetBytes(r.get(), 0, 0) == probe.entry_bytes) return outcomes;
+  return committed.status();
+}
+
+absl::StatusOr<std::vector<Bytes>> PostgresLogStore::ReadEntries(const Bytes& couple_id,
+                                                                 uint64_t after_seq, size_t limit,
+                                                                 size_t max_bytes) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(),
+                                  "SELECT entry FROM entries WHERE couple_id = $1 AND seq > "
+                                  "$2::bigint ORDER BY seq LIMIT $3::bigint",
+                                  {Bin(couple_id), Int(static_cast<int64_t>(after_seq)),
+                                   Int(static_cast<int64_t>(std::min<size_t>(limit, INT32_MAX)))}));
+  std::vector<Bytes> out;
+  size_t bytes = 0;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    const size_t size = static_cast<size_t>(PQgetlength(r.get(), i, 0));
+    if (!out.empty() && bytes + size > max_bytes) break;
+    bytes += size;
+    out.push_back(GetBytes(r.get(), i, 0));
+  }
+  return out;
+}
+
+absl::StatusOr<uint64_t> PostgresLogStore::DeleteExpiredInvites(int64_t now_unix_ms) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r,
+                   Exec(conn.get(), "DELETE FROM invites WHERE expires_unix_ms <= $1::bigint",
+                        {Int(now_unix_ms)}));
+  return RowsAffected(r.get());
+}
+
+absl::Status PostgresLogStore::AddRegistrationCode(const Bytes& code_hash) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  return Exec(conn.get(),
+              "INSERT INTO registration_codes (code_hash) VALUES ($1) ON CONFLICT DO NOTHING",
+              {Bin(code_hash)})
+      .status();
+}
+
+absl::StatusOr<bool> PostgresLogStore::HasRegistrationCode(const Bytes& code_hash) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      Result r,
+      Exec(conn.get(), "SELECT 1 FROM registration_codes WHERE code_hash = $1", {Bin(code_hash)}));
+  return PQntuples(r.get()) == 1;
+}
+
+absl::StatusOr<std::vector<Bytes>> PostgresLogStore::ClosedCouples(int64_t closed_before_unix_ms) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      Result r, Exec(conn.get(), "SELECT couple_id FROM couples WHERE closed_unix_ms < $1::bigint",
+                     {Int(closed_before_unix_ms)}));
+  std::vector<Bytes> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(GetBytes(r.get(), i, 0));
+  return out;
+}
+
+absl::StatusOr<uint64_t> PostgresLogStore::PurgeCouple(const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  PGconn* c = conn.get();
+  RETURN_IF_ERROR(Exec(c, "BEGIN").status());
+  uint64_t entries = 0;
+  for (const char* sql :
+       {"DELETE FROM members WHERE couple_id = $1", "DELETE FROM invites WHERE couple_id = $1",
+        "DELETE FROM couples WHERE couple_id = $1", "DELETE FROM heads WHERE couple_id = $1",
+        "DELETE FROM grants WHERE couple_id = $1", "DELETE FROM entries WHERE couple_id = $1"}) {
+    ASSIGN_OR_RETURN(Result r, Exec(c, sql, {Bin(couple_id)}));
+    entries = RowsAffected(r.get());  // the last statement's: the entries
+  }
+  RETURN_IF_ERROR(Exec(c, "COMMIT").status());
+  return entries;
+}
+
+absl::StatusOr<uint64_t> PostgresLogStore::CountCoupleKeys(const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(
+      Result r,
+      Exec(conn.get(),
+           "SELECT ((SELECT count(*) FROM members WHERE couple_id = $1) + (SELECT count(*) FROM "
+           "invites WHERE couple_id = $1) + (SELECT count(*) FROM couples WHERE couple_id = $1) + "
+           "(SELECT count(*) FROM heads WHERE couple_id = $1) + (SELECT count(*) FROM grants WHERE "
+           "couple_id = $1) + (SELECT count(*) FROM entries WHERE couple_id = $1))::bigint",
+           {Bin(couple_id)}));
+  return static_cast<uint64_t>(GetInt(r.get(), 0, 0));
+}
+
+absl::StatusOr<StoreStats> PostgresLogStore::Stats() {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(),
+                                  "SELECT (SELECT count(*) FROM couples)::bigint, (SELECT count(*) "
+                                  "FROM entries)::bigint, (SELECT count(*) FROM invites)::bigint"));
+  StoreStats stats;
+  stats.couples = static_cast<uint64_t>(GetInt(r.get(), 0, 0));
+  stats.entries = static_cast<uint64_t>(GetInt(r.get(), 0, 1));
+  stats.invites = static_cast<uint64_t>(GetInt(r.get(), 0, 2));
+  return stats;
+}
+
+absl::Status PostgresLogStore::Checkpoint(const std::string&) {
+  return absl::UnimplementedError(
+      "a PostgreSQL store is backed up with PostgreSQL's tools (pg_dump, or a base backup with "
+      "pg_basebackup); see README \"Scaling out\"");
+}
+
+}  // namespace mend::server

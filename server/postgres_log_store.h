@@ -1,0 +1,88 @@
+// The PostgreSQL LogStore, for hosts that run several mendd nodes on one
+// database (README "Scaling out"). Tables (schema version kSchemaVersion,
+// created by Migrate):
+//   meta                (key text, value bytea)   server_id, auth_key
+//   couples             couple_id -> CoupleRecord bytes, closed_unix_ms
+//   members             member -> couple_id
+//   heads               couple_id -> seq, hash, stored_bytes
+//   entries             (couple_id, seq) -> Entry bytes
+//   invites             invite_id -> couple_id, InviteRecord bytes, expires_unix_ms
+//   grants              (couple_id, epoch, member) -> KeyGrant bytes
+//   registration_codes  BLAKE2b(code)
+// The compare-and-swap of an append is one conditional UPDATE of the couple's
+// head row inside the transaction that inserts the entry, and (couple_id, seq)
+// is the entries' primary key: whichever nodes race, a seq is written once.
+// Every change commits with synchronous_commit on (the server's default), so
+// an acknowledged append is durable on the primary and, where a synchronous
+// standby is configured, on the standby too.
+#ifndef MEND_SERVER_POSTGRES_LOG_STORE_H_
+#define MEND_SERVER_POSTGRES_LOG_STORE_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/log_store.h"
+
+typedef struct pg_conn PGconn;
+
+namespace mend::server {
+
+class PostgresLogStore final : public LogStore {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Brings the database at `conninfo` to kSchemaVersion (`mendd admin
+  // migrate`). Idempotent; refuses a database whose schema is newer.
+  static absl::Status Migrate(const std::string& conninfo);
+  // Opens the store. FailedPrecondition when the schema is missing, older
+  // (migrate first) or newer (this mendd is older than the database).
+  static absl::StatusOr<std::unique_ptr<PostgresLogStore>> Open(const std::string& conninfo);
+  ~PostgresLogStore() override;
+
+  const Bytes& server_id() const override { return server_id_; }
+  const crypto::SecretBytes& auth_key() const override { return auth_key_; }
+  absl::StatusOr<std::optional<mend::v1::CoupleRecord>> GetCouple(const Bytes& couple_id) override;
+  absl::StatusOr<std::optional<Bytes>> GetMemberCouple(const Bytes& member) override;
+  absl::StatusOr<std::optional<mend::v1::InviteRecord>> GetInvite(const Bytes& invite_id) override;
+  absl::Status Apply(const CoupleUpdate& update) override;
+  absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
+                                                            const Bytes& member) override;
+  absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) override;
+  absl::StatusOr<std::vector<WriteOutcome>> AppendEntries(
+      const std::vector<EntryWrite>& writes) override;
+  absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
+                                                 size_t limit, size_t max_bytes) override;
+  absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
+  absl::Status AddRegistrationCode(const Bytes& code_hash) override;
+  absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) override;
+  absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) override;
+  absl::StatusOr<uint64_t> PurgeCouple(const Bytes& couple_id) override;
+  absl::StatusOr<uint64_t> CountCoupleKeys(const Bytes& couple_id) override;
+  absl::StatusOr<StoreStats> Stats() override;
+  // Unimplemented: a PostgreSQL store is backed up with PostgreSQL's own
+  // tools (pg_dump, base backups), README "Scaling out".
+  absl::Status Checkpoint(const std::string& dir) override;
+
+ private:
+  class Connection;
+  class Lease;
+  explicit PostgresLogStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+
+  // A connection from the pool (a new one when none is idle).
+  absl::StatusOr<Lease> Acquire();
+  void Release(PGconn* conn);
+  // The meta value under `key`, or a fresh random one of `random_bytes`.
+  absl::StatusOr<Bytes> GetOrCreateMeta(const std::string& key, size_t random_bytes);
+
+  const std::string conninfo_;
+  std::mutex pool_mu_;
+  std::vector<PGconn*> idle_;
+  Bytes server_id_;
+  crypto::SecretBytes auth_key_;
+};
+
+}  // namespace mend::server
+
+#endif  // MEND_SERVER_POSTGRES_LOG_STORE_H_
