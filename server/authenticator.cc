@@ -31,8 +31,9 @@ std::string U64(int64_t v) {
 }  // namespace
 
 Authenticator::Authenticator(const std::string& server_id, const crypto::SecretBytes& auth_key,
-                             const ServerLimits& limits, Clock clock)
+                             const ServerLimits& limits, Clock clock, ClaimNonce claim)
     : server_id_(server_id),
+      claim_(std::move(claim)),
       challenge_key_(SubKey(auth_key, "mend challenge key v1")),
       token_key_(SubKey(auth_key, "mend token key v1")),
       limits_(limits),
@@ -76,13 +77,7 @@ absl::StatusOr<Authenticator::Token> Authenticator::Login(const std::string& mem
   if (known_member && !member_logins_.Allow(member)) {
     return absl::ResourceExhaustedError("too many logins for this member; wait a minute and retry");
   }
-  bool full = false;
-  if (!MarkUsed(nonce, expires, known_member, &full)) {
-    if (full)
-      return absl::ResourceExhaustedError(
-          "the server is handling too many logins; retry in a minute");
-    return absl::UnauthenticatedError("challenge already used");
-  }
+  RETURN_IF_ERROR(Use(nonce, expires, known_member));
   const int64_t token_expires = now + limits_.token_ttl_ms;
   const std::string token_expiry = U64(token_expires);
   return Token{std::string(kTokenPrefix) +
@@ -119,9 +114,21 @@ absl::Status Authenticator::VerifyDestructiveCall(std::string_view label, const 
         "this call needs a fresh signature by the member over \"{}\" (a token alone is not enough)",
         label));
   }
+  return Use(nonce, expires, /*known_member=*/true);
+}
+
+absl::Status Authenticator::Use(const std::string& nonce, int64_t expires_unix_ms,
+                                bool known_member) {
   bool full = false;
-  if (!MarkUsed(nonce, expires, /*known_member=*/true, &full)) {
+  if (!MarkUsed(nonce, expires_unix_ms, known_member, &full)) {
+    if (full)
+      return absl::ResourceExhaustedError(
+          "the server is handling too many logins; retry in a minute");
     return absl::UnauthenticatedError("challenge already used");
+  }
+  if (claim_) {
+    ASSIGN_OR_RETURN(bool fresh, claim_(nonce, expires_unix_ms));
+    if (!fresh) return absl::UnauthenticatedError("challenge already used");
   }
   return absl::OkStatus();
 }

@@ -17,6 +17,7 @@
 #ifndef MEND_SERVER_AUTHENTICATOR_H_
 #define MEND_SERVER_AUTHENTICATOR_H_
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -32,9 +33,16 @@ namespace mend::server {
 
 class Authenticator {
  public:
+  // Claims a used nonce in a place every node sees (LogStore::ClaimNonce):
+  // false when another node (or this one) already did.
+  using ClaimNonce =
+      std::function<absl::StatusOr<bool>(const std::string& nonce, int64_t expires_unix_ms)>;
+
   // `auth_key`: 32 secret bytes kept by the store (LogStore::auth_key).
+  // `claim`, when set, is asked after this node's own cache, so that a
+  // captured login cannot be replayed through another node either.
   Authenticator(const std::string& server_id, const crypto::SecretBytes& auth_key,
-                const ServerLimits& limits, Clock clock);
+                const ServerLimits& limits, Clock clock, ClaimNonce claim = nullptr);
 
   struct Challenge {
     std::string nonce;  // 32 bytes: random(8) || u64be(expires_unix_ms) || MAC(16)
@@ -78,7 +86,11 @@ class Authenticator {
   // full (then `*full` is set).
   bool MarkUsed(const std::string& nonce, int64_t expires_unix_ms, bool known_member, bool* full);
 
+  // MarkUsed, then the shared claim when there is one.
+  absl::Status Use(const std::string& nonce, int64_t expires_unix_ms, bool known_member);
+
   const std::string server_id_;
+  const ClaimNonce claim_;
   const crypto::SecretBytes challenge_key_;
   const crypto::SecretBytes token_key_;
   const ServerLimits limits_;

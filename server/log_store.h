@@ -9,6 +9,8 @@
 #define MEND_SERVER_LOG_STORE_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +58,22 @@ struct StoreStats {
   uint64_t couples = 0;
   uint64_t entries = 0;
   uint64_t invites = 0;
+};
+
+// Appends that other processes sharing the store (other mendd nodes) commit,
+// as they commit: what lets a watch on one node see an entry written through
+// another. Stops when destroyed.
+class AppendFeed {
+ public:
+  virtual ~AppendFeed() = default;
+};
+
+struct AppendFeedCallbacks {
+  // Couple `couple_id` now holds entries up to `seq`. On the feed's thread.
+  std::function<void(const Bytes& couple_id, uint64_t seq)> appended;
+  // Notifications may have been missed (the feed lost its connection and is
+  // back): every watcher should read again from what it last delivered.
+  std::function<void()> missed;
 };
 
 class LogStore {
@@ -112,6 +130,22 @@ class LogStore {
   virtual absl::StatusOr<StoreStats> Stats() = 0;
   // A consistent copy of the store in `dir` (which must not exist).
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
+
+  // True for a store several mendd nodes open at once (what one node
+  // remembers in memory, another does not know).
+  virtual bool Shared() const { return false; }
+  // Remembers a login or destructive-call nonce as used until
+  // `expires_unix_ms`, for every node: true when no one had used it. Only a
+  // Shared() store needs it (one node's Authenticator cache sees every use).
+  virtual absl::StatusOr<bool> ClaimNonce(const Bytes& /*nonce*/, int64_t /*expires_unix_ms*/) {
+    return true;
+  }
+
+  // Follows the appends other processes commit to this store; nullptr for a
+  // store only one process opens (the in-process WatchHub sees every append).
+  virtual absl::StatusOr<std::unique_ptr<AppendFeed>> FollowAppends(AppendFeedCallbacks) {
+    return nullptr;
+  }
 };
 
 // The stored head, with the genesis prev hash for an empty log: what the next

@@ -11,6 +11,7 @@
 #include "crypto/init.h"
 #include "server/admin_socket.h"
 #include "server/mend_server.h"
+#include "server/postgres_log_store.h"
 #include "spdlog/spdlog.h"
 #include "toml++/toml.h"
 
@@ -36,6 +37,10 @@ int ApplyConfig(const std::string& path, const CLI::App& serve, ServerOptions* o
   auto unset = [&](const char* flag) { return serve.get_option(flag)->count() == 0; };
   if (unset("--listen")) o->listen = config["listen"].value_or(o->listen);
   if (unset("--data")) o->data_dir = config["data"].value_or(o->data_dir);
+  if (unset("--store")) o->store = config["store"]["kind"].value_or(o->store);
+  if (unset("--postgres")) o->postgres = config["store"]["postgres"].value_or(o->postgres);
+  if (o->store != "rocksdb" && o->store != "postgres")
+    return Fail("config " + path + ": [store] kind is rocksdb or postgres");
   if (unset("--tls-cert")) o->tls_cert_file = config["tls_cert"].value_or(o->tls_cert_file);
   if (unset("--tls-key")) o->tls_key_file = config["tls_key"].value_or(o->tls_key_file);
   if (unset("--insecure-listen"))
@@ -114,6 +119,12 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", options.listen, "address:port to listen on")->capture_default_str();
   serve->add_option("--data", options.data_dir, "data directory (RocksDB store, admin socket)")
       ->capture_default_str();
+  serve->add_option("--store", options.store, "where entries are kept: rocksdb or postgres")
+      ->check(CLI::IsMember({"rocksdb", "postgres"}))
+      ->capture_default_str();
+  serve->add_option("--postgres", options.postgres,
+                    "libpq connection string for --store postgres (no password in it: use a "
+                    "password file)");
   serve->add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain");
   serve->add_option("--tls-key", options.tls_key_file, "PEM private key");
   serve->add_flag("--insecure-listen", options.insecure_listen,
@@ -135,6 +146,11 @@ int main(int argc, char** argv) {
   auto* backup =
       admin->add_subcommand("backup", "write a consistent copy of the store (RocksDB checkpoint)");
   backup->add_option("dir", backup_dir, "directory to create")->required();
+  std::string migrate_conninfo;
+  auto* migrate = admin->add_subcommand(
+      "migrate", "create or upgrade mend's tables in a PostgreSQL database (run once per upgrade)");
+  migrate->add_option("--postgres", migrate_conninfo, "libpq connection string (no password)")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -150,6 +166,13 @@ int main(int argc, char** argv) {
                                                   : mend::server::RegistrationMode::kCode;
     spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
     return Serve(options);
+  }
+  if (migrate->parsed()) {
+    absl::Status migrated = mend::server::PostgresLogStore::Migrate(migrate_conninfo);
+    if (!migrated.ok()) return Fail(std::string(migrated.message()));
+    std::cout << "the database has mend schema version "
+              << mend::server::PostgresLogStore::kSchemaVersion << "\n";
+    return 0;
   }
   std::string socket = (std::filesystem::path(admin_data) / "admin.sock").string();
   std::string line = reg->parsed()     ? "registration-code"

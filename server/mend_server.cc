@@ -10,6 +10,7 @@
 #include "base/status_macros.h"
 #include "fmt/format.h"
 #include "server/admin_socket.h"
+#include "server/postgres_log_store.h"
 #include "server/rocksdb_log_store.h"
 #include "server/services.h"
 #include "spdlog/spdlog.h"
@@ -48,12 +49,27 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
         fmt::format("cannot create data dir {}: {}", options.data_dir, ec.message()));
   std::filesystem::permissions(options.data_dir, std::filesystem::perms::owner_all, ec);
 
-  ASSIGN_OR_RETURN(
-      auto store, RocksDbLogStore::Open((std::filesystem::path(options.data_dir) / "db").string()));
+  std::unique_ptr<LogStore> store;
+  if (options.store == "postgres") {
+    RETURN_IF_ERROR(PostgresLogStore::CheckConninfo(options.postgres));
+    ASSIGN_OR_RETURN(store, PostgresLogStore::Open(options.postgres));
+  } else if (options.store == "rocksdb") {
+    ASSIGN_OR_RETURN(
+        store, RocksDbLogStore::Open((std::filesystem::path(options.data_dir) / "db").string()));
+  } else {
+    return absl::InvalidArgumentError(
+        fmt::format("unknown store '{}': rocksdb or postgres", options.store));
+  }
   auto server = std::unique_ptr<MendServer>(new MendServer());
   server->state_ = std::make_unique<ServerState>(
       std::move(store), options.limits, options.registration, options.proxies, options.clock);
   ServerState* state = server->state_.get();
+  // A watch here must also see what other nodes of a shared store commit.
+  ASSIGN_OR_RETURN(server->feed_,
+                   state->store->FollowAppends({[state](const Bytes& couple_id, uint64_t seq) {
+                                                  state->hub.Notify(couple_id, seq);
+                                                },
+                                                [state] { state->hub.NotifyEveryCouple(); }}));
   server->info_service_ = std::make_unique<ServerInfoService>(state);
   server->auth_service_ = std::make_unique<AuthService>(state);
   server->pairing_service_ = std::make_unique<PairingService>(state);
@@ -94,8 +110,10 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
       server->admin_,
       AdminSocket::Start((std::filesystem::path(options.data_dir) / "admin.sock").string(), state));
   server->maintenance_ = std::thread([s = server.get()] { s->Maintain(); });
-  spdlog::info("mendd listening on {} (port {}, {}), data in {}, registration {}", options.listen,
-               server->port_, tls ? "TLS" : "plaintext", options.data_dir,
+  // The conninfo is not logged: it names hosts, users and password files.
+  spdlog::info("mendd listening on {} (port {}, {}), {}, registration {}", options.listen,
+               server->port_, tls ? "TLS" : "plaintext",
+               options.store == "postgres" ? "store on PostgreSQL" : "data in " + options.data_dir,
                options.registration == RegistrationMode::kOpen ? "open" : "by code");
   return server;
 }
@@ -126,6 +144,7 @@ void MendServer::Shutdown(std::chrono::milliseconds grace) {
     stopped_ = true;
   }
   cv_.notify_all();
+  feed_.reset();           // no wake-ups for streams about to end
   state_->hub.CloseAll();  // watchers end now instead of holding the drain
   server_->Shutdown(std::chrono::system_clock::now() + grace);
   if (maintenance_.joinable()) maintenance_.join();

@@ -29,10 +29,15 @@ class AuthService;
 class PairingService;
 class LogService;
 class CoupleService;
+class AppendFeed;
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:7850";
-  std::string data_dir = "mend-data";
+  std::string data_dir = "mend-data";  // the RocksDB store and the admin socket
+  // "rocksdb" (in data_dir/db) or "postgres" (at postgres; data_dir then holds
+  // only the admin socket, which is per node).
+  std::string store = "rocksdb";
+  std::string postgres;       // a libpq conninfo without a password; never logged
   std::string tls_cert_file;  // PEM; with tls_key_file enables TLS
   std::string tls_key_file;
   bool insecure_listen = false;  // allow plaintext on a non-loopback address
@@ -64,6 +69,7 @@ class MendServer {
   void Maintain();
 
   std::unique_ptr<ServerState> state_;
+  std::unique_ptr<AppendFeed> feed_;  // appends through other nodes; null on RocksDB
   std::unique_ptr<ServerInfoService> info_service_;
   std::unique_ptr<AuthService> auth_service_;
   std::unique_ptr<PairingService> pairing_service_;

@@ -1,12 +1,17 @@
 #include "server/postgres_log_store.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "base/big_endian.h"
+#include "base/hex.h"
 #include "base/status_macros.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
@@ -34,6 +39,7 @@ CREATE INDEX invites_by_expiry ON invites (expires_unix_ms);
 CREATE TABLE grants (couple_id bytea NOT NULL, epoch bigint NOT NULL, member bytea NOT NULL,
                      grant_bytes bytea NOT NULL, PRIMARY KEY (couple_id, epoch, member));
 CREATE TABLE registration_codes (code_hash bytea PRIMARY KEY);
+CREATE TABLE used_nonces (nonce bytea PRIMARY KEY, expires_unix_ms bigint NOT NULL);
 )sql";
 
 // A query parameter: bytes sent as binary (bytea), or text (numbers).
@@ -137,7 +143,37 @@ class PostgresLogStore::Lease {
   PGconn* conn_;
 };
 
+absl::Status PostgresLogStore::CheckConninfo(const std::string& conninfo) {
+  if (conninfo.empty()) {
+    return absl::InvalidArgumentError(
+        "the PostgreSQL store needs a connection string (--postgres, or [store] postgres)");
+  }
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    std::string message = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    return absl::InvalidArgumentError("the PostgreSQL connection string does not parse: " +
+                                      message);
+  }
+  bool password = false;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "password" && o->val != nullptr && o->val[0] != 0)
+      password = true;
+  }
+  PQconninfoFree(options);
+  if (password) {
+    return absl::InvalidArgumentError(
+        "the PostgreSQL connection string holds a password: put it in a password file "
+        "(PGPASSFILE, or passfile=FILE in the connection string), so that it is on no command "
+        "line, in no config and in no log");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PostgresLogStore::Migrate(const std::string& conninfo) {
+  RETURN_IF_ERROR(CheckConninfo(conninfo));
   ASSIGN_OR_RETURN(PGconn * raw, Connect(conninfo));
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(raw, &PQfinish);
   RETURN_IF_ERROR(Exec(conn.get(), "BEGIN").status());
@@ -410,6 +446,17 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
     outcomes[i].accepted = true;
     if (!first_accepted) first_accepted = i;
   }
+  // Every node's watchers learn of the new heads when (and only if) this
+  // commits: NOTIFY is delivered at COMMIT. One per couple, its last seq.
+  std::map<Bytes, uint64_t> last;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (outcomes[i].accepted) last[writes[i].couple_id] = writes[i].seq;
+  }
+  for (const auto& [couple_id, seq] : last) {
+    RETURN_IF_ERROR(Exec(c, "SELECT pg_notify('mend_appends', $1)",
+                         {{fmt::format("{}:{}", base::ToHex(couple_id), seq), false}})
+                        .status());
+  }
   absl::StatusOr<Result> committed = Exec(c, "COMMIT");
   if (committed.ok() || !absl::IsUnavailable(committed.status()) || !first_accepted)
     return committed.ok() ? absl::StatusOr<std::vector<WriteOutcome>>(outcomes)
@@ -446,8 +493,20 @@ absl::StatusOr<std::vector<Bytes>> PostgresLogStore::ReadEntries(const Bytes& co
   return out;
 }
 
+absl::StatusOr<bool> PostgresLogStore::ClaimNonce(const Bytes& nonce, int64_t expires_unix_ms) {
+  ASSIGN_OR_RETURN(Lease conn, Acquire());
+  ASSIGN_OR_RETURN(Result r, Exec(conn.get(),
+                                  "INSERT INTO used_nonces (nonce, expires_unix_ms) VALUES ($1, "
+                                  "$2::bigint) ON CONFLICT (nonce) DO NOTHING",
+                                  {Bin(nonce), Int(expires_unix_ms)}));
+  return RowsAffected(r.get()) == 1;
+}
+
 absl::StatusOr<uint64_t> PostgresLogStore::DeleteExpiredInvites(int64_t now_unix_ms) {
   ASSIGN_OR_RETURN(Lease conn, Acquire());
+  RETURN_IF_ERROR(Exec(conn.get(), "DELETE FROM used_nonces WHERE expires_unix_ms <= $1::bigint",
+                       {Int(now_unix_ms)})
+                      .status());
   ASSIGN_OR_RETURN(Result r,
                    Exec(conn.get(), "DELETE FROM invites WHERE expires_unix_ms <= $1::bigint",
                         {Int(now_unix_ms)}));
@@ -519,6 +578,78 @@ absl::StatusOr<StoreStats> PostgresLogStore::Stats() {
   stats.entries = static_cast<uint64_t>(GetInt(r.get(), 0, 1));
   stats.invites = static_cast<uint64_t>(GetInt(r.get(), 0, 2));
   return stats;
+}
+
+namespace {
+
+class PostgresAppendFeed final : public AppendFeed {
+ public:
+  PostgresAppendFeed(std::string conninfo, AppendFeedCallbacks callbacks)
+      : conninfo_(std::move(conninfo)), callbacks_(std::move(callbacks)) {}
+  ~PostgresAppendFeed() override {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (conn_ != nullptr) PQfinish(conn_);
+  }
+  absl::Status Start() {
+    RETURN_IF_ERROR(Listen());
+    thread_ = std::thread([this] { Run(); });
+    return absl::OkStatus();
+  }
+
+ private:
+  absl::Status Listen() {
+    if (conn_ != nullptr) PQfinish(conn_);
+    conn_ = nullptr;
+    ASSIGN_OR_RETURN(conn_, Connect(conninfo_));
+    return Exec(conn_, "LISTEN mend_appends").status();
+  }
+  void Run() {
+    int backoff_ms = 100;
+    while (!stop_) {
+      if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+        if (!Listen().ok()) {
+          backoff_ms = std::min(backoff_ms * 2, 5000);
+          continue;
+        }
+        backoff_ms = 100;
+        callbacks_.missed();  // whatever committed meanwhile was not heard
+        continue;
+      }
+      pollfd fd{PQsocket(conn_), POLLIN, 0};
+      if (::poll(&fd, 1, 200) <= 0) continue;    // wakes to check stop_
+      if (PQconsumeInput(conn_) == 0) continue;  // the connection broke: reconnect
+      while (PGnotify* n = PQnotifies(conn_)) {
+        Deliver(n->extra);
+        PQfreemem(n);
+      }
+    }
+  }
+  // "HEX(couple_id):SEQ"; anything else is ignored.
+  void Deliver(std::string_view payload) {
+    const size_t colon = payload.find(':');
+    if (colon == std::string_view::npos) return;
+    auto couple_id = base::FromHex(payload.substr(0, colon));
+    if (!couple_id) return;
+    uint64_t seq = std::strtoull(std::string(payload.substr(colon + 1)).c_str(), nullptr, 10);
+    callbacks_.appended(*couple_id, seq);
+  }
+
+  const std::string conninfo_;
+  const AppendFeedCallbacks callbacks_;
+  PGconn* conn_ = nullptr;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AppendFeed>> PostgresLogStore::FollowAppends(
+    AppendFeedCallbacks callbacks) {
+  auto feed = std::make_unique<PostgresAppendFeed>(conninfo_, std::move(callbacks));
+  RETURN_IF_ERROR(feed->Start());
+  return feed;
 }
 
 absl::Status PostgresLogStore::Checkpoint(const std::string&) {

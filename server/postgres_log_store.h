@@ -9,6 +9,7 @@
 //   invites             invite_id -> couple_id, InviteRecord bytes, expires_unix_ms
 //   grants              (couple_id, epoch, member) -> KeyGrant bytes
 //   registration_codes  BLAKE2b(code)
+//   used_nonces         nonce -> expires_unix_ms (logins and destructive calls)
 // The compare-and-swap of an append is one conditional UPDATE of the couple's
 // head row inside the transaction that inserts the entry, and (couple_id, seq)
 // is the entries' primary key: whichever nodes race, a seq is written once.
@@ -33,6 +34,10 @@ class PostgresLogStore final : public LogStore {
  public:
   static constexpr int kSchemaVersion = 1;
 
+  // InvalidArgument when `conninfo` is empty, does not parse, or holds a
+  // password: a password belongs in a password file (PGPASSFILE, or
+  // passfile= in the conninfo), never on a command line, in a config or a log.
+  static absl::Status CheckConninfo(const std::string& conninfo);
   // Brings the database at `conninfo` to kSchemaVersion (`mendd admin
   // migrate`). Idempotent; refuses a database whose schema is newer.
   static absl::Status Migrate(const std::string& conninfo);
@@ -54,7 +59,10 @@ class PostgresLogStore final : public LogStore {
       const std::vector<EntryWrite>& writes) override;
   absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
                                                  size_t limit, size_t max_bytes) override;
+  // Also forgets the used nonces that have expired.
   absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
+  bool Shared() const override { return true; }
+  absl::StatusOr<bool> ClaimNonce(const Bytes& nonce, int64_t expires_unix_ms) override;
   absl::Status AddRegistrationCode(const Bytes& code_hash) override;
   absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) override;
   absl::StatusOr<std::vector<Bytes>> ClosedCouples(int64_t closed_before_unix_ms) override;
@@ -64,6 +72,11 @@ class PostgresLogStore final : public LogStore {
   // Unimplemented: a PostgreSQL store is backed up with PostgreSQL's own
   // tools (pg_dump, base backups), README "Scaling out".
   absl::Status Checkpoint(const std::string& dir) override;
+  // One LISTEN connection on its own thread: every append committed through
+  // any node NOTIFYs its couple and seq (in the committing transaction, so
+  // only what is durable is announced). After a lost connection it says so
+  // (`missed`) and listens again.
+  absl::StatusOr<std::unique_ptr<AppendFeed>> FollowAppends(AppendFeedCallbacks callbacks) override;
 
  private:
   class Connection;

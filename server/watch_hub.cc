@@ -63,6 +63,15 @@ void WatchHub::Notify(const std::string& couple_id, uint64_t seq) {
   for (const auto& l : wake) l->OnAppended(seq);
 }
 
+void WatchHub::NotifyEveryCouple() {
+  std::vector<std::shared_ptr<Listener>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, list] : listeners_) all.insert(all.end(), list.begin(), list.end());
+  }
+  for (const auto& l : all) l->OnAppended(0);
+}
+
 void WatchHub::CloseAll() {
   std::vector<std::shared_ptr<Listener>> all;
   {

@@ -45,6 +45,9 @@ class WatchHub {
   void Unsubscribe(const std::string& couple_id, const Listener* listener);
 
   void Notify(const std::string& couple_id, uint64_t seq);
+  // Wakes every listener to read again from what it last delivered: an
+  // append feed that lost its connection may have missed some.
+  void NotifyEveryCouple();
   // Tells every listener the server is stopping; later subscriptions fail.
   void CloseAll();
 

@@ -25,10 +25,10 @@ void SetDeadline(grpc::ClientContext* ctx) {
 
 }  // namespace
 
-bool IsLoopbackTarget(const std::string& address) {
-  std::string host = address;
-  if (host.rfind("ipv4:", 0) == 0) host = host.substr(5);
-  if (host.rfind("ipv6:", 0) == 0) host = host.substr(5);
+namespace {
+
+// One HOST:PORT (or [V6]:PORT) on a loopback address.
+bool IsLoopbackHostPort(std::string host) {
   if (!host.empty() && host[0] == '[') {
     size_t end = host.find(']');
     if (end == std::string::npos) return false;
@@ -43,6 +43,26 @@ bool IsLoopbackTarget(const std::string& address) {
   in6_addr v6{};
   if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
+}
+
+}  // namespace
+
+bool IsLoopbackTarget(const std::string& address) {
+  // gRPC's lists of several nodes, "ipv4:A:P,B:P" and "ipv6:[A]:P,[B]:P":
+  // loopback only when every address is.
+  for (const char* scheme : {"ipv4:", "ipv6:"}) {
+    if (address.rfind(scheme, 0) != 0) continue;
+    const std::string list = address.substr(5);
+    if (list.empty()) return false;
+    size_t start = 0;
+    for (;;) {
+      const size_t comma = list.find(',', start);
+      if (!IsLoopbackHostPort(list.substr(start, comma - start))) return false;
+      if (comma == std::string::npos) return true;
+      start = comma + 1;
+    }
+  }
+  return IsLoopbackHostPort(address);
 }
 
 absl::Status CheckProtocolVersion(uint32_t server_protocol, const std::string& address) {
@@ -77,6 +97,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ServerConfig&
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 * 1024);
+  // A target naming several mendd nodes (an ipv4:/ipv6: list, or a DNS name
+  // with several records) spreads calls over them, and a node that dies
+  // leaves the others serving.
+  args.SetLoadBalancingPolicyName("round_robin");
   c->channel_ = grpc::CreateCustomChannel(config.address, creds, args);
   c->info_ = mend::v1::ServerInfo::NewStub(c->channel_);
   c->auth_ = mend::v1::Auth::NewStub(c->channel_);

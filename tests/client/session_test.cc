@@ -305,11 +305,15 @@ TEST(Transport, AServerOfAnotherProtocolIsRefusedSayingWhichSideToUpgrade) {
 
 TEST(Transport, PlaintextOnlyToLoopbackOrWhenToldSo) {
   for (const char* a :
-       {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5"}) {
+       {"127.0.0.1:7850", "localhost:7850", "[::1]:7850", "127.8.9.1:1", "ipv4:127.0.0.1:5",
+        "ipv4:127.0.0.1:5,127.0.0.2:6", "ipv6:[::1]:5,[::1]:6"}) {
     EXPECT_TRUE(IsLoopbackTarget(a)) << a;
   }
-  for (const char* a : {"10.0.0.1:7850", "mend.example.org:443", "127.example.com:1",
-                        "[2001:db8::1]:7850", "192.168.1.2:7850", ""}) {
+  // A list of nodes is loopback only when every one is.
+  for (const char* a :
+       {"10.0.0.1:7850", "mend.example.org:443", "127.example.com:1", "[2001:db8::1]:7850",
+        "192.168.1.2:7850", "", "ipv4:", "ipv4:127.0.0.1:5,10.0.0.1:6",
+        "ipv4:10.0.0.1:6,127.0.0.1:5", "ipv6:[::1]:5,[2001:db8::1]:6"}) {
     EXPECT_FALSE(IsLoopbackTarget(a)) << a;
   }
   EXPECT_EQ((*Connection::Open({"10.0.0.1:7850", ""}))->TransportName(), "TLS, system roots");

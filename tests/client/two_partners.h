@@ -57,7 +57,9 @@ class TwoPartnersTest : public ::testing::Test {
     std::filesystem::remove_all(home_);
     std::filesystem::remove_all(data_);
   }
-  void StartServer() {
+  // Starts the server the sessions use and sets address_ (virtual: a test
+  // may give them several nodes instead).
+  virtual void StartServer() {
     server_ = std::make_unique<TestServer>(server::RegistrationMode::kOpen,
                                            TestServer::TestLimits(), data_);
     address_ = server_->address();

@@ -86,8 +86,13 @@ TEST(GroupCommit, ABadEntryInABatchDoesNotSinkTheOthers) {
   std::vector<std::future<server::AppendResult>> results;
   for (auto& p : answers.slots) results.push_back(p.get_future());
   {
-    std::lock_guard hold_one(state->locks.For(one.couple_id));
-    std::lock_guard hold_two(state->locks.For(two.couple_id));
+    // Locks are striped: two couples may share one mutex, which must then be
+    // taken once (the test once deadlocked on itself when they did).
+    std::mutex& lock_one = state->locks.For(one.couple_id);
+    std::mutex& lock_two = state->locks.For(two.couple_id);
+    std::unique_lock hold_one(lock_one);
+    std::unique_lock<std::mutex> hold_two;
+    if (&lock_two != &lock_one) hold_two = std::unique_lock(lock_two);
     state->log.AppendAsync(one.a->identity.sign_pk(), one.Entry(*one.a, 1, one.genesis()),
                            answers.For(0));
     // Wrong position for couple two, and an unknown epoch for couple two.

@@ -283,6 +283,25 @@ INSTANTIATE_TEST_SUITE_P(Stores, LogStoreTest,
                            return info.param.name;
                          });
 
+// A password on the command line stays in the shell history and `ps`; in a
+// config or a log it is read by whoever reads those. mendd refuses it.
+TEST(PostgresSchema, AConnectionStringWithAPasswordIsRefused) {
+  for (const char* with : {"host=/run/postgresql dbname=mend password=hunter2",
+                           "postgresql://mend:hunter2@db.example/mend"}) {
+    absl::Status s = PostgresLogStore::CheckConninfo(with);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << with;
+    EXPECT_NE(s.message().find("password file"), std::string::npos) << s;
+    EXPECT_EQ(s.message().find("hunter2"), std::string::npos) << s;
+  }
+  EXPECT_EQ(PostgresLogStore::CheckConninfo("").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(PostgresLogStore::CheckConninfo("host='unclosed").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(PostgresLogStore::CheckConninfo("host=/run/postgresql dbname=mend").ok());
+  EXPECT_TRUE(
+      PostgresLogStore::CheckConninfo("postgresql://mend@db.example/mend?passfile=/etc/mend/pgpass")
+          .ok());
+}
+
 // A database without mend's tables, or with a newer schema than this mendd
 // knows, is refused with what to do, before anything is read or written.
 TEST(PostgresSchema, OpenRefusesAMissingOrNewerSchema) {

@@ -6,8 +6,10 @@
 #define MEND_TESTS_SERVER_POSTGRES_INSTANCE_H_
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -86,10 +88,12 @@ class PostgresInstance {
                       "(scripts/setup installs it)",
                       kBin));
     }
+    ReapOrphans();
     const std::string dir = (std::filesystem::temp_directory_path() /
                              ("mend-pg-" + base::ToHex(crypto::RandomBytes(6))))
                                 .string();
     std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/owner.pid") << ::getpid() << "\n";
     if (::geteuid() == 0 &&
         std::system(fmt::format("chown postgres: {} && chmod 700 {}", dir, dir).c_str()) != 0) {
       return absl::InternalError("cannot give the test PostgreSQL directory to user postgres");
@@ -106,6 +110,23 @@ class PostgresInstance {
       return absl::InternalError(fmt::format("PostgreSQL did not start; see {}/server.log", dir));
     }
     return instance;
+  }
+
+  // Stops and deletes the instances of test processes that died without
+  // stopping theirs (a crash, a test killed at its timeout).
+  static void ReapOrphans() {
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("mend-pg-", 0) != 0) continue;
+      pid_t owner = 0;
+      std::ifstream(entry.path() / "owner.pid") >> owner;
+      if (owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+      Run(fmt::format("{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1", kBin,
+                      entry.path().string()));
+      std::filesystem::remove_all(entry.path(), ec);
+    }
   }
 
   std::string dir_;

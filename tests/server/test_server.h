@@ -63,9 +63,13 @@ class TestServer {
  public:
   explicit TestServer(server::RegistrationMode mode = server::RegistrationMode::kOpen,
                       server::ServerLimits limits = TestLimits(), std::filesystem::path dir = {},
-                      server::ProxyConfig proxies = {})
+                      server::ProxyConfig proxies = {}, std::string postgres = "")
       : dir_(dir.empty() ? TempDir("mendd-test") : dir), owns_dir_(dir.empty()) {
     options_.listen = "127.0.0.1:0";
+    if (!postgres.empty()) {  // a node of a store several share
+      options_.store = "postgres";
+      options_.postgres = std::move(postgres);
+    }
     options_.proxies = std::move(proxies);
     options_.data_dir = dir_.string();
     options_.registration = mode;
