@@ -141,6 +141,12 @@ class LogStore {
     return true;
   }
 
+  // Whether this process runs the maintenance jobs (purging couples closed
+  // for 30 days, deleting expired invites) now: on a Shared() store one node
+  // at a time does, the one holding the store's maintenance lock, which
+  // passes to another when that node stops or dies.
+  virtual absl::StatusOr<bool> LeadMaintenance() { return true; }
+
   // Follows the appends other processes commit to this store; nullptr for a
   // store only one process opens (the in-process WatchHub sees every append).
   virtual absl::StatusOr<std::unique_ptr<AppendFeed>> FollowAppends(AppendFeedCallbacks) {

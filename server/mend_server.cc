@@ -122,6 +122,15 @@ void MendServer::Maintain() {
   std::unique_lock lock(mu_);
   while (!stopped_) {
     lock.unlock();
+    // Nodes sharing a store take turns: one runs the jobs, the others wait
+    // for the next hour (and take over when it is gone).
+    auto lead = state_->store->LeadMaintenance();
+    if (!lead.ok()) spdlog::error("maintenance: {}", lead.status().ToString());
+    if (!lead.ok() || !*lead) {
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::hours(1), [&] { return stopped_; });
+      continue;
+    }
     auto purged = state_->registry.PurgeExpiredClosedCouples();
     if (!purged.ok())
       spdlog::error("maintenance: {}", purged.status().ToString());

@@ -225,6 +225,25 @@ absl::StatusOr<std::unique_ptr<PostgresLogStore>> PostgresLogStore::Open(
 
 PostgresLogStore::~PostgresLogStore() {
   for (PGconn* conn : idle_) PQfinish(conn);
+  if (maintenance_conn_ != nullptr) PQfinish(maintenance_conn_);  // frees the lock
+}
+
+absl::StatusOr<bool> PostgresLogStore::LeadMaintenance() {
+  constexpr int64_t kMaintenanceLock = 0x6d656e6401;
+  std::lock_guard lock(maintenance_mu_);
+  if (maintenance_conn_ != nullptr && PQstatus(maintenance_conn_) != CONNECTION_OK) {
+    PQfinish(maintenance_conn_);  // the lock went with the connection
+    maintenance_conn_ = nullptr;
+    leading_ = false;
+  }
+  if (leading_) return true;
+  if (maintenance_conn_ == nullptr) {
+    ASSIGN_OR_RETURN(maintenance_conn_, Connect(conninfo_));
+  }
+  ASSIGN_OR_RETURN(Result r, Exec(maintenance_conn_, "SELECT pg_try_advisory_lock($1::bigint)",
+                                  {Int(kMaintenanceLock)}));
+  leading_ = PQgetvalue(r.get(), 0, 0)[0] != 0;
+  return leading_;
 }
 
 absl::StatusOr<PostgresLogStore::Lease> PostgresLogStore::Acquire() {

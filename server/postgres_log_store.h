@@ -62,6 +62,9 @@ class PostgresLogStore final : public LogStore {
   // Also forgets the used nonces that have expired.
   absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
   bool Shared() const override { return true; }
+  // A session advisory lock, held on a connection of its own for as long as
+  // this store is open (PostgreSQL frees it when the connection ends).
+  absl::StatusOr<bool> LeadMaintenance() override;
   absl::StatusOr<bool> ClaimNonce(const Bytes& nonce, int64_t expires_unix_ms) override;
   absl::Status AddRegistrationCode(const Bytes& code_hash) override;
   absl::StatusOr<bool> HasRegistrationCode(const Bytes& code_hash) override;
@@ -94,6 +97,9 @@ class PostgresLogStore final : public LogStore {
   std::vector<PGconn*> idle_;
   Bytes server_id_;
   crypto::SecretBytes auth_key_;
+  std::mutex maintenance_mu_;
+  PGconn* maintenance_conn_ = nullptr;  // holds the maintenance lock once taken
+  bool leading_ = false;
 };
 
 }  // namespace mend::server

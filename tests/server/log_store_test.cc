@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -300,6 +301,32 @@ TEST(PostgresSchema, AConnectionStringWithAPasswordIsRefused) {
   EXPECT_TRUE(
       PostgresLogStore::CheckConninfo("postgresql://mend@db.example/mend?passfile=/etc/mend/pgpass")
           .ok());
+}
+
+// Two nodes on one database: one runs the maintenance jobs; when it stops,
+// the other takes over.
+TEST(PostgresSchema, OneNodeAtATimeLeadsTheMaintenance) {
+  auto pg = mend::testing::PostgresInstance::Shared();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  const std::string db = "mend_lead_" + base::ToHex(crypto::RandomBytes(4));
+  ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
+  const std::string conninfo = (*pg)->Conninfo(db);
+  ASSERT_TRUE(PostgresLogStore::Migrate(conninfo).ok());
+  auto one = PostgresLogStore::Open(conninfo);
+  auto two = PostgresLogStore::Open(conninfo);
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_TRUE(*(*one)->LeadMaintenance());
+  EXPECT_TRUE(*(*one)->LeadMaintenance());  // and keeps it
+  EXPECT_FALSE(*(*two)->LeadMaintenance());
+  one->reset();  // node one stops
+  // PostgreSQL frees the lock once its backend sees the connection end:
+  // soon, not at once.
+  bool took_over = false;
+  for (int i = 0; i < 100 && !took_over; ++i) {
+    took_over = *(*two)->LeadMaintenance();
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(took_over);
 }
 
 // A database without mend's tables, or with a newer schema than this mendd
