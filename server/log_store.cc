@@ -5,10 +5,14 @@
 
 namespace mend::server {
 
-absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(mend::v1::HeadRecord head, store->GetHead(couple_id));
+mend::v1::HeadRecord WithGenesisPrevHash(mend::v1::HeadRecord head, const Bytes& couple_id) {
   if (head.seq() == 0) head.set_hash(crypto::GenesisPrevHash(couple_id));
   return head;
+}
+
+absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id) {
+  ASSIGN_OR_RETURN(mend::v1::HeadRecord head, store->GetHead(couple_id));
+  return WithGenesisPrevHash(std::move(head), couple_id);
 }
 
 }  // namespace mend::server

@@ -131,20 +131,18 @@ class LogStore {
   // A consistent copy of the store in `dir` (which must not exist).
   virtual absl::Status Checkpoint(const std::string& dir) = 0;
 
-  // True for a store several mendd nodes open at once (what one node
-  // remembers in memory, another does not know).
-  virtual bool Shared() const { return false; }
   // Remembers a login or destructive-call nonce as used until
-  // `expires_unix_ms`, for every node: true when no one had used it. Only a
-  // Shared() store needs it (one node's Authenticator cache sees every use).
+  // `expires_unix_ms`, for every node: true when no one had used it. A store
+  // only one process opens answers true (the Authenticator's cache there
+  // sees every use); a store several nodes share remembers it.
   virtual absl::StatusOr<bool> ClaimNonce(const Bytes& /*nonce*/, int64_t /*expires_unix_ms*/) {
     return true;
   }
 
   // Whether this process runs the maintenance jobs (purging couples closed
-  // for 30 days, deleting expired invites) now: on a Shared() store one node
-  // at a time does, the one holding the store's maintenance lock, which
-  // passes to another when that node stops or dies.
+  // for 30 days, deleting expired invites) now: on a store several nodes
+  // share, one node at a time does, the one holding the store's maintenance
+  // lock, which passes to another when that node stops or dies.
   virtual absl::StatusOr<bool> LeadMaintenance() { return true; }
 
   // Follows the appends other processes commit to this store; nullptr for a
@@ -154,8 +152,10 @@ class LogStore {
   }
 };
 
-// The stored head, with the genesis prev hash for an empty log: what the next
-// entry's prev_hash must be.
+// `head` as the next entry builds on it: an empty log's hash is the genesis
+// prev hash of `couple_id`.
+mend::v1::HeadRecord WithGenesisPrevHash(mend::v1::HeadRecord head, const Bytes& couple_id);
+// The stored head, WithGenesisPrevHash: what the next entry's prev_hash must be.
 absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& couple_id);
 
 }  // namespace mend::server

@@ -51,7 +51,6 @@ absl::StatusOr<std::unique_ptr<MendServer>> MendServer::Start(const ServerOption
 
   std::unique_ptr<LogStore> store;
   if (options.store == "postgres") {
-    RETURN_IF_ERROR(PostgresLogStore::CheckConninfo(options.postgres));
     ASSIGN_OR_RETURN(store, PostgresLogStore::Open(options.postgres));
   } else if (options.store == "rocksdb") {
     ASSIGN_OR_RETURN(

@@ -123,6 +123,27 @@ absl::StatusOr<int> SchemaVersion(PGconn* conn) {
   return static_cast<int>(GetInt(v.get(), 0, 0));
 }
 
+// A database written by a newer mendd: this one must not touch it.
+absl::Status NewerSchema(int version) {
+  return absl::FailedPreconditionError(
+      fmt::format("the database has mend schema version {}, newer than this mendd's {}: upgrade "
+                  "mendd",
+                  version, PostgresLogStore::kSchemaVersion));
+}
+
+// The one row of `sql` (one bytea column, keyed by $1) parsed as a Message;
+// nullopt when there is none.
+template <typename Message>
+absl::StatusOr<std::optional<Message>> ReadRecord(PGconn* conn, const char* sql, const Bytes& key,
+                                                  const char* what) {
+  ASSIGN_OR_RETURN(Result r, Exec(conn, sql, {Bin(key)}));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  Message message;
+  if (!message.ParseFromString(GetBytes(r.get(), 0, 0)))
+    return absl::DataLossError(fmt::format("{} in PostgreSQL does not parse", what));
+  return message;
+}
+
 }  // namespace
 
 // A pooled connection, back to the pool (or closed, when broken or inside a
@@ -181,9 +202,7 @@ absl::Status PostgresLogStore::Migrate(const std::string& conninfo) {
       Exec(conn.get(), "SELECT pg_advisory_xact_lock($1::bigint)", {Int(kMigrationLock)}).status());
   ASSIGN_OR_RETURN(int version, SchemaVersion(conn.get()));
   if (version > kSchemaVersion) {
-    return absl::FailedPreconditionError(fmt::format(
-        "the database has mend schema version {}, newer than this mendd's {}: upgrade mendd",
-        version, kSchemaVersion));
+    return NewerSchema(version);
   }
   if (version < 1) {
     RETURN_IF_ERROR(
@@ -196,6 +215,7 @@ absl::Status PostgresLogStore::Migrate(const std::string& conninfo) {
 
 absl::StatusOr<std::unique_ptr<PostgresLogStore>> PostgresLogStore::Open(
     const std::string& conninfo) {
+  RETURN_IF_ERROR(CheckConninfo(conninfo));
   auto store = std::unique_ptr<PostgresLogStore>(new PostgresLogStore(conninfo));
   {
     ASSIGN_OR_RETURN(Lease conn, store->Acquire());
@@ -211,9 +231,7 @@ absl::StatusOr<std::unique_ptr<PostgresLogStore>> PostgresLogStore::Open(
           version, kSchemaVersion));
     }
     if (version > kSchemaVersion) {
-      return absl::FailedPreconditionError(fmt::format(
-          "the database has mend schema version {}, newer than this mendd's {}: upgrade mendd",
-          version, kSchemaVersion));
+      return NewerSchema(version);
     }
   }
   ASSIGN_OR_RETURN(store->server_id_, store->GetOrCreateMeta("server_id", 16));
@@ -290,13 +308,8 @@ absl::StatusOr<Bytes> PostgresLogStore::GetOrCreateMeta(const std::string& key,
 absl::StatusOr<std::optional<mend::v1::CoupleRecord>> PostgresLogStore::GetCouple(
     const Bytes& couple_id) {
   ASSIGN_OR_RETURN(Lease conn, Acquire());
-  ASSIGN_OR_RETURN(Result r, Exec(conn.get(), "SELECT record FROM couples WHERE couple_id = $1",
-                                  {Bin(couple_id)}));
-  if (PQntuples(r.get()) == 0) return std::nullopt;
-  mend::v1::CoupleRecord record;
-  if (!record.ParseFromString(GetBytes(r.get(), 0, 0)))
-    return absl::DataLossError("a couple record in PostgreSQL does not parse");
-  return record;
+  return ReadRecord<mend::v1::CoupleRecord>(
+      conn.get(), "SELECT record FROM couples WHERE couple_id = $1", couple_id, "a couple record");
 }
 
 absl::StatusOr<std::optional<Bytes>> PostgresLogStore::GetMemberCouple(const Bytes& member) {
@@ -310,13 +323,8 @@ absl::StatusOr<std::optional<Bytes>> PostgresLogStore::GetMemberCouple(const Byt
 absl::StatusOr<std::optional<mend::v1::InviteRecord>> PostgresLogStore::GetInvite(
     const Bytes& invite_id) {
   ASSIGN_OR_RETURN(Lease conn, Acquire());
-  ASSIGN_OR_RETURN(Result r, Exec(conn.get(), "SELECT record FROM invites WHERE invite_id = $1",
-                                  {Bin(invite_id)}));
-  if (PQntuples(r.get()) == 0) return std::nullopt;
-  mend::v1::InviteRecord invite;
-  if (!invite.ParseFromString(GetBytes(r.get(), 0, 0)))
-    return absl::DataLossError("an invite record in PostgreSQL does not parse");
-  return invite;
+  return ReadRecord<mend::v1::InviteRecord>(
+      conn.get(), "SELECT record FROM invites WHERE invite_id = $1", invite_id, "an invite record");
 }
 
 absl::Status PostgresLogStore::Apply(const CoupleUpdate& update) {
@@ -453,9 +461,8 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
       moved = RowsAffected(r.get());
     }
     if (moved != 1) {
-      ASSIGN_OR_RETURN(outcomes[i].current_head, ReadHead(c, w.couple_id));
-      if (outcomes[i].current_head.seq() == 0)
-        outcomes[i].current_head.set_hash(crypto::GenesisPrevHash(w.couple_id));
+      ASSIGN_OR_RETURN(mend::v1::HeadRecord head, ReadHead(c, w.couple_id));
+      outcomes[i].current_head = WithGenesisPrevHash(std::move(head), w.couple_id);
       continue;
     }
     RETURN_IF_ERROR(Exec(c,
@@ -476,10 +483,9 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
                          {{fmt::format("{}:{}", base::ToHex(couple_id), seq), false}})
                         .status());
   }
-  absl::StatusOr<Result> committed = Exec(c, "COMMIT");
-  if (committed.ok() || !absl::IsUnavailable(committed.status()) || !first_accepted)
-    return committed.ok() ? absl::StatusOr<std::vector<WriteOutcome>>(outcomes)
-                          : committed.status();
+  absl::Status committed = Exec(c, "COMMIT").status();
+  if (committed.ok()) return outcomes;
+  if (!absl::IsUnavailable(committed) || !first_accepted) return committed;
   // The connection died during COMMIT: the transaction either committed
   // whole or not at all, and the first accepted entry says which.
   ASSIGN_OR_RETURN(Lease again, Acquire());
@@ -489,7 +495,7 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
                                   "$2::bigint",
                                   {Bin(probe.couple_id), Int(static_cast<int64_t>(probe.seq))}));
   if (PQntuples(r.get()) == 1 && GetBytes(r.get(), 0, 0) == probe.entry_bytes) return outcomes;
-  return committed.status();
+  return committed;
 }
 
 absl::StatusOr<std::vector<Bytes>> PostgresLogStore::ReadEntries(const Bytes& couple_id,

@@ -41,7 +41,8 @@ class PostgresLogStore final : public LogStore {
   // Brings the database at `conninfo` to kSchemaVersion (`mendd admin
   // migrate`). Idempotent; refuses a database whose schema is newer.
   static absl::Status Migrate(const std::string& conninfo);
-  // Opens the store. FailedPrecondition when the schema is missing, older
+  // Opens the store. InvalidArgument as CheckConninfo; FailedPrecondition
+  // when the schema is missing, older
   // (migrate first) or newer (this mendd is older than the database).
   static absl::StatusOr<std::unique_ptr<PostgresLogStore>> Open(const std::string& conninfo);
   ~PostgresLogStore() override;
@@ -61,7 +62,6 @@ class PostgresLogStore final : public LogStore {
                                                  size_t limit, size_t max_bytes) override;
   // Also forgets the used nonces that have expired.
   absl::StatusOr<uint64_t> DeleteExpiredInvites(int64_t now_unix_ms) override;
-  bool Shared() const override { return true; }
   // A session advisory lock, held on a connection of its own for as long as
   // this store is open (PostgreSQL frees it when the connection ends).
   absl::StatusOr<bool> LeadMaintenance() override;

@@ -15,11 +15,9 @@ ServerState::ServerState(std::unique_ptr<LogStore> store_in, const ServerLimits&
       clock(clock_in),
       store(std::move(store_in)),
       auth(store->server_id(), store->auth_key(), limits, clock,
-           store->Shared() ? Authenticator::ClaimNonce(
-                                 [s = store.get()](const std::string& nonce, int64_t expires) {
-                                   return s->ClaimNonce(nonce, expires);
-                                 })
-                           : nullptr),
+           [s = store.get()](const std::string& nonce, int64_t expires) {
+             return s->ClaimNonce(nonce, expires);
+           }),
       registry(store.get(), &locks, limits, mode, clock),
       hub(limits.max_watchers_per_couple, limits.max_watchers),
       log(store.get(), &registry, &locks, &hub, limits, clock),

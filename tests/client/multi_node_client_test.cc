@@ -3,8 +3,6 @@
 // stops, the partners go on through the other.
 #include <gtest/gtest.h>
 
-#include "base/hex.h"
-#include "crypto/bytes.h"
 #include "fmt/format.h"
 #include "server/postgres_log_store.h"
 #include "tests/client/two_partners.h"
@@ -16,11 +14,9 @@ namespace {
 class TwoNodesPartnersTest : public TwoPartnersTest {
  protected:
   void StartServer() override {
-    auto pg = mend::testing::PostgresInstance::Shared();
-    ASSERT_TRUE(pg.ok()) << pg.status();
-    const std::string db = "mend_client_" + base::ToHex(crypto::RandomBytes(4));
-    ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
-    const std::string conninfo = (*pg)->Conninfo(db);
+    auto db = mend::testing::PostgresInstance::NewDatabase("mend_client");
+    ASSERT_TRUE(db.ok()) << db.status();
+    const std::string conninfo = *db;
     ASSERT_TRUE(server::PostgresLogStore::Migrate(conninfo).ok());
     for (auto* node : {&one_, &two_}) {
       *node =

@@ -18,7 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include "base/hex.h"
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "server/postgres_log_store.h"
@@ -269,10 +268,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> OpenPostgres(const std::string& dir) {
   if (!pg.ok()) return pg.status();
   std::string db = std::filesystem::path(dir).filename().string();
   std::replace(db.begin(), db.end(), '-', '_');
-  if (auto s = (*pg)->EnsureDatabase(db); !s.ok()) return s;
-  const std::string conninfo = (*pg)->Conninfo(db);
-  if (auto s = PostgresLogStore::Migrate(conninfo); !s.ok()) return s;
-  auto store = PostgresLogStore::Open(conninfo);
+  auto conninfo = (*pg)->Database(db);
+  if (!conninfo.ok()) return conninfo.status();
+  if (auto s = PostgresLogStore::Migrate(*conninfo); !s.ok()) return s;
+  auto store = PostgresLogStore::Open(*conninfo);
   if (!store.ok()) return store.status();
   return std::unique_ptr<LogStore>(*std::move(store));
 }
@@ -306,11 +305,9 @@ TEST(PostgresSchema, AConnectionStringWithAPasswordIsRefused) {
 // Two nodes on one database: one runs the maintenance jobs; when it stops,
 // the other takes over.
 TEST(PostgresSchema, OneNodeAtATimeLeadsTheMaintenance) {
-  auto pg = mend::testing::PostgresInstance::Shared();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  const std::string db = "mend_lead_" + base::ToHex(crypto::RandomBytes(4));
-  ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
-  const std::string conninfo = (*pg)->Conninfo(db);
+  auto db = mend::testing::PostgresInstance::NewDatabase("mend_lead");
+  ASSERT_TRUE(db.ok()) << db.status();
+  const std::string conninfo = *db;
   ASSERT_TRUE(PostgresLogStore::Migrate(conninfo).ok());
   auto one = PostgresLogStore::Open(conninfo);
   auto two = PostgresLogStore::Open(conninfo);
@@ -332,11 +329,9 @@ TEST(PostgresSchema, OneNodeAtATimeLeadsTheMaintenance) {
 // A database without mend's tables, or with a newer schema than this mendd
 // knows, is refused with what to do, before anything is read or written.
 TEST(PostgresSchema, OpenRefusesAMissingOrNewerSchema) {
-  auto pg = mend::testing::PostgresInstance::Shared();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  const std::string db = "mend_schema_" + base::ToHex(crypto::RandomBytes(4));
-  ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
-  const std::string conninfo = (*pg)->Conninfo(db);
+  auto db = mend::testing::PostgresInstance::NewDatabase("mend_schema");
+  ASSERT_TRUE(db.ok()) << db.status();
+  const std::string conninfo = *db;
   auto missing = PostgresLogStore::Open(conninfo);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(missing.status().message().find("mendd admin migrate"), std::string::npos)

@@ -7,8 +7,6 @@
 #include <chrono>
 #include <thread>
 
-#include "base/hex.h"
-#include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "server/postgres_log_store.h"
 #include "tests/server/postgres_instance.h"
@@ -22,11 +20,9 @@ using grpc::StatusCode;
 class TwoNodesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pg = PostgresInstance::Shared();
-    ASSERT_TRUE(pg.ok()) << pg.status();
-    const std::string db = "mend_nodes_" + base::ToHex(crypto::RandomBytes(4));
-    ASSERT_TRUE((*pg)->EnsureDatabase(db).ok());
-    conninfo_ = (*pg)->Conninfo(db);
+    auto db = PostgresInstance::NewDatabase("mend_nodes");
+    ASSERT_TRUE(db.ok()) << db.status();
+    conninfo_ = *db;
     ASSERT_TRUE(server::PostgresLogStore::Migrate(conninfo_).ok());
     one_ = std::make_unique<TestServer>(server::RegistrationMode::kOpen, TestServer::TestLimits(),
                                         std::filesystem::path(), server::ProxyConfig(), conninfo_);

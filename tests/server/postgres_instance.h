@@ -51,13 +51,15 @@ class PostgresInstance {
     std::filesystem::remove_all(dir_);
   }
 
-  // A conninfo for database `db`.
-  std::string Conninfo(const std::string& db) const {
-    return fmt::format("host={} port={} user=mend dbname={}", dir_, kPort, db);
+  // A fresh database of the shared instance, "PREFIX_<random>": its conninfo.
+  static absl::StatusOr<std::string> NewDatabase(const std::string& prefix) {
+    auto pg = Shared();
+    if (!pg.ok()) return pg.status();
+    return (*pg)->Database(prefix + "_" + base::ToHex(crypto::RandomBytes(4)));
   }
 
-  // Creates database `db` unless it exists.
-  absl::Status EnsureDatabase(const std::string& db) {
+  // The conninfo of database `db`, created unless it exists.
+  absl::StatusOr<std::string> Database(const std::string& db) {
     PGconn* conn = PQconnectdb(Conninfo("postgres").c_str());
     std::unique_ptr<PGconn, decltype(&PQfinish)> guard(conn, &PQfinish);
     if (PQstatus(conn) != CONNECTION_OK)
@@ -65,15 +67,19 @@ class PostgresInstance {
     std::unique_ptr<PGresult, decltype(&PQclear)> exists(
         PQexec(conn, fmt::format("SELECT 1 FROM pg_database WHERE datname = '{}'", db).c_str()),
         &PQclear);
-    if (PQntuples(exists.get()) == 1) return absl::OkStatus();
+    if (PQntuples(exists.get()) == 1) return Conninfo(db);
     std::unique_ptr<PGresult, decltype(&PQclear)> created(
         PQexec(conn, fmt::format("CREATE DATABASE {}", db).c_str()), &PQclear);
     if (PQresultStatus(created.get()) != PGRES_COMMAND_OK)
       return absl::InternalError(std::string("CREATE DATABASE: ") + PQerrorMessage(conn));
-    return absl::OkStatus();
+    return Conninfo(db);
   }
 
  private:
+  std::string Conninfo(const std::string& db) const {
+    return fmt::format("host={} port={} user=mend dbname={}", dir_, kPort, db);
+  }
+
   explicit PostgresInstance(std::string dir) : dir_(std::move(dir)) {}
 
   static int Run(const std::string& command) {

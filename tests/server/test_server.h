@@ -209,6 +209,17 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->PostInvite(&ctx, req, &resp);
   }
+  // Joins through `invite_id` with this member's box key and an opaque answer.
+  grpc::Status JoinCouple(const std::string& invite_id) {
+    mend::v1::JoinCoupleRequest req;
+    req.set_invite_id(invite_id);
+    req.set_box_pk(identity.box_pk());
+    req.set_answer_ct("opaque answer");
+    mend::v1::JoinCoupleResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(&ctx, token);
+    return pairing->JoinCouple(&ctx, req, &resp);
+  }
   grpc::Status GetMembership(mend::v1::GetMembershipResponse* out) {
     mend::v1::GetMembershipRequest req;
     grpc::ClientContext ctx;
@@ -294,17 +305,8 @@ struct TestCouple {
     EXPECT_TRUE(a->PutGrant(couple_id, 0, key, a->identity.public_identity()).ok());
     invite_id = crypto::RandomBytes(16);
     EXPECT_TRUE(a->PostInvite(couple_id, invite_id, 3600).ok());
-    {
-      mend::v1::JoinCoupleRequest req;
-      req.set_invite_id(invite_id);
-      req.set_box_pk(b->identity.box_pk());
-      req.set_answer_ct("opaque answer");
-      mend::v1::JoinCoupleResponse resp;
-      grpc::ClientContext ctx;
-      b->Authorize(&ctx, b->token);
-      grpc::Status js = b->pairing->JoinCouple(&ctx, req, &resp);
-      EXPECT_TRUE(js.ok()) << js.error_message();
-    }
+    grpc::Status js = b->JoinCouple(invite_id);
+    EXPECT_TRUE(js.ok()) << js.error_message();
     {
       mend::v1::ConfirmMemberRequest req;
       req.set_couple_id(couple_id);

@@ -216,18 +216,16 @@ absl::StatusOr<PairingProgress> Session::AdvancePairing() {
 
 absl::StatusOr<PairingProgress> Session::ForgetTurnedAwayJoin() {
   // Safe to forget: a joiner writes nothing and holds no couple key before it
-  // is confirmed. What stays is the identity, its name and the pinned server.
+  // is confirmed. The profile is as `mend init` made it (the identity and its
+  // name), with the server it pinned since.
   PairingProgress progress{PairingProgress::Step::kTurnedAway,
                            state_.partner ? state_.partner->name : "", ""};
-  state_.pairing = PairingState::kUnpaired;
-  state_.couple_id.clear();
-  state_.inviter = false;
-  state_.offer_plaintext.clear();
-  state_.offer_ct.clear();
-  state_.invite_id.clear();
-  state_.transcript_hash.clear();
-  state_.partner.reset();
-  state_.safety_confirmed = false;
+  ProfileState unpaired;
+  unpaired.name = state_.name;
+  unpaired.sign_pk = state_.sign_pk;
+  unpaired.box_pk = state_.box_pk;
+  unpaired.server_id = state_.server_id;
+  state_ = std::move(unpaired);
   RETURN_IF_ERROR(SaveState());
   return progress;
 }
