@@ -1,6 +1,7 @@
 #include "base/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,7 +49,9 @@ std::string TempSuffix() {
 
 }  // namespace
 
-absl::Status AtomicWriteFile(const std::string& path, std::string_view contents, int mode) {
+absl::Status AtomicWriteFile(const std::string& path, std::string_view contents, int mode,
+                             Durability durability) {
+  const bool durable = durability == Durability::kDurable;
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
@@ -56,7 +59,7 @@ absl::Status AtomicWriteFile(const std::string& path, std::string_view contents,
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return Errno("cannot create", tmp);
   absl::Status status = WriteAll(fd, contents, tmp);
-  if (status.ok() && ::fsync(fd) != 0) status = Errno("cannot fsync", tmp);
+  if (status.ok() && durable && ::fsync(fd) != 0) status = Errno("cannot fsync", tmp);
   if (::close(fd) != 0 && status.ok()) status = Errno("cannot close", tmp);
   if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
     status = Errno("cannot rename onto", path);
@@ -64,6 +67,7 @@ absl::Status AtomicWriteFile(const std::string& path, std::string_view contents,
     ::unlink(tmp.c_str());
     return status;
   }
+  if (!durable) return absl::OkStatus();
   int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return Errno("cannot open directory", dir.string());
   if (::fsync(dir_fd) != 0) status = Errno("cannot fsync directory", dir.string());
@@ -71,11 +75,30 @@ absl::Status AtomicWriteFile(const std::string& path, std::string_view contents,
   return status;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) { return ReadFileFrom(path, 0); }
+
+absl::StatusOr<std::string> ReadFileFrom(const std::string& path, uint64_t offset) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Errno("cannot open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    absl::Status status = Errno("cannot stat", path);
+    ::close(fd);
+    return status;
+  }
+  if (offset > static_cast<uint64_t>(st.st_size)) {
+    ::close(fd);
+    return absl::OutOfRangeError(
+        fmt::format("{} has {} bytes, fewer than {}", path, st.st_size, offset));
+  }
+  if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    absl::Status status = Errno("cannot seek in", path);
+    ::close(fd);
+    return status;
+  }
   std::string out;
-  char buf[8192];
+  out.reserve(static_cast<size_t>(st.st_size) - offset);
+  char buf[65536];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {

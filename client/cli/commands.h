@@ -58,8 +58,15 @@ inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
 
 // What the families share.
 
+// What a command reads of the log: only the facts (members, commitments,
+// triggers, questions, space, reflections: what writing an entry needs), or
+// the history too (each entry: log, show, status, export, talk). Reading the
+// facts costs the entries since the last run; the history costs all of them.
+enum class Reads { kFacts, kHistory };
+
 // Unlocks the profile; syncs first unless `offline`.
-absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync);
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync,
+                                                     Reads reads = Reads::kHistory);
 // Appends after the space courtesy check; prints "wrote #SEQ".
 absl::Status WriteEntry(Session& session, const GlobalOptions& g, const mend::v1::Payload& payload);
 // Shows the partner's disclosure preference for `topic`; ASK_FIRST needs `confirmed`.

@@ -43,7 +43,8 @@ std::string ChainCodeAtLastBy(const Session& s, const Bytes& author) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync) {
+absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync,
+                                                     Reads reads) {
   RETURN_IF_ERROR(
       Session::RequireProfile(Profile::Locate(g.profile)));  // before asking for a passphrase
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, false));
@@ -56,13 +57,14 @@ absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, boo
     // failure here must not stop the command the person asked for.
     (void)WriteReminderSummary(session->profile(), session->state(), session->couple(), NowMs());
   }
+  if (reads == Reads::kHistory) RETURN_IF_ERROR(session->LoadHistory());
   return session;
 }
 
 namespace {
 
 absl::Status RunSync(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   ASSIGN_OR_RETURN(SyncSummary r, session->Sync());
   if (session->state().pairing == PairingState::kPaired) {
     (void)WriteReminderSummary(session->profile(), session->state(), session->couple(), NowMs());
@@ -84,7 +86,7 @@ absl::Status RunSync(const GlobalOptions& g) {
 }
 
 absl::Status RunWatch(const GlobalOptions& g, int count, int timeout_seconds) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   ASSIGN_OR_RETURN(Connection * conn, session->connection());
   int seen = 0;
   // Without --timeout a watch lasts a year; the stream's own deadline ends it, even when nothing
@@ -249,7 +251,7 @@ absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
 }
 
 absl::Status RunRotate(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   RETURN_IF_ERROR(session->Rotate());
   std::cout << "rotated the couple key to epoch " << session->couple().epoch << "\n";
   return absl::OkStatus();
@@ -268,7 +270,7 @@ absl::Status RunLeave(const GlobalOptions& g, bool yes) {
     std::getline(std::cin, answer);
     if (answer != "leave") return absl::CancelledError("not left");
   }
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   ASSIGN_OR_RETURN(std::string reason,
                    input.Get("reason", "a reason, written into the log? (blank: none)"));
   RETURN_IF_ERROR(session->Leave(reason));
@@ -282,7 +284,7 @@ absl::Status RunPurge(const GlobalOptions& g, bool yes) {
   if (!yes)
     return absl::InvalidArgumentError(
         "purge deletes the server's copy of the whole couple; add --yes");
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   ASSIGN_OR_RETURN(uint64_t n, session->Purge());
   std::cout << "purged the couple from the server (" << n
             << " entries); your local copy is untouched\n";

@@ -47,7 +47,7 @@ absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std:
 
 absl::Status RunTalkNotes(const GlobalOptions& g, const std::string& week) {
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"agreed", "follow_ups"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   ASSIGN_OR_RETURN(std::string text, input.Get("agreed", "what did you agree?"));
   ASSIGN_OR_RETURN(
       auto follow_ups,
@@ -68,7 +68,7 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id) {
   if (prompt_id.empty())
     return absl::InvalidArgumentError("--prompt-id is required (a short name you both use)");
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"prompt", "answer"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   // The first to answer gives the prompt's text; the other answers the same.
   std::string text;
   auto it = session->couple().sealed.find(prompt_id);
@@ -94,7 +94,7 @@ absl::Status RunReflect(const GlobalOptions& g, const std::string& prompt_id) {
 }
 
 absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   const CoupleState& c = session->couple();
   auto it = c.sealed.find(prompt_id);
   if (it == c.sealed.end())
@@ -144,7 +144,7 @@ absl::Status RunReflectShow(const GlobalOptions& g, const std::string& prompt_id
 
 absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic,
                               const std::string& mode) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   mend::v1::Payload p;
   auto* pref = p.mutable_disclosure_prefs()->add_prefs();
   pref->set_topic(topic);
@@ -156,7 +156,7 @@ absl::Status RunPrefsDisclose(const GlobalOptions& g, const std::string& topic,
 }
 
 absl::Status RunPrefsShow(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   const CoupleState& c = session->couple();
   nlohmann::json out = nlohmann::json::object();
   for (const Member& m : c.members) {

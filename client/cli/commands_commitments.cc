@@ -28,7 +28,7 @@ absl::Status RunCommitmentPropose(const GlobalOptions& g, const ProposeArgs& a) 
   ASSIGN_OR_RETURN(TextInput text,
                    TextInput::Load(g.input, retire ? std::set<std::string>{"note"}
                                                    : std::set<std::string>{"title", "detail"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   auto* c = p.mutable_commitment_proposal();
   c->set_type(a.action == "amend"    ? mend::v1::PROPOSAL_TYPE_AMEND
@@ -57,7 +57,7 @@ absl::Status RunCommitmentPropose(const GlobalOptions& g, const ProposeArgs& a) 
 absl::Status RunCommitmentRespond(const GlobalOptions& g, uint64_t seq,
                                   mend::v1::Decision decision) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   auto* r = p.mutable_commitment_response();
   r->set_proposal_seq(seq);
@@ -69,7 +69,7 @@ absl::Status RunCommitmentRespond(const GlobalOptions& g, uint64_t seq,
 absl::Status RunCommitmentOutcome(const GlobalOptions& g, uint64_t seq, bool kept, bool slipped) {
   if (kept == slipped) return absl::InvalidArgumentError("say either --kept or --slipped");
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   auto* r = p.mutable_commitment_outcome();
   r->set_commitment_seq(seq);
@@ -79,7 +79,7 @@ absl::Status RunCommitmentOutcome(const GlobalOptions& g, uint64_t seq, bool kep
 }
 
 absl::Status RunCommitmentList(const GlobalOptions& g) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   const CoupleState& c = session->couple();
   nlohmann::json out = nlohmann::json::array();
   for (const auto& [seq, cm] : c.commitments) {

@@ -89,7 +89,7 @@ struct SpaceArgs {
 absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
   ASSIGN_OR_RETURN(TextInput text,
                    TextInput::Load(g.input, {"needs", "gratitude", "note", "other_feelings"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   if (a.mood == 0) {
     if (!AtTerminal())
       return absl::InvalidArgumentError("--mood 1..10 is required when not at a terminal");
@@ -126,7 +126,7 @@ absl::Status RunCheckIn(const GlobalOptions& g, CheckInArgs a) {
 
 absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"what_happened", "note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   auto* t = p.mutable_trigger();
   t->set_intensity(static_cast<uint32_t>(std::max(0, a.intensity)));
@@ -149,7 +149,7 @@ absl::Status RunTrigger(const GlobalOptions& g, const TriggerArgs& a) {
 
 absl::Status RunAck(const GlobalOptions& g, uint64_t seq) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"message"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   p.mutable_acknowledgement()->set_trigger_seq(seq);
   ASSIGN_OR_RETURN(*p.mutable_acknowledgement()->mutable_message(),
@@ -159,7 +159,7 @@ absl::Status RunAck(const GlobalOptions& g, uint64_t seq) {
 
 absl::Status RunAsk(const GlobalOptions& g, const std::string& topic) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   ASSIGN_OR_RETURN(*p.mutable_question()->mutable_text(), text.Get("text", "your question:", true));
   p.mutable_question()->set_topic(topic);
@@ -168,7 +168,7 @@ absl::Status RunAsk(const GlobalOptions& g, const std::string& topic) {
 
 absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, bool confirm) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   auto q = session->couple().questions.find(seq);
   if (q != session->couple().questions.end()) {
     RETURN_IF_ERROR(CheckDisclosurePreference(*session, q->second.question.topic(), confirm));
@@ -181,7 +181,7 @@ absl::Status RunAnswer(const GlobalOptions& g, uint64_t seq, bool confirm) {
 
 absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"subject", "body"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   ASSIGN_OR_RETURN(std::string subject, text.Get("subject", "subject? (blank: none)"));
   ASSIGN_OR_RETURN(std::string body, ComposeText(*session, a.body_file, text));
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -197,7 +197,7 @@ absl::Status RunLetter(const GlobalOptions& g, const LetterArgs& a) {
 absl::Status RunDisclose(const GlobalOptions& g, uint64_t commitment, const std::string& topic,
                          bool confirm) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, {"text"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   RETURN_IF_ERROR(CheckDisclosurePreference(*session, topic, confirm));
   Payload p;
   ASSIGN_OR_RETURN(*p.mutable_disclosure()->mutable_text(),
@@ -210,7 +210,7 @@ absl::Status RunDisclose(const GlobalOptions& g, uint64_t commitment, const std:
 absl::Status RunSpace(const GlobalOptions& g, const SpaceArgs& a) {
   ASSIGN_OR_RETURN(TextInput text, TextInput::Load(g.input, a.end ? std::set<std::string>{}
                                                                   : std::set<std::string>{"note"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, true, Reads::kFacts));
   Payload p;
   auto* s = p.mutable_space_request();
   s->set_end(a.end);

@@ -75,7 +75,7 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
 
 absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"registration_code"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   std::string code;
   if (session->state().pairing == PairingState::kInvited) {
     // The couple exists: a new code for it (a lost code, or a joiner turned away).
@@ -113,7 +113,7 @@ absl::Status RunPairInvite(const GlobalOptions& g, const InviteArgs& a) {
 
 absl::Status RunPairJoin(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(TextInput input, TextInput::Load(g.input, {"code"}));
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   ASSIGN_OR_RETURN(std::string code, input.Get("code", "invite code (mend-XXXXX-...):", true));
   RETURN_IF_ERROR(session->Join(code));
   std::cout << "joined " << session->state().partner->name
@@ -125,7 +125,7 @@ absl::Status RunPairJoin(const GlobalOptions& g) {
 }
 
 absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_comparing) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
     ASSIGN_OR_RETURN(SyncSummary r, session->Sync());  // has anyone joined?
     (void)r;
@@ -169,7 +169,7 @@ absl::Status RunPairVerify(const GlobalOptions& g, bool confirm, bool without_co
 }
 
 absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   if (session->state().pairing == PairingState::kInvited && !session->state().partner) {
     ASSIGN_OR_RETURN(SyncSummary r, session->Sync());
     (void)r;
@@ -183,7 +183,7 @@ absl::Status RunPairReject(const GlobalOptions& g, uint32_t ttl_seconds) {
 }
 
 absl::Status RunPassphrase(const GlobalOptions& g, const std::string& new_file, bool accept_weak) {
-  ASSIGN_OR_RETURN(auto session, OpenSession(g, false));
+  ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
   if (new_file.empty()) std::cerr << "mend: now the new passphrase\n";
   ASSIGN_OR_RETURN(crypto::SecretBytes fresh,
                    ReadPassphrase(new_file, /*confirm=*/true, /*env=*/false));

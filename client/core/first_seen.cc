@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "base/atomic_file.h"
 #include "base/big_endian.h"
@@ -19,9 +20,16 @@ constexpr size_t kRecordBytes = 16;
 }  // namespace
 
 absl::StatusOr<FirstSeenTimes> LoadFirstSeen(const std::string& path) {
+  return LoadFirstSeenFrom(path, 0);
+}
+
+absl::StatusOr<FirstSeenTimes> LoadFirstSeenFrom(const std::string& path, uint64_t offset) {
   FirstSeenTimes out;
-  auto file = base::ReadWholeFile(path);
+  offset -= offset % kRecordBytes;
+  auto file = base::ReadFileFrom(path, offset);
   if (!file.ok()) {
+    // Shorter than before (cut back by hand): what is left of it is all there is.
+    if (absl::IsOutOfRange(file.status())) return LoadFirstSeenFrom(path, 0);
     if (absl::IsNotFound(file.status())) return out;
     return file.status();
   }
@@ -59,6 +67,16 @@ absl::Status AppendFirstSeen(const std::string& path,
     return absl::InternalError(fmt::format("cannot write {}", path));
   }
   return absl::OkStatus();
+}
+
+}  // namespace mend::client
+
+namespace mend::client {
+
+uint64_t FirstSeenBytes(const std::string& path) {
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  return error ? 0 : size - size % kRecordBytes;
 }
 
 }  // namespace mend::client

@@ -24,6 +24,11 @@ using FirstSeenTimes = std::map<uint64_t, int64_t>;
 
 // An absent file is an empty map.
 absl::StatusOr<FirstSeenTimes> LoadFirstSeen(const std::string& path);
+// The records after the first `offset` bytes of the file (FirstSeenBytes at
+// some earlier moment): the sightings since.
+absl::StatusOr<FirstSeenTimes> LoadFirstSeenFrom(const std::string& path, uint64_t offset);
+// The size of the file's whole records; 0 when it is absent.
+uint64_t FirstSeenBytes(const std::string& path);
 // Appends (seq, unix ms) records; mode 0600.
 absl::Status AppendFirstSeen(const std::string& path,
                              const std::vector<std::pair<uint64_t, int64_t>>& seen);

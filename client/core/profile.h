@@ -66,6 +66,7 @@ class Profile {
   std::string key_path() const { return dir_ + "/key"; }
   std::string replica_path() const { return dir_ + "/replica"; }
   std::string first_seen_path() const { return dir_ + "/seen"; }
+  std::string facts_path() const { return dir_ + "/facts"; }
   std::string state_path() const { return dir_ + "/state.json"; }
   const std::string& config_path() const { return config_path_; }
   bool Exists() const;

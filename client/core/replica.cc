@@ -28,23 +28,43 @@ std::string Record(const mend::v1::Entry& entry) {
 
 }  // namespace
 
+uint64_t Replica::HeaderBytes() { return kMagic.size(); }
+
+uint64_t Replica::RecordBytes(size_t entry_bytes) { return 4 + entry_bytes + kChecksumBytes; }
+
 absl::StatusOr<std::vector<mend::v1::Entry>> Replica::Load() const {
-  auto file = base::ReadWholeFile(path_);
+  return LoadFrom(kMagic.size());
+}
+
+absl::StatusOr<std::vector<mend::v1::Entry>> Replica::LoadFrom(uint64_t offset) const {
+  if (offset < kMagic.size())
+    return absl::InvalidArgumentError("a replica offset falls inside its header");
+  // From the start, the header is checked; from further on, only the bytes
+  // after `offset` are read (their records carry checksums, and the caller
+  // verifies the entries against the chain head those bytes followed).
+  const bool from_start = offset == kMagic.size();
+  auto file = base::ReadFileFrom(path_, from_start ? 0 : offset);
   if (!file.ok()) {
-    if (absl::IsNotFound(file.status())) return std::vector<mend::v1::Entry>{};
+    if (from_start && absl::IsNotFound(file.status())) return std::vector<mend::v1::Entry>{};
+    if (absl::IsOutOfRange(file.status()) || absl::IsNotFound(file.status())) {
+      return absl::DataLossError(
+          fmt::format("{} is shorter than the {} bytes this device wrote", path_, offset));
+    }
     return file.status();
   }
   std::string_view rest = *file;
-  // Empty, or a crash during the very first append: no entry yet.
-  if (rest.size() < kMagic.size() && kMagic.substr(0, rest.size()) == rest) {
-    return std::vector<mend::v1::Entry>{};
+  if (from_start) {
+    // Empty, or a crash during the very first append: no entry yet.
+    if (rest.size() < kMagic.size() && kMagic.substr(0, rest.size()) == rest) {
+      return std::vector<mend::v1::Entry>{};
+    }
+    if (rest.size() < kMagic.size() || rest.substr(0, kMagic.size()) != kMagic) {
+      return absl::DataLossError(fmt::format("{} is not a mend replica", path_));
+    }
+    rest.remove_prefix(kMagic.size());
   }
-  if (rest.size() < kMagic.size() || rest.substr(0, kMagic.size()) != kMagic) {
-    return absl::DataLossError(fmt::format("{} is not a mend replica", path_));
-  }
-  rest.remove_prefix(kMagic.size());
   std::vector<mend::v1::Entry> out;
-  size_t good = kMagic.size();
+  size_t good = offset;
   while (!rest.empty()) {
     bool torn = rest.size() < 4;
     uint32_t len = torn ? 0 : base::ReadU32(rest);

@@ -8,6 +8,7 @@
 #ifndef MEND_CLIENT_CORE_REPLICA_H_
 #define MEND_CLIENT_CORE_REPLICA_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ class Replica {
   // All stored entries; an absent file is an empty replica. Drops (and
   // truncates away) a torn tail; a damaged record before the tail is DataLoss.
   absl::StatusOr<std::vector<mend::v1::Entry>> Load() const;
+  // The stored entries after the first `offset` bytes of the file, which end
+  // a record (a replica's size after some appends, from RecordBytes): what
+  // was appended since. As Load for a torn tail or a damaged record; DataLoss
+  // when the file is shorter than `offset` or is not a replica.
+  absl::StatusOr<std::vector<mend::v1::Entry>> LoadFrom(uint64_t offset) const;
+  // The size of an empty replica, and what one entry adds to it.
+  static uint64_t HeaderBytes();
+  static uint64_t RecordBytes(size_t entry_bytes);
   // Appends and fsyncs.
   absl::Status Append(const std::vector<mend::v1::Entry>& entries) const;
   // Replaces the whole replica atomically (used when a rebuilt chain is adopted).

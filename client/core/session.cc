@@ -5,6 +5,7 @@
 
 #include "base/hex.h"
 #include "base/status_macros.h"
+#include "client/core/facts_file.h"
 #include "client/core/local_mac.h"
 #include "client/core/problem.h"
 #include "client/core/replica.h"
@@ -81,6 +82,7 @@ Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identi
       state_(std::move(state)),
       kdf_limits_(limits),
       local_key_(LocalFilesKey(identity_)),
+      facts_key_(FactsKey(identity_)),
       server_(std::move(server)) {}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
@@ -168,9 +170,12 @@ absl::Status Session::SaveState() {
   // signatures; a replica shorter than the verified head (a dropped torn
   // tail) gets no anchor, and its next open checks everything.
   state_.replica_anchor.clear();
-  if (state_.verified_seq > 0 && raw_.size() >= state_.verified_seq) {
+  const uint64_t held_through = base_.seq + raw_.size();
+  if (state_.verified_seq > 0 && state_.verified_seq >= base_.seq &&
+      held_through >= state_.verified_seq) {
     state_.replica_anchor = ReplicaAnchor(state_.verified_seq, state_.verified_hash);
   }
+  SaveFacts();
   return profile_.SaveState(state_, local_key_);
 }
 
@@ -188,7 +193,9 @@ absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
 }
 
 crypto::ChainHead Session::head() const {
-  if (entries_.empty()) return {0, crypto::GenesisPrevHash(state_.couple_id)};
+  if (entries_.empty()) {
+    return base_.seq == 0 ? crypto::ChainHead{0, crypto::GenesisPrevHash(state_.couple_id)} : base_;
+  }
   return {entries_.back().header.seq(), entries_.back().hash};
 }
 

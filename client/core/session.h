@@ -72,14 +72,27 @@ class Session {
   const ProfileState& state() const { return state_; }
   const crypto::Identity& identity() const { return identity_; }
   const Profile& profile() const { return profile_; }
+  // The folded state. Its facts (members, commitments, triggers, ...) are
+  // always whole; its `entries`, like entries(), are the whole history only
+  // once it is loaded (history_loaded()): an open reads the facts file and
+  // the replica entries after it, not the history before.
   const CoupleState& couple() const { return couple_; }
   const std::vector<crypto::OpenedEntry>& entries() const { return entries_; }
-  // When this device first saw each entry (PROTOCOL.md "Time").
+  bool history_loaded() const { return base_.seq == 0; }
+  // Reads, verifies and folds the whole replica, for the commands that show
+  // history (log, show, status, export, talk). O(history); a no-op once loaded.
+  absl::Status LoadHistory();
+  // When this device first saw each entry held (PROTOCOL.md "Time"): every
+  // entry once the history is loaded, else those after the facts file.
   const FirstSeenTimes& first_seen() const { return first_seen_; }
   crypto::ChainHead head() const;
-  // Signatures this session checked when it opened the replica: all of them,
-  // or only those after the replica anchor (PROTOCOL.md "Client files").
-  uint64_t signatures_checked_on_open() const { return signatures_checked_on_open_; }
+  // What the last load of the local log (at Open, or LoadHistory) cost, in
+  // replica entries read, opened and folded (those after the facts file, or
+  // all of them when it could not be used or the history was asked for), and
+  // in signatures checked (those entries, less any the replica anchor
+  // covers). PROTOCOL.md "Client files".
+  uint64_t entries_read_on_load() const { return entries_read_on_load_; }
+  uint64_t signatures_checked_on_load() const { return signatures_checked_on_load_; }
   absl::StatusOr<Connection*> connection();
 
   // Pairing. Invite returns the code to give the partner.
@@ -137,7 +150,13 @@ class Session {
           crypto::KeySecrets keys, ProfileState state, ServerConfig server,
           crypto::KdfLimits limits);
 
+  // Loads the local log: from the facts file and the replica entries after
+  // it, or, when that cannot be used, the whole replica.
   absl::Status LoadLocal();
+  absl::Status LoadFromFacts();
+  absl::Status LoadWholeReplica();
+  // Writes the facts file at the verified head (a cache: failures are ignored).
+  void SaveFacts();
   // The MAC over the verified head and replica entries 1..seq, and the
   // digest of those entries it covers (cached: saves extend it).
   // REQUIRES: raw_.size() >= seq.
@@ -171,9 +190,16 @@ class Session {
   std::optional<uint32_t> NewestHeldEpoch(uint32_t at_most) const;
 
   Profile profile_;
-  uint64_t signatures_checked_on_open_ = 0;
-  uint64_t digest_seq_ = 0;  // ReplicaDigest's cache: the digest of raw_[0..digest_seq_)
+  uint64_t signatures_checked_on_load_ = 0;
+  uint64_t entries_read_on_load_ = 0;
+  // The head before the first entry held in raw_ and entries_: seq 0 when the
+  // whole history is held, the facts file's head when an open started there.
+  crypto::ChainHead base_;
+  // ReplicaDigest's cache: the digest of replica entries 1..digest_seq_, and
+  // the replica's size in bytes through that entry.
+  uint64_t digest_seq_ = 0;
   Bytes digest_;
+  uint64_t digest_bytes_ = 0;
   crypto::SecretBytes passphrase_;
   crypto::Identity identity_;
   crypto::KeySecrets keys_;
@@ -182,12 +208,13 @@ class Session {
   bool revealing_ = false;         // RevealPending appends, and appends may sync
   crypto::KdfLimits kdf_limits_;   // as read from the key file, kept on rewrite
   crypto::SecretBytes local_key_;  // LocalFilesKey: the MACs of state.json and config.toml
+  crypto::SecretBytes facts_key_;  // FactsKey: the sealed facts file
   ServerConfig server_;            // as read (and verified) at Open
   std::string adoption_note_;
   std::unique_ptr<Connection> connection_;
-  std::vector<mend::v1::Entry> raw_;
-  std::vector<crypto::OpenedEntry> entries_;
-  crypto::KeyIds key_ids_;  // announced by entries_
+  std::vector<mend::v1::Entry> raw_;          // replica entries after base_
+  std::vector<crypto::OpenedEntry> entries_;  // the same, verified and opened
+  crypto::KeyIds key_ids_;                    // announced by entries_
   FirstSeenTimes first_seen_;
   // First sightings the `seen` file refused (a full disk): written with the
   // next ones, so that one failed write does not lose them for good.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client/state/facts.h"
 #include "crypto/aead.h"
 #include "crypto/sealed_reflection.h"
 #include "fmt/format.h"
@@ -554,6 +555,67 @@ TEST_F(FoldTest, FoldingMoreGivesTheStateOfTheWholeFoldAtEveryCut) {
     FoldMore(s, std::span<const crypto::OpenedEntry>(entries_).subspan(cut), {});
     EXPECT_EQ(Describe(s), whole) << "cut after " << cut << " entries";
   }
+}
+
+// An open restores the facts of the history it folded before (the facts
+// file) and folds on from there: wherever the history is cut, that must give
+// every fact the whole fold gives, and the same decision on each later entry.
+TEST_F(FoldTest, FoldingOnFromRestoredFactsGivesTheWholeFoldAtEveryCut) {
+  uint64_t prop = Propose(kAlex);
+  Respond(kSam, prop);
+  Report(kAlex, prop, mend::v1::OUTCOME_KEPT);
+  uint64_t trigger = TriggerBy(kSam);
+  mend::v1::Payload backdated;
+  backdated.mutable_check_in()->set_mood(4);
+  Add(kSam, backdated, 0, 3'600'000);
+  Add(kAlex, backdated, 0, 1);  // dated an hour back: flagged
+  mend::v1::Payload ask;
+  ask.mutable_question()->set_text("where were you?");
+  ask.mutable_question()->set_topic("the trip");
+  uint64_t question = Add(kSam, ask);
+  mend::v1::Payload answer;
+  answer.mutable_answer()->set_question_seq(question);
+  answer.mutable_answer()->set_text("I was there");
+  Add(kAlex, answer);
+  mend::v1::Payload space;
+  space.mutable_space_request()->set_until("2099-01-01");
+  space.mutable_space_request()->set_contact(mend::v1::CONTACT_URGENT_ONLY);
+  Add(kSam, space);
+  mend::v1::Payload prefs;
+  auto* pref = prefs.mutable_disclosure_prefs()->add_prefs();
+  pref->set_topic("X");
+  pref->set_mode(mend::v1::DISCLOSURE_MODE_ASK_FIRST);
+  Add(kSam, prefs);
+  Ack(kAlex, trigger);
+  Report(kSam, prop, mend::v1::OUTCOME_SLIPPED);  // invalid: Sam is not bound
+  const CoupleState whole_state = Fold(entries_);
+  const std::string whole = FactsOf(whole_state).SerializeAsString();
+  ASSERT_EQ(whole_state.questions.size(), 1u);
+  ASSERT_EQ(whole_state.space.size(), 1u);
+  ASSERT_EQ(whole_state.disclosure_prefs.size(), 1u);
+  for (size_t cut = 0; cut <= entries_.size(); ++cut) {
+    std::vector<crypto::OpenedEntry> prefix(entries_.begin(),
+                                            entries_.begin() + static_cast<long>(cut));
+    absl::StatusOr<CoupleState> s = StateFromFacts(FactsOf(Fold(prefix)));
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_TRUE(s->entries.empty());
+    FoldMore(*s, std::span<const crypto::OpenedEntry>(entries_).subspan(cut), {});
+    EXPECT_EQ(FactsOf(*s).SerializeAsString(), whole) << "cut after " << cut << " entries";
+    ASSERT_EQ(s->entries.size(), entries_.size() - cut);
+    for (size_t i = 0; i < s->entries.size(); ++i) {
+      const FoldedEntry& mine = s->entries[i];
+      const FoldedEntry& theirs = whole_state.entries[cut + i];
+      EXPECT_EQ(mine.valid, theirs.valid) << "entry " << cut + i + 1 << ", cut " << cut;
+      EXPECT_EQ(mine.unix_ms, theirs.unix_ms) << "entry " << cut + i + 1 << ", cut " << cut;
+      EXPECT_EQ(mine.time_warning, theirs.time_warning) << "entry " << cut + i + 1;
+    }
+  }
+}
+
+TEST(FoldFacts, AnUnknownCommitmentStateIsRefused) {
+  mend::v1::FoldedFacts facts;
+  facts.add_commitments()->set_state(99);
+  EXPECT_FALSE(StateFromFacts(facts).ok());
 }
 
 TEST(FoldKinds, NamesRoundTrip) {

@@ -391,6 +391,7 @@ TEST_F(SessionTest, FirstSightingsTheSeenFileRefusedAreWrittenWithTheNext) {
   ASSERT_TRUE(sam_->Sync().ok());
   sam_.reset();
   auto sam = Open("sam");
+  ASSERT_TRUE(sam->LoadHistory().ok());  // the sightings of every entry, not only the newest
   EXPECT_EQ(sam->first_seen().count(*refused), 1u);
   EXPECT_EQ(sam->first_seen().count(*next), 1u);
 }
@@ -412,6 +413,7 @@ TEST_F(SessionTest, TheFoldAppendByAppendIsTheFoldOfTheWholeLog) {
       EXPECT_EQ(s->couple().entries[i].entry, &s->entries()[i]);
   }
   auto fresh = Open("sam");
+  ASSERT_TRUE(fresh->LoadHistory().ok());
   ASSERT_EQ(fresh->couple().entries.size(), sam_->couple().entries.size());
   for (size_t i = 0; i < sam_->couple().entries.size(); ++i) {
     EXPECT_EQ(fresh->couple().entries[i].valid, sam_->couple().entries[i].valid) << i;
@@ -715,7 +717,7 @@ TEST_F(SessionTest, ForkedHistoryIsCaught) {
   ExpectSyncFails("sam", "fork");
 }
 
-TEST_F(SessionTest, TamperedLocalReplicaIsCaughtOnOpen) {
+TEST_F(SessionTest, TamperedLocalReplicaIsCaughtWhenItsHistoryIsRead) {
   CheckIn(*alex_, 7);
   ASSERT_TRUE(sam_->Sync().ok());
   sam_.reset();
@@ -723,8 +725,15 @@ TEST_F(SessionTest, TamperedLocalReplicaIsCaughtOnOpen) {
   std::string data = *base::ReadWholeFile(path);
   data[data.size() - 40] ^= 1;
   ASSERT_TRUE(base::AtomicWriteFile(path, data, 0600).ok());
-  auto s = Session::Open(Profile::Locate("sam"), pass_);
-  EXPECT_FALSE(s.ok());
+  // An open reads the sealed facts, not the entries they were folded from;
+  // the first read of the history catches the edit.
+  auto s = Open("sam");
+  ASSERT_NE(s, nullptr);
+  EXPECT_FALSE(s->LoadHistory().ok());
+  // Without the facts file, the open itself reads the history.
+  s.reset();
+  ASSERT_EQ(::unlink(Profile::Locate("sam").facts_path().c_str()), 0);
+  EXPECT_FALSE(Session::Open(Profile::Locate("sam"), pass_).ok());
 }
 
 TEST_F(SessionTest, ReopeningChecksOnlySignaturesBeyondTheAnchor) {
@@ -733,7 +742,9 @@ TEST_F(SessionTest, ReopeningChecksOnlySignaturesBeyondTheAnchor) {
   ASSERT_EQ(sam_->head().seq, 6u);
   auto reopened = Open("sam");
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(reopened->signatures_checked_on_open(), 0u);
+  ASSERT_TRUE(reopened->LoadHistory().ok());
+  EXPECT_EQ(reopened->entries_read_on_load(), 6u);
+  EXPECT_EQ(reopened->signatures_checked_on_load(), 0u);
   EXPECT_EQ(reopened->head().seq, 6u);
   EXPECT_EQ(reopened->couple().entries.size(), sam_->couple().entries.size());
 }
@@ -748,10 +759,12 @@ TEST_F(SessionTest, TheAnchorCoversSignatureBytesToo) {
   auto entries = *replica.Load();
   entries[2].mutable_signature()->at(5) ^= 1;
   ASSERT_TRUE(replica.Rewrite(entries).ok());
-  auto s = Session::Open(Profile::Locate("sam"), pass_);
-  ASSERT_FALSE(s.ok());
-  EXPECT_TRUE(IsVerificationError(s.status())) << s.status();
-  EXPECT_NE(std::string(s.status().message()).find("signature"), std::string::npos) << s.status();
+  auto s = Open("sam");
+  ASSERT_NE(s, nullptr);
+  absl::Status history = s->LoadHistory();
+  ASSERT_FALSE(history.ok());
+  EXPECT_TRUE(IsVerificationError(history)) << history;
+  EXPECT_NE(std::string(history.message()).find("signature"), std::string::npos) << history;
 }
 
 TEST_F(SessionTest, AWrongAnchorMeansEverySignatureIsCheckedAgain) {
@@ -767,10 +780,13 @@ TEST_F(SessionTest, AWrongAnchorMeansEverySignatureIsCheckedAgain) {
   ASSERT_TRUE(profile.SaveState(state, key).ok());
   auto reopened = Open("sam");
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(reopened->signatures_checked_on_open(), 5u);
+  ASSERT_TRUE(reopened->LoadHistory().ok());
+  EXPECT_EQ(reopened->signatures_checked_on_load(), 5u);
   // Saving the state again anchors the prefix afresh.
   ASSERT_TRUE(reopened->Sync().ok());
-  EXPECT_EQ(Open("sam")->signatures_checked_on_open(), 0u);
+  auto again = Open("sam");
+  ASSERT_TRUE(again->LoadHistory().ok());
+  EXPECT_EQ(again->signatures_checked_on_load(), 0u);
 }
 
 TEST_F(SessionTest, TornReplicaTailIsDroppedAndFetchedAgain) {

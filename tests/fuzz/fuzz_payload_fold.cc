@@ -1,8 +1,11 @@
 // libFuzzer: a sequence of payloads (length-prefixed) from two members folded
-// into couple state; the rules must reject nonsense without crashing.
+// into couple state; the rules must reject nonsense without crashing, and
+// folding on from the facts of a prefix (what an open does with the facts
+// file) must give the facts of the whole fold.
 #include <cstddef>
 #include <cstdint>
 
+#include "client/state/facts.h"
 #include "client/state/fold.h"
 #include "client/state/obligations.h"
 #include "client/views/talk.h"
@@ -29,6 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     entries.push_back(std::move(e));
   }
   mend::client::CoupleState state = mend::client::Fold(entries);
+  const size_t split = size > 0 ? data[size - 1] % (entries.size() + 1) : 0;
+  std::vector<mend::crypto::OpenedEntry> prefix(entries.begin(), entries.begin() + split);
+  auto restored = mend::client::StateFromFacts(mend::client::FactsOf(mend::client::Fold(prefix)));
+  if (!restored.ok()) __builtin_trap();
+  mend::client::FoldMore(*restored, std::span(entries).subspan(split), {});
+  if (mend::client::FactsOf(*restored).SerializeAsString() !=
+      mend::client::FactsOf(state).SerializeAsString()) {
+    __builtin_trap();
+  }
   (void)mend::client::Obligations(state, a, "2026-01-02", 1767312000000);
   (void)mend::client::BuildAgenda(state, b, "2025-12-29", 1767312000000);
   return 0;

@@ -20,7 +20,7 @@ absl::StatusOr<uint64_t> Session::Append(const mend::v1::Payload& payload) {
   RETURN_IF_ERROR(NotPaired(state_));
   // Leaving needs nobody's confirmation; everything else waits for the people.
   if (!payload.has_leave()) RETURN_IF_ERROR(CheckSafetyNumberConfirmed());
-  if (entries_.empty() || !couple_.joined) {
+  if (head().seq == 0 || !couple_.joined) {
     RETURN_IF_ERROR(Sync().status());
     if (!couple_.joined) {
       return WithProblem(absl::FailedPreconditionError("pairing is not finished"),

@@ -4,10 +4,12 @@
 #include "base/big_endian.h"
 #include "base/hex.h"
 #include "base/status_macros.h"
+#include "client/core/facts_file.h"
 #include "client/core/local_mac.h"
 #include "client/core/replica.h"
 #include "client/core/session.h"
 #include "client/core/verification_error.h"
+#include "client/state/facts.h"
 #include "crypto/bytes.h"
 #include "crypto/hash.h"
 #include "fmt/format.h"
@@ -22,15 +24,19 @@ constexpr std::string_view kReplicaAnchorLabel = "mend replica anchor v1";
 Bytes Session::ReplicaDigest(uint64_t seq) {
   // A chain over every byte of every entry, signatures included, so that a
   // save extends it by the new entries instead of hashing the history again.
+  // REQUIRES: base_.seq <= seq (SaveState checks): entries before the base
+  // are not held, and the cache starts at the base.
   if (digest_seq_ > seq) {
     digest_seq_ = 0;
     digest_.clear();
+    digest_bytes_ = Replica::HeaderBytes();
   }
   for (; digest_seq_ < seq; ++digest_seq_) {
-    Bytes bytes = raw_[digest_seq_].SerializeAsString();
+    Bytes bytes = raw_[digest_seq_ - base_.seq].SerializeAsString();
     Bytes len;
     base::AppendU64(&len, bytes.size());
     digest_ = crypto::Blake2b256({digest_, len, bytes});
+    digest_bytes_ += Replica::RecordBytes(bytes.size());
   }
   return digest_;
 }
@@ -57,11 +63,61 @@ crypto::ChainContext Session::ChainContextAt(const crypto::ChainHead& head) cons
 }
 
 absl::Status Session::LoadLocal() {
+  if (LoadFromFacts().ok()) return absl::OkStatus();
+  return LoadWholeReplica();
+}
+
+absl::Status Session::LoadHistory() {
+  if (history_loaded()) return absl::OkStatus();
+  return LoadWholeReplica();
+}
+
+absl::Status Session::LoadFromFacts() {
+  // Nothing is taken from here unless all of it lines up; any failure leaves
+  // LoadWholeReplica to read (and judge) the replica as a whole.
+  if (state_.pairing != PairingState::kPaired || state_.verified_seq == 0)
+    return absl::NotFoundError("no facts before the first entry");
+  ASSIGN_OR_RETURN(mend::v1::FactsFile facts,
+                   LoadFacts(profile_.facts_path(), facts_key_, state_.couple_id,
+                             state_.verified_seq, state_.verified_hash));
+  ASSIGN_OR_RETURN(CoupleState folded, StateFromFacts(facts.facts()));
+  ASSIGN_OR_RETURN(std::vector<mend::v1::Entry> tail,
+                   Replica(profile_.replica_path()).LoadFrom(facts.replica_offset()));
+  const crypto::ChainHead base{facts.seq(), facts.hash()};
+  key_ids_ = crypto::KeyIds(facts.key_ids().begin(), facts.key_ids().end());
+  base_ = base;
+  // Entries after the facts were written but not yet recorded as verified
+  // (a crash between the two): checked in full, signatures included.
+  crypto::ChainResult r = crypto::VerifyChain(ChainContextAt(base), tail);
+  if (r.failure) {
+    base_ = {};
+    return absl::DataLossError("the replica after the facts does not verify");
+  }
+  // Only the sightings since: those before are of entries folded into the
+  // facts, which need them no more (a sealed reflection without one counts
+  // as seen long ago, as it was).
+  ASSIGN_OR_RETURN(first_seen_, LoadFirstSeenFrom(profile_.first_seen_path(), facts.seen_offset()));
+  raw_ = std::move(tail);
+  entries_ = std::move(r.entries);
+  key_ids_ = std::move(r.key_ids);
+  digest_ = facts.replica_digest();
+  digest_seq_ = facts.seq();
+  digest_bytes_ = facts.replica_offset();
+  couple_ = std::move(folded);
+  FoldMore(couple_, entries_, {&first_seen_, clock_()});
+  signatures_checked_on_load_ = raw_.size();
+  entries_read_on_load_ = raw_.size();
+  return absl::OkStatus();
+}
+
+absl::Status Session::LoadWholeReplica() {
   entries_.clear();
   raw_.clear();
   key_ids_.clear();
+  base_ = {};
   digest_seq_ = 0;
   digest_.clear();
+  digest_bytes_ = Replica::HeaderBytes();
   couple_ = CoupleState();
   if (state_.pairing != PairingState::kPaired) return absl::OkStatus();
   ASSIGN_OR_RETURN(raw_, Replica(profile_.replica_path()).Load());
@@ -72,7 +128,8 @@ absl::Status Session::LoadLocal() {
                                  state_.replica_anchor)) {
     context.signatures_verified_through = anchored;
   }
-  signatures_checked_on_open_ = raw_.size() - context.signatures_verified_through;
+  signatures_checked_on_load_ = raw_.size() - context.signatures_verified_through;
+  entries_read_on_load_ = raw_.size();
   crypto::ChainResult r = crypto::VerifyChain(context, raw_);
   if (r.failure) {
     return VerificationError(
@@ -90,8 +147,32 @@ absl::Status Session::LoadLocal() {
   return CheckGenesis();
 }
 
+void Session::SaveFacts() {
+  // Only at the verified head, and only while every entry held could be
+  // read: facts folded without an unreadable entry's effect would outlive
+  // the key that later opens it.
+  if (state_.pairing != PairingState::kPaired || state_.verified_seq == 0 ||
+      head().seq != state_.verified_seq || digest_seq_ != state_.verified_seq)
+    return;
+  for (const auto& e : entries_) {
+    if (!e.unreadable.empty()) return;
+  }
+  mend::v1::FactsFile facts;
+  facts.set_seq(state_.verified_seq);
+  facts.set_hash(state_.verified_hash);
+  facts.set_replica_offset(digest_bytes_);
+  facts.set_replica_digest(digest_);
+  for (const auto& [epoch, id] : key_ids_) (*facts.mutable_key_ids())[epoch] = id;
+  *facts.mutable_facts() = FactsOf(couple_);
+  facts.set_seen_offset(FirstSeenBytes(profile_.first_seen_path()));
+  // A cache: when it cannot be written, the next open reads the whole replica.
+  (void)client::SaveFacts(profile_.facts_path(), facts_key_, state_.couple_id, facts);
+}
+
 absl::Status Session::CheckGenesis() const {
-  if (entries_.empty() || !state_.partner) return absl::OkStatus();
+  // Entry 1 was checked when it was adopted; an open from the facts file
+  // does not hold it.
+  if (entries_.empty() || base_.seq != 0 || !state_.partner) return absl::OkStatus();
   const auto& p = entries_.front().payload;
   if (!p.has_genesis()) return VerificationError("entry 1 is not a Genesis");
   const Bytes& expected_author = state_.inviter ? state_.sign_pk : state_.partner->sign_pk;

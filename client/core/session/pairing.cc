@@ -283,7 +283,7 @@ absl::Status Session::CheckSafetyNumberConfirmed() const {
 
 absl::Status Session::EnsureMembershipEntries() {
   if (state_.pairing != PairingState::kPaired || !state_.partner) return absl::OkStatus();
-  if (state_.inviter && entries_.empty()) {
+  if (state_.inviter && head().seq == 0) {
     mend::v1::Payload p;
     auto* g = p.mutable_genesis();
     g->set_couple_id(state_.couple_id);
@@ -294,7 +294,7 @@ absl::Status Session::EnsureMembershipEntries() {
     g->set_key_id(crypto::KeyId(keys_.couple_keys.at(0)));
     return AppendAt(p, 0).status();
   }
-  if (!state_.inviter && !entries_.empty() && !couple_.joined) {
+  if (!state_.inviter && head().seq > 0 && !couple_.joined) {
     mend::v1::Payload p;
     p.mutable_joined()->set_transcript_hash(state_.transcript_hash);
     return AppendAt(p, std::nullopt).status();
