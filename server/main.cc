@@ -9,6 +9,8 @@
 
 #include "CLI/CLI.hpp"
 #include "crypto/init.h"
+#include "fmt/format.h"
+#include "proto/wire.h"
 #include "server/admin_socket.h"
 #include "server/mend_server.h"
 #include "server/postgres_log_store.h"
@@ -112,6 +114,8 @@ int main(int argc, char** argv) {
   if (!mend::crypto::Initialize().ok()) return Fail("libsodium could not be initialised");
   CLI::App app{"mendd: the mend server (end-to-end encrypted; it never sees a plaintext word)"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("mendd {} (mend protocol v{})", MEND_VERSION,
+                                                mend::wire::kProtocolVersion));
   ServerOptions options;
   std::string registration = "code", config_file;
   bool verbose = false;

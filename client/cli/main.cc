@@ -13,6 +13,8 @@
 #include "client/core/verification_error.h"
 #include "client/views/text_safety.h"
 #include "crypto/init.h"
+#include "fmt/format.h"
+#include "proto/wire.h"
 
 namespace {
 
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
   GuardedTerminal terminal;
   CLI::App app{"mend: an end-to-end encrypted check-in log for two partners rebuilding trust"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("mend {} (mend protocol v{})", MEND_VERSION,
+                                                mend::wire::kProtocolVersion));
   // Global options may come after the subcommand too (`mend log --json`),
   // as the README shows them: subcommands pass what they do not know upward.
   app.fallthrough();
@@ -94,6 +98,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "mend: error: " << e.what() << "\n"
