@@ -102,8 +102,15 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mend: error: " << e.what() << "\n"
-              << "mend: hint: see `mend --help` or `mend COMMAND --help`\n";
+    // `mend frobnicate` leaves the word unparsed and no command chosen:
+    // name the word rather than say that a command is missing.
+    const std::vector<std::string> left = app.remaining();
+    if (app.get_subcommands().empty() && !left.empty() && !left.front().starts_with("-")) {
+      std::cerr << "mend: error: '" << left.front() << "' is not a mend command\n";
+    } else {
+      std::cerr << "mend: error: " << e.what() << "\n";
+    }
+    std::cerr << "mend: hint: see `mend --help` or `mend COMMAND --help`\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "mend: error: " << e.what() << "\n";

@@ -179,13 +179,6 @@ absl::Status Session::SaveState() {
   return profile_.SaveState(state_, local_key_);
 }
 
-absl::Status Session::SetServer(const ServerConfig& server) {
-  RETURN_IF_ERROR(profile_.SaveServerConfig(server, local_key_));
-  server_ = server;
-  connection_.reset();
-  return absl::OkStatus();
-}
-
 absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
   RETURN_IF_ERROR(crypto::KeyFile::Write(profile_.key_path(), passphrase, keys_, kdf_limits_));
   passphrase_ = std::move(passphrase);

@@ -123,8 +123,6 @@ class Session {
   absl::Status ConfirmSafetyNumber();
   // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
   absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
-  // Points the profile at another server address (authenticated in config.toml).
-  absl::Status SetServer(const ServerConfig& server);
   // Set when Open gave an older profile's unauthenticated files their MACs.
   const std::string& adoption_note() const { return adoption_note_; }
   // Seals `answer` under a fresh key kept in the key file and appends it.

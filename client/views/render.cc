@@ -151,6 +151,8 @@ std::string EntryDetail(const CoupleState& couple, const FoldedEntry& f) {
   opts.add_whitespace = true;
   opts.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(e.payload, &body, opts);
+  // The printer ends its text with a newline; the caller ends the line.
+  while (!body.empty() && body.back() == '\n') body.pop_back();
   return out + body;
 }
 
