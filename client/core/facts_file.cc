@@ -36,8 +36,7 @@ absl::Status SaveFacts(const std::string& path, const crypto::SecretBytes& key,
   crypto::Bytes sealed =
       crypto::AeadSeal(key, plain, AssociatedData(couple_id, facts.seq(), facts.hash()));
   sodium_memzero(plain.data(), plain.size());
-  return base::AtomicWriteFile(path, std::string(kMagic) + sealed, 0600,
-                               base::Durability::kCache);
+  return base::AtomicWriteFile(path, std::string(kMagic) + sealed, 0600, base::Durability::kCache);
 }
 
 absl::StatusOr<mend::v1::FactsFile> LoadFacts(const std::string& path,
@@ -54,8 +53,8 @@ absl::StatusOr<mend::v1::FactsFile> LoadFacts(const std::string& path,
       crypto::AeadOpen(key, rest, AssociatedData(couple_id, seq, hash));
   if (!plain.ok()) return absl::DataLossError("the facts file is not this profile's at this head");
   mend::v1::FactsFile facts;
-  if (!facts.ParseFromArray(plain->data(), static_cast<int>(plain->size())) ||
-      facts.seq() != seq || facts.hash() != hash) {
+  if (!facts.ParseFromArray(plain->data(), static_cast<int>(plain->size())) || facts.seq() != seq ||
+      facts.hash() != hash) {
     return absl::DataLossError("the facts file does not parse");
   }
   return facts;

@@ -1,7 +1,7 @@
 // The facts file (PROTOCOL.md "Client files"): an open reads the sealed facts
 // of the verified head and only the replica entries after them, and any facts
 // file that is not this profile's at this head is not used.
-#include "client/core/facts_file.h"
+#include "client/state/facts.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "client/core/facts_file.h"
 #include "client/core/replica.h"
-#include "client/state/facts.h"
 #include "tests/client/two_partners.h"
 
 namespace mend::client {
@@ -41,7 +41,9 @@ class FactsTest : public TwoPartnersTest {
     ASSERT_TRUE(alex_->SealReflection("hardest", "What was hardest?", "the silence").ok());
     ASSERT_TRUE(sam_->Sync().ok());
   }
-  static std::string FactsBytes(const Session& s) { return FactsOf(s.couple()).SerializeAsString(); }
+  static std::string FactsBytes(const Session& s) {
+    return FactsOf(s.couple()).SerializeAsString();
+  }
   std::string FactsPath(const std::string& name) { return Profile::Locate(name).facts_path(); }
 
   uint64_t trigger_ = 0;
@@ -155,18 +157,17 @@ TEST_F(FactsTest, TheFactsFileHoldsNoPlaintextAndOnlyItsOwnerCanReadIt) {
   const std::string bytes = *base::ReadWholeFile(FactsPath("alex"));
   EXPECT_EQ(bytes.find("phone calls"), std::string::npos);
   EXPECT_EQ(bytes.find("Sam"), std::string::npos);
-  EXPECT_EQ(std::filesystem::status(FactsPath("alex")).permissions() &
-                std::filesystem::perms::all,
+  EXPECT_EQ(std::filesystem::status(FactsPath("alex")).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const crypto::Bytes couple_id = alex_->state().couple_id;
   const crypto::ChainHead head = alex_->head();
-  auto own = LoadFacts(FactsPath("alex"), FactsKey(alex_->identity()), couple_id, head.seq,
-                       head.hash);
+  auto own =
+      LoadFacts(FactsPath("alex"), FactsKey(alex_->identity()), couple_id, head.seq, head.hash);
   ASSERT_TRUE(own.ok()) << own.status();
   EXPECT_EQ(own->facts().commitments_size(), 1);
-  EXPECT_TRUE(absl::IsDataLoss(LoadFacts(FactsPath("alex"), FactsKey(sam_->identity()), couple_id,
-                                         head.seq, head.hash)
-                                   .status()));
+  EXPECT_TRUE(absl::IsDataLoss(
+      LoadFacts(FactsPath("alex"), FactsKey(sam_->identity()), couple_id, head.seq, head.hash)
+          .status()));
 }
 
 }  // namespace
