@@ -69,6 +69,12 @@ absl::StatusOr<std::vector<mend::v1::Entry>> Replica::LoadFrom(uint64_t offset) 
     bool torn = rest.size() < 4;
     uint32_t len = torn ? 0 : base::ReadU32(rest);
     torn = torn || rest.size() < 4 + len + kChecksumBytes;
+    if (torn && !from_start) {
+      // Read from the middle, a torn tail may as well be a record before
+      // `offset` that changed length: not ours to repair. The caller reads
+      // the whole file instead, which judges (and repairs) it.
+      return absl::DataLossError(fmt::format("{} has a torn record after byte {}", path_, offset));
+    }
     if (torn) {
       // A crash during the last append: drop the partial record.
       if (::truncate(path_.c_str(), static_cast<off_t>(good)) != 0) {

@@ -26,8 +26,9 @@ class Replica {
   absl::StatusOr<std::vector<mend::v1::Entry>> Load() const;
   // The stored entries after the first `offset` bytes of the file, which end
   // a record (a replica's size after some appends, from RecordBytes): what
-  // was appended since. As Load for a torn tail or a damaged record; DataLoss
-  // when the file is shorter than `offset` or is not a replica.
+  // was appended since. DataLoss when the file is shorter than `offset`, when
+  // a record after it is damaged or torn (nothing is repaired: only Load
+  // repairs a torn tail, reading from the start).
   absl::StatusOr<std::vector<mend::v1::Entry>> LoadFrom(uint64_t offset) const;
   // The size of an empty replica, and what one entry adds to it.
   static uint64_t HeaderBytes();

@@ -190,6 +190,7 @@ class Session {
   Profile profile_;
   uint64_t signatures_checked_on_load_ = 0;
   uint64_t entries_read_on_load_ = 0;
+  bool whole_replica_read_ = false;  // LoadLocal keeps to the whole replica once read
   // The head before the first entry held in raw_ and entries_: seq 0 when the
   // whole history is held, the facts file's head when an open started there.
   crypto::ChainHead base_;

@@ -121,12 +121,15 @@ TEST_F(FactsTest, FactsThatAreNotThisProfilesAtThisHeadAreNotUsed) {
   ASSERT_TRUE(sam_->Sync().ok());
   ASSERT_TRUE(alex_->Sync().ok());
   const std::string expected = FactsBytes(*sam_);
+  const std::string own_at_4 = *base::ReadWholeFile(FactsPath("sam"));
   sam_.reset();
+  std::string damaged = own_at_4;
+  damaged[40] ^= 1;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"Alex's facts at the same head", *base::ReadWholeFile(FactsPath("alex"))},
       {"Sam's own facts at an older head", own_at_3},
       {"an empty file", ""},
-      {"damaged facts", std::string(own_at_3).replace(40, 1, "!")},
+      {"Sam's facts at this head, one bit flipped", damaged},
   };
   for (const auto& [what, bytes] : cases) {
     ASSERT_TRUE(base::AtomicWriteFile(FactsPath("sam"), bytes, 0600).ok());
@@ -142,6 +145,38 @@ TEST_F(FactsTest, FactsThatAreNotThisProfilesAtThisHeadAreNotUsed) {
   EXPECT_EQ(s->entries_read_on_load(), 4u);
   ASSERT_TRUE(s->Sync().ok());
   EXPECT_EQ(Open("sam")->entries_read_on_load(), 0u);
+  // The untouched file at this head is used again.
+  ASSERT_TRUE(base::AtomicWriteFile(FactsPath("sam"), own_at_4, 0600).ok());
+  EXPECT_EQ(Open("sam")->entries_read_on_load(), 0u);
+}
+
+// A session opened from the facts carries the replica digest on: what it
+// saves anchors the whole replica, so reading the history later skips every
+// signature checked before, and a replica cut short of the facts is read whole.
+TEST_F(FactsTest, WhatASessionOpenedFromTheFactsSavesStillAnchorsTheWholeReplica) {
+  CheckIn(*alex_, 3);
+  ASSERT_TRUE(sam_->Sync().ok());
+  sam_.reset();
+  {
+    auto s = Open("sam");
+    ASSERT_EQ(s->entries_read_on_load(), 0u);
+    CheckIn(*s, 4);
+    CheckIn(*s, 5);
+  }
+  auto s = Open("sam");
+  ASSERT_EQ(s->entries_read_on_load(), 0u);
+  ASSERT_TRUE(s->LoadHistory().ok());
+  EXPECT_EQ(s->entries_read_on_load(), 5u);
+  EXPECT_EQ(s->signatures_checked_on_load(), 0u);
+  s.reset();
+  const std::string path = Profile::Locate("sam").replica_path();
+  const std::string whole = *base::ReadWholeFile(path);
+  ASSERT_TRUE(base::AtomicWriteFile(path, whole.substr(0, whole.size() - 30), 0600).ok());
+  auto cut = Open("sam");
+  ASSERT_NE(cut, nullptr);
+  EXPECT_EQ(cut->entries_read_on_load(), 4u);  // the torn record dropped; fetched again
+  ASSERT_TRUE(cut->Sync().ok());
+  EXPECT_EQ(cut->head().seq, 5u);
 }
 
 TEST_F(FactsTest, TheFactsFileHoldsNoPlaintextAndOnlyItsOwnerCanReadIt) {

@@ -596,7 +596,10 @@ TEST_F(FoldTest, FoldingOnFromRestoredFactsGivesTheWholeFoldAtEveryCut) {
   for (size_t cut = 0; cut <= entries_.size(); ++cut) {
     std::vector<crypto::OpenedEntry> prefix(entries_.begin(),
                                             entries_.begin() + static_cast<long>(cut));
-    absl::StatusOr<CoupleState> s = StateFromFacts(FactsOf(Fold(prefix)));
+    // Through the bytes, as the facts file keeps them.
+    mend::v1::FoldedFacts stored;
+    ASSERT_TRUE(stored.ParseFromString(FactsOf(Fold(prefix)).SerializeAsString()));
+    absl::StatusOr<CoupleState> s = StateFromFacts(stored);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_TRUE(s->entries.empty());
     FoldMore(*s, std::span<const crypto::OpenedEntry>(entries_).subspan(cut), {});
@@ -610,6 +613,23 @@ TEST_F(FoldTest, FoldingOnFromRestoredFactsGivesTheWholeFoldAtEveryCut) {
       EXPECT_EQ(mine.time_warning, theirs.time_warning) << "entry " << cut + i + 1;
     }
   }
+}
+
+// A revealed answer is whatever its Reveal opened, UTF-8 or not: the facts
+// keep it byte for byte (a string field would refuse to parse it back).
+TEST(FoldFacts, ARevealedAnswerThatIsNotUtf8SurvivesTheBytes) {
+  CoupleState state;
+  SealedRecord r;
+  r.seq = 3;
+  r.author = kSam;
+  r.prompt_id = "hardest";
+  r.revealed_text = "\xff\xfe not text";
+  state.sealed["hardest"][kSam] = r;
+  mend::v1::FoldedFacts stored;
+  ASSERT_TRUE(stored.ParseFromString(FactsOf(state).SerializeAsString()));
+  auto back = StateFromFacts(stored);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->sealed.at("hardest").at(kSam).revealed_text, r.revealed_text);
 }
 
 TEST(FoldFacts, AnUnknownCommitmentStateIsRefused) {

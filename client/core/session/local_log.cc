@@ -27,6 +27,11 @@ Bytes Session::ReplicaDigest(uint64_t seq) {
   // REQUIRES: base_.seq <= seq (SaveState checks): entries before the base
   // are not held, and the cache starts at the base.
   if (digest_seq_ > seq) {
+    // Not reached (the verified head never moves back); with only the entries
+    // after the base held, the digest cannot be recomputed: an empty one
+    // gives an anchor that never matches, and the next load checks every
+    // signature.
+    if (base_.seq > 0) return {};
     digest_seq_ = 0;
     digest_.clear();
     digest_bytes_ = Replica::HeaderBytes();
@@ -63,7 +68,8 @@ crypto::ChainContext Session::ChainContextAt(const crypto::ChainHead& head) cons
 }
 
 absl::Status Session::LoadLocal() {
-  if (LoadFromFacts().ok()) return absl::OkStatus();
+  // A session that read its history keeps it (a new key may re-open entries).
+  if (!whole_replica_read_ && LoadFromFacts().ok()) return absl::OkStatus();
   return LoadWholeReplica();
 }
 
@@ -111,6 +117,7 @@ absl::Status Session::LoadFromFacts() {
 }
 
 absl::Status Session::LoadWholeReplica() {
+  whole_replica_read_ = true;
   entries_.clear();
   raw_.clear();
   key_ids_.clear();
