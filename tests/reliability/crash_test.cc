@@ -20,25 +20,11 @@
 #include "client/core/replica.h"
 #include "crypto/chain_verifier.h"
 #include "crypto/key_file.h"
+#include "tests/reliability/child_process.h"
 #include "tests/server/test_server.h"
 
 namespace mend::testing {
 namespace {
-
-pid_t Spawn(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
 
 grpc::Status LoginRetrying(TestMember& m) {
   grpc::Status s = m.Login();

@@ -24,6 +24,13 @@
 
 namespace mend::testing {
 
+// Runs a PostgreSQL tool (initdb, pg_ctl, pg_basebackup): as root, as the
+// `postgres` user, since PostgreSQL refuses to run as root.
+inline int RunAsPostgres(const std::string& command) {
+  const std::string as = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
+  return std::system((as + command).c_str());
+}
+
 class PostgresInstance {
  public:
   static constexpr const char* kBin = "/usr/lib/postgresql/15/bin";
@@ -47,7 +54,8 @@ class PostgresInstance {
   }
 
   ~PostgresInstance() {
-    Run(fmt::format("{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1", kBin, dir_));
+    RunAsPostgres(
+        fmt::format("{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1", kBin, dir_));
     std::filesystem::remove_all(dir_);
   }
 
@@ -75,17 +83,29 @@ class PostgresInstance {
     return Conninfo(db);
   }
 
+  // Stops and deletes the instances (mend-pg-* in the temporary directory)
+  // of test processes that died without stopping theirs (a crash, a test killed at its timeout).
+  static void ReapOrphans() {
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("mend-pg-", 0) != 0) continue;
+      pid_t owner = 0;
+      std::ifstream(entry.path() / "owner.pid") >> owner;
+      if (owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+      RunAsPostgres(fmt::format("{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1", kBin,
+                                entry.path().string()));
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+
  private:
   std::string Conninfo(const std::string& db) const {
     return fmt::format("host={} port={} user=mend dbname={}", dir_, kPort, db);
   }
 
   explicit PostgresInstance(std::string dir) : dir_(std::move(dir)) {}
-
-  static int Run(const std::string& command) {
-    const std::string as = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
-    return std::system((as + command).c_str());
-  }
 
   static absl::StatusOr<std::unique_ptr<PostgresInstance>> Start() {
     if (!std::filesystem::exists(std::string(kBin) + "/initdb")) {
@@ -105,34 +125,17 @@ class PostgresInstance {
       return absl::InternalError("cannot give the test PostgreSQL directory to user postgres");
     }
     auto instance = std::unique_ptr<PostgresInstance>(new PostgresInstance(dir));
-    if (Run(fmt::format("{}/initdb -D {}/data -U mend --auth=trust -E UTF8 --no-sync "
-                        ">{}/initdb.log 2>&1",
-                        kBin, dir, dir)) != 0) {
+    if (RunAsPostgres(fmt::format("{}/initdb -D {}/data -U mend --auth=trust -E UTF8 --no-sync "
+                                  ">{}/initdb.log 2>&1",
+                                  kBin, dir, dir)) != 0) {
       return absl::InternalError(fmt::format("initdb failed; see {}/initdb.log", dir));
     }
-    if (Run(fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o \"-k {} -c "
-                        "listen_addresses= -p {}\" start >/dev/null",
-                        kBin, dir, dir, dir, kPort)) != 0) {
+    if (RunAsPostgres(fmt::format("{}/pg_ctl -D {}/data -l {}/server.log -w -t 60 -o \"-k {} -c "
+                                  "listen_addresses= -p {}\" start >/dev/null",
+                                  kBin, dir, dir, dir, kPort)) != 0) {
       return absl::InternalError(fmt::format("PostgreSQL did not start; see {}/server.log", dir));
     }
     return instance;
-  }
-
-  // Stops and deletes the instances of test processes that died without
-  // stopping theirs (a crash, a test killed at its timeout).
-  static void ReapOrphans() {
-    std::error_code ec;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind("mend-pg-", 0) != 0) continue;
-      pid_t owner = 0;
-      std::ifstream(entry.path() / "owner.pid") >> owner;
-      if (owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
-      Run(fmt::format("{}/pg_ctl -D {}/data -m immediate stop >/dev/null 2>&1", kBin,
-                      entry.path().string()));
-      std::filesystem::remove_all(entry.path(), ec);
-    }
   }
 
   std::string dir_;

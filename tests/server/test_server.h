@@ -244,11 +244,13 @@ struct TestMember {
     return pairing->PutGrant(&ctx, req, &resp);
   }
   grpc::Status Append(const mend::v1::Entry& entry, mend::v1::Head* head = nullptr,
-                      mend::v1::Head* stale = nullptr, const std::string* with_token = nullptr) {
+                      mend::v1::Head* stale = nullptr, const std::string* with_token = nullptr,
+                      std::chrono::seconds deadline = std::chrono::seconds(0)) {
     mend::v1::AppendRequest req;
     *req.mutable_entry() = entry;
     mend::v1::AppendResponse resp;
     grpc::ClientContext ctx;
+    if (deadline.count() > 0) ctx.set_deadline(std::chrono::system_clock::now() + deadline);
     Authorize(&ctx, with_token ? *with_token : token);
     grpc::Status s = log->Append(&ctx, req, &resp);
     if (head) *head = resp.head();
