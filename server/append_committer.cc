@@ -1,7 +1,6 @@
 #include "server/append_committer.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "base/status_macros.h"
 #include "crypto/entry_codec.h"
@@ -13,8 +12,9 @@ namespace {
 // Membership, closed log and key epoch: what may change under the couple's
 // lock between the handler's checks and the write.
 // `creator` is set to the member who created the couple (who writes entry 1).
-absl::Status CheckMembership(Registry* registry, const PendingAppend& a, Bytes* creator) {
-  ASSIGN_OR_RETURN(auto record, registry->MemberRecord(a.caller, a.header.couple_id(), false));
+absl::Status CheckMembership(const std::optional<mend::v1::CoupleRecord>& stored,
+                             const PendingAppend& a, Bytes* creator) {
+  ASSIGN_OR_RETURN(auto record, Registry::MemberRecordOf(stored, a.caller, false));
   if (record.closed()) {
     return absl::FailedPreconditionError("the couple's log is closed: a member has left");
   }
@@ -46,14 +46,11 @@ mend::v1::Head ToHead(const mend::v1::HeadRecord& record) {
   return head;
 }
 
-AppendCommitter::AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks,
-                                 WatchHub* hub, uint64_t quota_bytes)
-    : store_(store),
-      registry_(registry),
-      locks_(locks),
-      hub_(hub),
-      quota_bytes_(quota_bytes),
-      thread_([this] { Run(); }) {}
+AppendCommitter::AppendCommitter(LogStore* store, CoupleLocks* locks, WatchHub* hub,
+                                 uint64_t quota_bytes)
+    : store_(store), locks_(locks), hub_(hub), quota_bytes_(quota_bytes), thread_([this] {
+        Run();
+      }) {}
 
 AppendCommitter::~AppendCommitter() {
   {
@@ -101,26 +98,39 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
 
   std::vector<AppendResult> results(batch.size());
   std::vector<EntryWrite> writes;
-  std::vector<size_t> written;                            // indexes into batch
-  std::unordered_map<Bytes, mend::v1::HeadRecord> heads;  // including this batch's earlier entries
+  std::vector<size_t> written;  // indexes into batch
+  // Every couple's record and head in one read (one round trip on a store
+  // across a network); each head then moves with this batch's earlier entries.
+  std::vector<Bytes> couple_ids;
+  for (const auto& a : batch) {
+    if (Registry::CheckCoupleId(a.header.couple_id()).ok()) {
+      couple_ids.push_back(a.header.couple_id());
+    }
+  }
+  std::sort(couple_ids.begin(), couple_ids.end());
+  couple_ids.erase(std::unique(couple_ids.begin(), couple_ids.end()), couple_ids.end());
+  auto states = store_->GetCoupleStates(couple_ids);
   for (size_t i = 0; i < batch.size(); ++i) {
     const PendingAppend& a = batch[i];
     const Bytes& couple_id = a.header.couple_id();
+    if (!states.ok()) {
+      results[i].head = states.status();
+      continue;
+    }
+    auto state = states->find(couple_id);
+    if (state == states->end()) {
+      // Only an id of the wrong length is not looked up.
+      absl::Status bad = Registry::CheckCoupleId(couple_id);
+      results[i].head = bad.ok() ? absl::InternalError("the couple was not read") : bad;
+      continue;
+    }
     Bytes creator;
-    if (absl::Status s = CheckMembership(registry_, a, &creator); !s.ok()) {
+    if (absl::Status s = CheckMembership(state->second.record, a, &creator); !s.ok()) {
       results[i].head = s;
       continue;
     }
-    auto known = heads.find(couple_id);
-    if (known == heads.end()) {
-      auto head = CurrentHead(store_, couple_id);
-      if (!head.ok()) {
-        results[i].head = head.status();
-        continue;
-      }
-      known = heads.emplace(couple_id, *head).first;
-    }
-    const mend::v1::HeadRecord& head = known->second;
+    state->second.head = WithGenesisPrevHash(std::move(state->second.head), couple_id);
+    const mend::v1::HeadRecord& head = state->second.head;
     if (a.header.seq() != head.seq() + 1 || a.header.prev_hash() != head.hash()) {
       results[i].stale_head = ToHead(head);
       results[i].head = absl::FailedPreconditionError(
@@ -147,7 +157,7 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
     new_head.set_seq(a.header.seq());
     new_head.set_hash(a.entry_hash);
     new_head.set_stored_bytes(stored);
-    known->second = new_head;
+    state->second.head = new_head;
     results[i].head = ToHead(new_head);
     writes.push_back({couple_id, a.header.seq(), a.header.prev_hash(),
                       std::move(batch[i].entry_bytes), new_head});

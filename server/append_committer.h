@@ -56,8 +56,7 @@ class AppendCommitter {
   static constexpr size_t kMaxBatch = 1024;
 
   // `quota_bytes`: the most entry bytes one couple may store.
-  AppendCommitter(LogStore* store, Registry* registry, CoupleLocks* locks, WatchHub* hub,
-                  uint64_t quota_bytes);
+  AppendCommitter(LogStore* store, CoupleLocks* locks, WatchHub* hub, uint64_t quota_bytes);
   // Commits everything already submitted, then stops.
   ~AppendCommitter();
   AppendCommitter(const AppendCommitter&) = delete;
@@ -70,7 +69,6 @@ class AppendCommitter {
   void Commit(std::vector<PendingAppend>& batch);
 
   LogStore* const store_;
-  Registry* const registry_;
   CoupleLocks* const locks_;
   WatchHub* const hub_;
   const uint64_t quota_bytes_;

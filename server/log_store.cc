@@ -15,4 +15,16 @@ absl::StatusOr<mend::v1::HeadRecord> CurrentHead(LogStore* store, const Bytes& c
   return WithGenesisPrevHash(std::move(head), couple_id);
 }
 
+absl::StatusOr<std::map<Bytes, CoupleState>> LogStore::GetCoupleStates(
+    const std::vector<Bytes>& couple_ids) {
+  std::map<Bytes, CoupleState> states;
+  for (const Bytes& id : couple_ids) {
+    CoupleState state;
+    ASSIGN_OR_RETURN(state.record, GetCouple(id));
+    ASSIGN_OR_RETURN(state.head, GetHead(id));
+    states.emplace(id, std::move(state));
+  }
+  return states;
+}
+
 }  // namespace mend::server

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,12 @@ struct AppendFeedCallbacks {
   std::function<void()> missed;
 };
 
+// What the append committer reads of a couple before it writes.
+struct CoupleState {
+  std::optional<mend::v1::CoupleRecord> record;  // nullopt: no such couple
+  mend::v1::HeadRecord head;                     // as GetHead
+};
+
 class LogStore {
  public:
   virtual ~LogStore() = default;
@@ -99,6 +106,12 @@ class LogStore {
 
   // The head and the couple's stored bytes; {0, "", 0} for an empty log.
   virtual absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) = 0;
+  // The record and head of each of `couple_ids` (every id a key of the
+  // answer), for the append committer: one call a batch, so that a store
+  // across a network pays one round trip for the batch rather than two for
+  // each append. The default asks GetCouple and GetHead for each.
+  virtual absl::StatusOr<std::map<Bytes, CoupleState>> GetCoupleStates(
+      const std::vector<Bytes>& couple_ids);
   // The compare-and-swap of appends. Each write is accepted only if it builds
   // on its couple's head as it stands when the store writes, counting the
   // earlier accepted writes of the same call; the accepted ones become

@@ -16,9 +16,22 @@
 #include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "fmt/format.h"
+#include "server/postgres_sql.h"
 
 namespace mend::server {
 namespace {
+
+using pg::Bin;
+using pg::Connect;
+using pg::ErrorOf;
+using pg::Exec;
+using pg::ExecScript;
+using pg::GetBytes;
+using pg::GetInt;
+using pg::Int;
+using pg::Param;
+using pg::Result;
+using pg::RowsAffected;
 
 // Serializes concurrent `mendd admin migrate` runs (pg_advisory_xact_lock).
 constexpr int64_t kMigrationLock = 0x6d656e64;  // "mend"
@@ -41,78 +54,6 @@ CREATE TABLE grants (couple_id bytea NOT NULL, epoch bigint NOT NULL, member byt
 CREATE TABLE registration_codes (code_hash bytea PRIMARY KEY);
 CREATE TABLE used_nonces (nonce bytea PRIMARY KEY, expires_unix_ms bigint NOT NULL);
 )sql";
-
-// A query parameter: bytes sent as binary (bytea), or text (numbers).
-struct Param {
-  std::string value;
-  bool binary = true;
-};
-Param Bin(std::string_view bytes) { return {std::string(bytes), true}; }
-Param Int(int64_t n) { return {std::to_string(n), false}; }
-
-using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-// The message of the connection's last error, on one line; never the
-// conninfo (it may hold a password).
-std::string ErrorOf(PGconn* conn) {
-  std::string message = PQerrorMessage(conn);
-  std::replace(message.begin(), message.end(), '\n', ' ');
-  while (!message.empty() && message.back() == ' ') message.pop_back();
-  return message;
-}
-
-// Runs `sql` with `params`; results come in binary. A failure is Unavailable
-// when the connection is gone (the caller may retry elsewhere), Internal
-// otherwise.
-absl::StatusOr<Result> Exec(PGconn* conn, const char* sql, const std::vector<Param>& params = {}) {
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  for (const Param& p : params) {
-    values.push_back(p.value.data());
-    lengths.push_back(static_cast<int>(p.value.size()));
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  Result r(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                        lengths.data(), formats.data(), /*resultFormat=*/1),
-           &PQclear);
-  const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
-  const std::string message = fmt::format("PostgreSQL: {}", ErrorOf(conn));
-  if (PQstatus(conn) != CONNECTION_OK) return absl::UnavailableError(message);
-  return absl::InternalError(message);
-}
-
-// A script of several statements, no parameters (the schema).
-absl::Status ExecScript(PGconn* conn, const char* sql) {
-  Result r(PQexec(conn, sql), &PQclear);
-  if (r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) return absl::OkStatus();
-  return absl::InternalError(fmt::format("PostgreSQL: {}", ErrorOf(conn)));
-}
-
-Bytes GetBytes(const PGresult* r, int row, int col) {
-  return Bytes(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
-}
-
-// A bigint column in binary: 8 bytes, big-endian.
-int64_t GetInt(const PGresult* r, int row, int col) {
-  return static_cast<int64_t>(base::ReadU64(std::string_view(PQgetvalue(r, row, col), 8)));
-}
-
-uint64_t RowsAffected(const PGresult* r) {
-  return std::strtoull(PQcmdTuples(const_cast<PGresult*>(r)), nullptr, 10);
-}
-
-absl::StatusOr<PGconn*> Connect(const std::string& conninfo) {
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (conn == nullptr) return absl::ResourceExhaustedError("PostgreSQL: out of memory");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    absl::Status s =
-        absl::UnavailableError(fmt::format("cannot connect to PostgreSQL: {}", ErrorOf(conn)));
-    PQfinish(conn);
-    return s;
-  }
-  return conn;
-}
 
 // The schema version recorded in the database; 0 when it has none.
 absl::StatusOr<int> SchemaVersion(PGconn* conn) {
@@ -145,24 +86,6 @@ absl::StatusOr<std::optional<Message>> ReadRecord(PGconn* conn, const char* sql,
 }
 
 }  // namespace
-
-// A pooled connection, back to the pool (or closed, when broken or inside a
-// failed transaction) when it goes out of scope.
-class PostgresLogStore::Lease {
- public:
-  Lease(PostgresLogStore* store, PGconn* conn) : store_(store), conn_(conn) {}
-  Lease(Lease&& other) noexcept
-      : store_(other.store_), conn_(std::exchange(other.conn_, nullptr)) {}
-  Lease& operator=(Lease&&) = delete;
-  ~Lease() {
-    if (conn_ != nullptr) store_->Release(conn_);
-  }
-  PGconn* get() const { return conn_; }
-
- private:
-  PostgresLogStore* store_;
-  PGconn* conn_;
-};
 
 absl::Status PostgresLogStore::CheckConninfo(const std::string& conninfo) {
   if (conninfo.empty()) {
@@ -281,11 +204,12 @@ void PostgresLogStore::Release(PGconn* conn) {
   if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
     PQclear(PQexec(conn, "ROLLBACK"));
   }
+  std::lock_guard lock(pool_mu_);
   if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
+    prepared_.erase(conn);
     PQfinish(conn);
     return;
   }
-  std::lock_guard lock(pool_mu_);
   idle_.push_back(conn);
 }
 
@@ -396,106 +320,6 @@ absl::StatusOr<std::vector<mend::v1::KeyGrant>> PostgresLogStore::GetGrants(cons
       return absl::DataLossError("a key grant in PostgreSQL does not parse");
   }
   return out;
-}
-
-namespace {
-
-absl::StatusOr<mend::v1::HeadRecord> ReadHead(PGconn* conn, const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(Result r,
-                   Exec(conn, "SELECT seq, hash, stored_bytes FROM heads WHERE couple_id = $1",
-                        {Bin(couple_id)}));
-  mend::v1::HeadRecord head;
-  if (PQntuples(r.get()) == 0) return head;
-  head.set_seq(static_cast<uint64_t>(GetInt(r.get(), 0, 0)));
-  head.set_hash(GetBytes(r.get(), 0, 1));
-  head.set_stored_bytes(static_cast<uint64_t>(GetInt(r.get(), 0, 2)));
-  return head;
-}
-
-}  // namespace
-
-absl::StatusOr<mend::v1::HeadRecord> PostgresLogStore::GetHead(const Bytes& couple_id) {
-  ASSIGN_OR_RETURN(Lease conn, Acquire());
-  return ReadHead(conn.get(), couple_id);
-}
-
-absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
-    const std::vector<EntryWrite>& writes) {
-  std::vector<WriteOutcome> outcomes(writes.size());
-  if (writes.empty()) return outcomes;
-  // Couples in one order for every node (each couple's writes in their own
-  // order): transactions that lock several head rows cannot deadlock.
-  std::vector<size_t> order(writes.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return writes[a].couple_id < writes[b].couple_id; });
-  ASSIGN_OR_RETURN(Lease conn, Acquire());
-  PGconn* c = conn.get();
-  RETURN_IF_ERROR(Exec(c, "BEGIN").status());
-  std::optional<size_t> first_accepted;
-  for (size_t i : order) {
-    const EntryWrite& w = writes[i];
-    // The compare-and-swap: the head row moves only from the head this
-    // entry builds on. A concurrent transaction on the same row waits for
-    // ours and then finds the head moved.
-    uint64_t moved = 0;
-    if (w.seq == 1) {
-      if (w.prev_hash == crypto::GenesisPrevHash(w.couple_id)) {
-        ASSIGN_OR_RETURN(Result r, Exec(c,
-                                        "INSERT INTO heads (couple_id, seq, hash, stored_bytes) "
-                                        "VALUES ($1, 1, $2, $3::bigint) ON CONFLICT (couple_id) "
-                                        "DO NOTHING",
-                                        {Bin(w.couple_id), Bin(w.new_head.hash()),
-                                         Int(static_cast<int64_t>(w.new_head.stored_bytes()))}));
-        moved = RowsAffected(r.get());
-      }
-    } else {
-      ASSIGN_OR_RETURN(
-          Result r,
-          Exec(c,
-               "UPDATE heads SET seq = $2::bigint, hash = $3, stored_bytes = $4::bigint WHERE "
-               "couple_id = $1 AND seq = $5::bigint AND hash = $6",
-               {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq)), Bin(w.new_head.hash()),
-                Int(static_cast<int64_t>(w.new_head.stored_bytes())),
-                Int(static_cast<int64_t>(w.seq - 1)), Bin(w.prev_hash)}));
-      moved = RowsAffected(r.get());
-    }
-    if (moved != 1) {
-      ASSIGN_OR_RETURN(mend::v1::HeadRecord head, ReadHead(c, w.couple_id));
-      outcomes[i].current_head = WithGenesisPrevHash(std::move(head), w.couple_id);
-      continue;
-    }
-    RETURN_IF_ERROR(Exec(c,
-                         "INSERT INTO entries (couple_id, seq, entry) VALUES ($1, $2::bigint, $3)",
-                         {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq)), Bin(w.entry_bytes)})
-                        .status());
-    outcomes[i].accepted = true;
-    if (!first_accepted) first_accepted = i;
-  }
-  // Every node's watchers learn of the new heads when (and only if) this
-  // commits: NOTIFY is delivered at COMMIT. One per couple, its last seq.
-  std::map<Bytes, uint64_t> last;
-  for (size_t i = 0; i < writes.size(); ++i) {
-    if (outcomes[i].accepted) last[writes[i].couple_id] = writes[i].seq;
-  }
-  for (const auto& [couple_id, seq] : last) {
-    RETURN_IF_ERROR(Exec(c, "SELECT pg_notify('mend_appends', $1)",
-                         {{fmt::format("{}:{}", base::ToHex(couple_id), seq), false}})
-                        .status());
-  }
-  absl::Status committed = Exec(c, "COMMIT").status();
-  if (committed.ok()) return outcomes;
-  if (!absl::IsUnavailable(committed) || !first_accepted) return committed;
-  // The connection died during COMMIT: the transaction either committed
-  // whole or not at all, and the first accepted entry says which.
-  ASSIGN_OR_RETURN(Lease again, Acquire());
-  const EntryWrite& probe = writes[*first_accepted];
-  ASSIGN_OR_RETURN(Result r, Exec(again.get(),
-                                  "SELECT entry FROM entries WHERE couple_id = $1 AND seq = "
-                                  "$2::bigint",
-                                  {Bin(probe.couple_id), Int(static_cast<int64_t>(probe.seq))}));
-  if (PQntuples(r.get()) == 1 && GetBytes(r.get(), 0, 0) == probe.entry_bytes) return outcomes;
-  return committed;
 }
 
 absl::StatusOr<std::vector<Bytes>> PostgresLogStore::ReadEntries(const Bytes& couple_id,

@@ -19,9 +19,12 @@
 #ifndef MEND_SERVER_POSTGRES_LOG_STORE_H_
 #define MEND_SERVER_POSTGRES_LOG_STORE_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "server/log_store.h"
@@ -56,6 +59,11 @@ class PostgresLogStore final : public LogStore {
   absl::StatusOr<std::vector<mend::v1::KeyGrant>> GetGrants(const Bytes& couple_id,
                                                             const Bytes& member) override;
   absl::StatusOr<mend::v1::HeadRecord> GetHead(const Bytes& couple_id) override;
+  // One query for the whole batch (postgres_append.cc).
+  absl::StatusOr<std::map<Bytes, CoupleState>> GetCoupleStates(
+      const std::vector<Bytes>& couple_ids) override;
+  // One round trip for the whole batch: every statement goes out in a libpq
+  // pipeline, COMMIT included (postgres_append.cc).
   absl::StatusOr<std::vector<WriteOutcome>> AppendEntries(
       const std::vector<EntryWrite>& writes) override;
   absl::StatusOr<std::vector<Bytes>> ReadEntries(const Bytes& couple_id, uint64_t after_seq,
@@ -86,6 +94,10 @@ class PostgresLogStore final : public LogStore {
   class Lease;
   explicit PostgresLogStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
 
+  // After a connection lost around an append batch's COMMIT: what was
+  // written, read back; `lost` when nothing was (postgres_append.cc).
+  absl::StatusOr<std::vector<WriteOutcome>> ResolveLostCommit(const std::vector<EntryWrite>& writes,
+                                                              const absl::Status& lost);
   // A connection from the pool (a new one when none is idle).
   absl::StatusOr<Lease> Acquire();
   void Release(PGconn* conn);
@@ -95,11 +107,32 @@ class PostgresLogStore final : public LogStore {
   const std::string conninfo_;
   std::mutex pool_mu_;
   std::vector<PGconn*> idle_;
+  // Pooled connections holding the append statements (prepared on a
+  // connection's first batch; forgotten when it is closed).
+  std::set<PGconn*> prepared_;
   Bytes server_id_;
   crypto::SecretBytes auth_key_;
   std::mutex maintenance_mu_;
   PGconn* maintenance_conn_ = nullptr;  // holds the maintenance lock once taken
   bool leading_ = false;
+};
+
+// A pooled connection, back to the pool (or closed, when broken or inside a
+// failed transaction) when it goes out of scope.
+class PostgresLogStore::Lease {
+ public:
+  Lease(PostgresLogStore* store, PGconn* conn) : store_(store), conn_(conn) {}
+  Lease(Lease&& other) noexcept
+      : store_(other.store_), conn_(std::exchange(other.conn_, nullptr)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (conn_ != nullptr) store_->Release(conn_);
+  }
+  PGconn* get() const { return conn_; }
+
+ private:
+  PostgresLogStore* store_;
+  PGconn* conn_;
 };
 
 }  // namespace mend::server

@@ -40,6 +40,11 @@ absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecord(const Bytes& calle
                                                               bool allow_left) {
   RETURN_IF_ERROR(CheckCoupleId(couple_id));
   ASSIGN_OR_RETURN(auto record, store_->GetCouple(couple_id));
+  return MemberRecordOf(std::move(record), caller, allow_left);
+}
+
+absl::StatusOr<mend::v1::CoupleRecord> Registry::MemberRecordOf(
+    std::optional<mend::v1::CoupleRecord> record, const Bytes& caller, bool allow_left) {
   if (!record) return NotAMember();
   mend::v1::CoupleMember* m = FindMember(&*record, caller);
   if (m == nullptr) return NotAMember();

@@ -68,6 +68,9 @@ class Registry {
   // one of the allowed states; PermissionDenied otherwise (no detail leaks).
   absl::StatusOr<mend::v1::CoupleRecord> MemberRecord(const Bytes& caller, const Bytes& couple_id,
                                                       bool allow_left);
+  // The same check on a record already read (`nullopt`: no such couple).
+  static absl::StatusOr<mend::v1::CoupleRecord> MemberRecordOf(
+      std::optional<mend::v1::CoupleRecord> record, const Bytes& caller, bool allow_left);
 
  private:
   LogStore* const store_;

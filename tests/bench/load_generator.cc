@@ -16,7 +16,12 @@
 //   entries long echo        --concurrency C --seconds S --size B                   no-op unary
 //   gRPC, C in flight (in-process server) rocksdb     --dir D --concurrency C --seconds S --size B
 //   raw RocksDB sync=true puts
+//   postgres    --postgres CONNINFO --concurrency C --seconds S --size B  raw durable single-row
+//                                                                      INSERTs, one connection
+//                                                                      per writer (the ceiling of
+//                                                                      mendd on PostgreSQL)
 #include <grpcpp/grpcpp.h>
+#include <libpq-fe.h>
 #include <rocksdb/db.h>
 #include <unistd.h>
 
@@ -33,6 +38,7 @@
 
 #include "CLI/CLI.hpp"
 #include "client/core/session.h"
+#include "crypto/bytes.h"
 #include "crypto/entry_codec.h"
 #include "crypto/init.h"
 #include "crypto/key_file.h"
@@ -169,6 +175,8 @@ std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address,
   for (int i = 0; i < std::min(in_flight, 4); ++i) {
     grpc::ChannelArguments args;
     args.SetInt("mend.bench.connection", i);  // distinct args: no shared subchannel
+    // A target of several nodes (ipv4:A,B) spreads calls as mend does.
+    args.SetLoadBalancingPolicyName("round_robin");
     out.push_back(grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
   }
   return out;
@@ -556,6 +564,60 @@ int RunRocksDb(const std::string& dir, int concurrency, double seconds, int size
   return 0;
 }
 
+// The store's ceiling for mendd on PostgreSQL: `concurrency` writers, each
+// on its own connection, each INSERT one row of `size` bytes committed on
+// its own (synchronous_commit as the server has it, on by default).
+int RunPostgres(const std::string& conninfo, int concurrency, double seconds, int size) {
+  using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+  auto connect = [&] { return Conn(PQconnectdb(conninfo.c_str()), &PQfinish); };
+  auto exec = [](PGconn* c, const char* sql) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c, sql), &PQclear);
+    return PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+  };
+  {
+    Conn setup = connect();
+    if (PQstatus(setup.get()) != CONNECTION_OK ||
+        !exec(setup.get(),
+              "DROP TABLE IF EXISTS raw_inserts; CREATE TABLE raw_inserts (id bigserial PRIMARY "
+              "KEY, v bytea NOT NULL)")) {
+      std::cerr << "mend-load: PostgreSQL: " << PQerrorMessage(setup.get());
+      return 1;
+    }
+  }
+  std::vector<Conn> conns;
+  for (int i = 0; i < concurrency; ++i) {
+    conns.push_back(connect());
+    if (PQstatus(conns.back().get()) != CONNECTION_OK) return 1;
+  }
+  std::atomic<bool> failed{false};
+  Samples samples;
+  double elapsed = RunTimed(concurrency, seconds, samples, [&](int t, std::atomic<bool>& stop) {
+    const std::string value = mend::crypto::RandomBytes(static_cast<size_t>(size));
+    const char* values[] = {value.data()};
+    const int lengths[] = {static_cast<int>(value.size())};
+    const int formats[] = {1};
+    std::vector<double> mine;
+    while (!stop) {
+      auto t0 = Clock::now();
+      std::unique_ptr<PGresult, decltype(&PQclear)> r(
+          PQexecParams(conns[t].get(), "INSERT INTO raw_inserts (v) VALUES ($1)", 1, nullptr,
+                       values, lengths, formats, 0),
+          &PQclear);
+      if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+        failed = true;
+        break;
+      }
+      mine.push_back(Micros(t0, Clock::now()));
+    }
+    return mine;
+  });
+  if (failed) return 1;
+  std::cout << Summary("postgres", samples, elapsed, {{"concurrency", concurrency}, {"size", size}})
+                   .dump()
+            << std::endl;
+  return 0;
+}
+
 // Pairs `count` couples over a few shared connections, each writing
 // `entries` entries, for the server's memory per couple (the caller reads
 // mendd's RSS before and after).
@@ -668,22 +730,23 @@ int main(int argc, char** argv) {
   if (!mend::crypto::Initialize().ok()) return 1;
   spdlog::set_level(spdlog::level::warn);  // stdout carries the JSON answer
   CLI::App app{"mend-load: load generator and baselines for mendd"};
-  std::string mode, server = "127.0.0.1:7850", dir = "/tmp/mend-load-rocksdb";
+  std::string mode, server = "127.0.0.1:7850", dir = "/tmp/mend-load-rocksdb", postgres;
   int couples = 64, concurrency = 64, entries = 10000, count = 200, size = 400;
   size_t prefill = 0;
   double seconds = 5, max_rate = 30000;
   int repeat = 5, rounds = 1;
   bool in_process = false, echo_baseline = false;
   std::vector<int> steps = {10, 100, 1000};
-  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo or rocksdb")
+  app.add_option("mode", mode, "append, fetch, watch, couples, sync, echo, rocksdb or postgres")
       ->required()
-      ->check(CLI::IsMember({"append", "fetch", "watch", "couples", "sync", "echo", "rocksdb"}));
+      ->check(CLI::IsMember(
+          {"append", "fetch", "watch", "couples", "sync", "echo", "rocksdb", "postgres"}));
   app.add_option("--server", server, "mendd address");
   app.add_flag("--in-process", in_process,
                "run a mendd inside this process on a temp dir instead of --server");
   app.add_option("--couples", couples, "couples to create");
   app.add_option("--concurrency", concurrency,
-                 "calls in flight (echo) or writer threads (rocksdb)");
+                 "calls in flight (echo) or writer threads (rocksdb, postgres)");
   app.add_option("--max-rate", max_rate,
                  "append: entries prepared per second of the run, over all couples");
   app.add_option("--rounds", rounds,
@@ -700,6 +763,7 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps, "sync: new entries before each timed sync")->delimiter(',');
   app.add_option("--size", size, "payload bytes for the baselines (an entry is about this size)");
   app.add_option("--dir", dir, "RocksDB directory for the raw baseline");
+  app.add_option("--postgres", postgres, "libpq conninfo for the raw PostgreSQL baseline");
   CLI11_PARSE(app, argc, argv);
   std::unique_ptr<mend::testing::TestServer> local;
   if (in_process || mode == "sync") {
@@ -715,5 +779,6 @@ int main(int argc, char** argv) {
   if (mode == "couples") return RunCouples(server, count, entries);
   if (mode == "sync") return RunSync(server, steps);
   if (mode == "echo") return RunEcho(concurrency, seconds, size);
+  if (mode == "postgres") return RunPostgres(postgres, concurrency, seconds, size);
   return RunRocksDb(dir, concurrency, seconds, size);
 }

@@ -31,14 +31,18 @@ int Cycles() {
 }
 
 // A mendd process on `conninfo`, listening on loopback `port`, with the
-// append rate limits out of the way of a load test.
+// rate limits out of the way of a load test from one address.
 class MenddNode {
  public:
   MenddNode(std::string conninfo, int port)
       : conninfo_(std::move(conninfo)), port_(port), dir_(TempDir("mendd-failover")) {
     EXPECT_TRUE(base::AtomicWriteFile(
                     (dir_ / "mendd.toml").string(),
-                    "[limits]\nappend_rate_per_second = 100000.0\nappend_burst = 100000.0\n", 0600)
+                    "[limits]\nappend_rate_per_second = 100000.0\nappend_burst = 100000.0\n"
+                    "pairing_rate_per_second = 100000.0\npairing_burst = 100000.0\n"
+                    "login_rate_per_second = 100000.0\nlogin_burst = 100000.0\n"
+                    "member_rate_per_second = 100000.0\nmember_burst = 100000.0\n",
+                    0600)
                     .ok());
     Start();
   }

@@ -204,6 +204,36 @@ TEST_P(LogStoreTest, PurgeRemovesEveryRecordOfTheCoupleAndOnlyThatCouple) {
   EXPECT_EQ(Entries(other), std::vector<Bytes>{"entry 1 of o1"});
 }
 
+// What the append committer reads for a batch, in one call: each couple's
+// record and head; a couple with no entries has the empty head, an unknown
+// id no record.
+TEST_P(LogStoreTest, CoupleStatesGiveEachCouplesRecordAndHeadInOneCall) {
+  const Bytes quiet = crypto::RandomBytes(16), unknown = crypto::RandomBytes(16);
+  for (const Bytes& id : {couple_, quiet}) {
+    mend::v1::CoupleRecord record;
+    record.set_couple_id(id);
+    record.add_members()->set_member(crypto::RandomBytes(32));
+    CoupleUpdate update;
+    update.record = record;
+    ASSERT_TRUE(store_->Apply(update).ok());
+  }
+  ASSERT_TRUE(Append({Write(couple_, 1, genesis_, "h1", 40)})[0].accepted);
+  ASSERT_TRUE(Append({Write(couple_, 2, "h1", "h2", 90)})[0].accepted);
+  auto states = store_->GetCoupleStates({couple_, quiet, unknown});
+  ASSERT_TRUE(states.ok()) << states.status();
+  ASSERT_EQ(states->size(), 3u);
+  const CoupleState& busy = states->at(couple_);
+  ASSERT_TRUE(busy.record.has_value());
+  EXPECT_EQ(busy.record->couple_id(), couple_);
+  EXPECT_EQ(busy.head.seq(), 2u);
+  EXPECT_EQ(busy.head.hash(), "h2");
+  EXPECT_EQ(busy.head.stored_bytes(), 90u);
+  ASSERT_TRUE(states->at(quiet).record.has_value());
+  EXPECT_EQ(states->at(quiet).head.seq(), 0u);
+  EXPECT_FALSE(states->at(unknown).record.has_value());
+  EXPECT_TRUE(store_->GetCoupleStates({}).ok());
+}
+
 TEST_P(LogStoreTest, CoupleRecordsInvitesGrantsAndCodesRoundTrip) {
   const Bytes member = crypto::RandomBytes(32), invite_id = crypto::RandomBytes(16);
   const Bytes code = crypto::RandomBytes(32);
