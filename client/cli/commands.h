@@ -45,15 +45,17 @@ void DeclareEntryCommands(
     const CommandLine& cli);  // checkin, trigger, ack, ask, answer, letter, disclose, space
 void DeclareCommitmentCommands(
     const CommandLine& cli);  // commitment propose|amend|retire|accept|...|outcome|list
-void DeclareReadCommands(const CommandLine& cli);    // log, show
-void DeclareBeyondCommands(const CommandLine& cli);  // talk, reflect, prefs, remind
-void DeclareExportCommand(const CommandLine& cli);   // export
-void DeclareForgetCommand(const CommandLine& cli);   // forget
+void DeclareReadCommands(const CommandLine& cli);       // log, show
+void DeclareBeyondCommands(const CommandLine& cli);     // talk, reflect, prefs, remind
+void DeclareExportCommand(const CommandLine& cli);      // export
+void DeclareForgetCommand(const CommandLine& cli);      // forget
+void DeclareCompletionCommand(const CommandLine& cli);  // completion (hidden; needs all above)
 
 // In the order `mend --help` lists them.
 inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
-    DeclarePairingCommands, DeclareAccountCommands, DeclareEntryCommands, DeclareCommitmentCommands,
-    DeclareReadCommands,    DeclareBeyondCommands,  DeclareExportCommand, DeclareForgetCommand,
+    DeclarePairingCommands,    DeclareAccountCommands, DeclareEntryCommands,
+    DeclareCommitmentCommands, DeclareReadCommands,    DeclareBeyondCommands,
+    DeclareExportCommand,      DeclareForgetCommand,   DeclareCompletionCommand,
 };
 
 // What the families share.
