@@ -14,8 +14,8 @@ LogWriter::LogWriter(LogStore* store, Registry* registry, CoupleLocks* locks, Wa
     : store_(store),
       registry_(registry),
       limits_(limits),
-      append_rate_(limits.append_rate_per_second, limits.append_burst, limits.max_rate_keys,
-                   std::move(clock)),
+      append_rate_(limits.append_rate_per_second, limits.append_burst, limits.max_rate_keys, clock),
+      recent_members_(clock),
       committer_(store, locks, hub, limits.couple_quota_bytes) {}
 
 absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller,
@@ -37,12 +37,15 @@ absl::StatusOr<PendingAppend> LogWriter::Precheck(const Bytes& caller,
   if (!append_rate_.Allow(caller)) {
     return absl::ResourceExhaustedError("too many appends; slow down and retry in a few seconds");
   }
-  RETURN_IF_ERROR(Registry::CheckCoupleId(pending.header.couple_id()));
-  // Membership is checked once, by the committer, under the couple's lock and
-  // in the batch's one read of the store. A check here too cost a store read
-  // per append: on PostgreSQL a round trip that halved the append rate
-  // (scripts/bench). What a logged-in non-member can make the server verify
-  // is bounded by the rate limit above.
+  // Members only, before the signature check and the committer's lock. The
+  // committer checks again, under the lock, where it cannot change; this
+  // early check may use what the store said a few seconds ago
+  // (RecentMembers), which spares a store read per append.
+  const Bytes& couple_id = pending.header.couple_id();
+  if (!recent_members_.Contains(caller, couple_id)) {
+    RETURN_IF_ERROR(registry_->MemberRecord(caller, couple_id, false).status());
+    recent_members_.Add(caller, couple_id);
+  }
   // The costly check, here on the handler's thread so that signatures are
   // verified in parallel and never while a couple's lock is held.
   pending.entry_hash = crypto::EntryHash(entry.header(), entry.ciphertext());

@@ -17,6 +17,7 @@
 #include "server/limits.h"
 #include "server/log_store.h"
 #include "server/rate_limiter.h"
+#include "server/recent_members.h"
 #include "server/registry.h"
 #include "server/watch_hub.h"
 
@@ -51,6 +52,7 @@ class LogWriter {
   Registry* const registry_;
   const ServerLimits limits_;
   RateLimiter append_rate_;
+  RecentMembers recent_members_;
   AppendCommitter committer_;  // last: stops (committing what is pending) first
 };
 

@@ -321,6 +321,28 @@ TEST_F(ServerTest, ClosedCoupleRefusesAppends) {
   EXPECT_TRUE(fs.ok());
 }
 
+// The append handler remembers members for a few seconds (RecentMembers);
+// the committer's check against the store is what decides, so a partner who
+// left is refused at once, though they appended a moment before.
+TEST_F(ServerTest, AMemberWhoLeftIsRefusedAtOnceThoughTheyAppendedAMomentAgo) {
+  TestCouple couple(addr);
+  ASSERT_TRUE(couple.Pair());
+  mend::v1::Head one, two;
+  ASSERT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis()), &one).ok());
+  ASSERT_TRUE(couple.b->Append(couple.Entry(*couple.b, 2, one.hash()), &two).ok());
+  mend::v1::LeaveRequest req;
+  req.set_couple_id(couple.couple_id);
+  couple.b->SignCall(crypto::kLeaveLabel, &req);
+  mend::v1::LeaveResponse resp;
+  grpc::ClientContext ctx;
+  couple.b->Authorize(&ctx, couple.b->token);
+  ASSERT_TRUE(couple.b->couple->Leave(&ctx, req, &resp).ok());
+  grpc::Status s = couple.b->Append(couple.Entry(*couple.b, 3, two.hash()));
+  EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED) << s.error_message();
+  EXPECT_NE(s.error_message().find("left"), std::string::npos) << s.error_message();
+  EXPECT_EQ(couple.a->Fetch(couple.couple_id, 0).size(), 2u);
+}
+
 TEST_F(ServerTest, ExpiredAndReusedInvitesAreNotFound) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());  // used the invite
