@@ -174,6 +174,8 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
     const size_t i = written[w];
     if (!durable.ok()) {
       results[i].head = durable.status();
+    } else if (!(*durable)[w].unread_head.ok()) {
+      results[i].head = (*durable)[w].unread_head;
     } else if (!(*durable)[w].accepted) {
       const mend::v1::HeadRecord& current = (*durable)[w].current_head;
       results[i].stale_head = ToHead(current);

@@ -51,8 +51,11 @@ struct EntryWrite {
 struct WriteOutcome {
   bool accepted = false;
   // Not accepted: the couple's head it did not build on (the genesis prev
-  // hash for an empty log).
+  // hash for an empty log)...
   mend::v1::HeadRecord current_head;
+  // ...unless that head could not be read (after the batch committed): then
+  // this says why, and the write is refused with it.
+  absl::Status unread_head;
 };
 
 struct StoreStats {

@@ -4,8 +4,10 @@
 // append pays for (issue 17's benchmark: five round trips an append held
 // mend at a fraction of PostgreSQL's own insert rate).
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "base/hex.h"
 #include "base/status_macros.h"
@@ -89,6 +91,25 @@ class Pipeline {
   bool entered_;
 };
 
+// Each refused write of a committed batch gets the head it missed (rare:
+// conflicts). A head that cannot be read fails that write alone: the
+// batch's accepted writes are durable whatever happens here.
+void ReadMissedHeads(PGconn* conn, const std::vector<EntryWrite>& writes,
+                     std::vector<WriteOutcome>* outcomes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    WriteOutcome& out = (*outcomes)[i];
+    if (out.accepted) continue;
+    auto head = ReadHead(conn, writes[i].couple_id);
+    if (head.ok()) {
+      out.current_head = WithGenesisPrevHash(*std::move(head), writes[i].couple_id);
+    } else {
+      out.unread_head = absl::UnavailableError(fmt::format(
+          "the entry was not written (the log moved on), and the new head could not be read: {}",
+          std::string(head.status().message())));
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<mend::v1::HeadRecord> PostgresLogStore::GetHead(const Bytes& couple_id) {
@@ -142,6 +163,7 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
   ASSIGN_OR_RETURN(Lease conn, Acquire());
   PGconn* c = conn.get();
   bool sent_commit = false;
+  std::optional<int64_t> xid;
   {
     Pipeline pipeline(c);
     if (!pipeline.entered()) {
@@ -160,6 +182,9 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
         RETURN_IF_ERROR(pg::SendPrepare(c, "mend_notify", kNotifyIfHead, 4));
       }
       RETURN_IF_ERROR(pg::Send(c, "BEGIN", {}));
+      // The transaction's id: after a lost connection, txid_status says
+      // whether it committed.
+      RETURN_IF_ERROR(pg::Send(c, "SELECT txid_current()", {}));
       for (size_t i : order) {
         const EntryWrite& w = writes[i];
         // A first entry that does not build on the genesis hash cannot be
@@ -213,6 +238,8 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
         }
       }
       take(PGRES_COMMAND_OK);
+      Result id = take(PGRES_TUPLES_OK);
+      if (failed.ok() && id && PQntuples(id.get()) == 1) xid = GetInt(id.get(), 0, 0);
       for (size_t i : order) {
         Result r = take(PGRES_COMMAND_OK);
         outcomes[i].accepted = failed.ok() && r && pg::RowsAffected(r.get()) == 1;
@@ -222,45 +249,56 @@ absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::AppendEntries(
       Result sync(PQgetResult(c), &PQclear);  // PGRES_PIPELINE_SYNC
     }
     if (!failed.ok()) {
+      conn.Discard();
       if (!sent_commit || !absl::IsUnavailable(failed)) return failed;
       // The connection died with the COMMIT on its way or answered: the
       // transaction either committed whole or not at all.
-      return ResolveLostCommit(writes, failed);
+      return ResolveLostCommit(writes, xid, failed);
     }
   }
-  // Conflicts are rare; each says the head it missed.
-  for (size_t i = 0; i < writes.size(); ++i) {
-    if (outcomes[i].accepted) continue;
-    ASSIGN_OR_RETURN(mend::v1::HeadRecord head, ReadHead(c, writes[i].couple_id));
-    outcomes[i].current_head = WithGenesisPrevHash(std::move(head), writes[i].couple_id);
-  }
+  ReadMissedHeads(c, writes, &outcomes);
   return outcomes;
 }
 
-// After a connection lost around COMMIT: the writes whose exact entry is
-// stored were accepted (and then the whole transaction committed); if none
-// is, nothing was written and the caller gets `lost`. Conflicting writes of
-// a committed batch get the current head, as any conflict does.
+// After a connection lost around COMMIT. Whether the transaction committed
+// is txid_status's answer once it is no longer in progress (its backend may
+// still be running the COMMIT it had received); without the id (lost before
+// it was read), the entries are read back, as a transaction commits whole or
+// not at all. Committed on the primary is not yet acknowledged: a commit of
+// our own, made after it, returns once the synchronous standby (where one is
+// configured) holds the log past it. Anything unsure answers `lost`, which
+// the client meets as Unavailable, and its retry finds its entry at the head.
 absl::StatusOr<std::vector<WriteOutcome>> PostgresLogStore::ResolveLostCommit(
-    const std::vector<EntryWrite>& writes, const absl::Status& lost) {
-  ASSIGN_OR_RETURN(Lease again, Acquire());
+    const std::vector<EntryWrite>& writes, std::optional<int64_t> xid, const absl::Status& lost) {
+  auto acquired = Acquire();
+  if (!acquired.ok()) return lost;
+  Lease again = *std::move(acquired);
+  PGconn* c = again.get();
+  if (xid) {
+    std::string status = "in progress";
+    for (int attempt = 0; attempt < 50 && status == "in progress"; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto r = Exec(c, "SELECT txid_status($1::bigint)", {Int(*xid)});
+      if (!r.ok()) return lost;
+      status = PQgetisnull(r->get(), 0, 0) ? "" : GetBytes(r->get(), 0, 0);
+    }
+    if (status != "committed") return lost;
+  }
   std::vector<WriteOutcome> outcomes(writes.size());
-  bool committed = false;
+  bool any = false;
   for (size_t i = 0; i < writes.size(); ++i) {
     const EntryWrite& w = writes[i];
-    ASSIGN_OR_RETURN(
-        Result r,
-        Exec(again.get(), "SELECT entry FROM entries WHERE couple_id = $1 AND seq = $2::bigint",
-             {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq))}));
-    outcomes[i].accepted = PQntuples(r.get()) == 1 && GetBytes(r.get(), 0, 0) == w.entry_bytes;
-    committed = committed || outcomes[i].accepted;
+    auto r = Exec(c, "SELECT entry FROM entries WHERE couple_id = $1 AND seq = $2::bigint",
+                  {Bin(w.couple_id), Int(static_cast<int64_t>(w.seq))});
+    if (!r.ok()) return lost;
+    outcomes[i].accepted = PQntuples(r->get()) == 1 && GetBytes(r->get(), 0, 0) == w.entry_bytes;
+    any = any || outcomes[i].accepted;
   }
-  if (!committed) return lost;
-  for (size_t i = 0; i < writes.size(); ++i) {
-    if (outcomes[i].accepted) continue;
-    ASSIGN_OR_RETURN(mend::v1::HeadRecord head, ReadHead(again.get(), writes[i].couple_id));
-    outcomes[i].current_head = WithGenesisPrevHash(std::move(head), writes[i].couple_id);
+  if (!xid && !any) return lost;
+  if (!Exec(c, "BEGIN").ok() || !Exec(c, "SELECT txid_current()").ok() || !Exec(c, "COMMIT").ok()) {
+    return lost;
   }
+  ReadMissedHeads(c, writes, &outcomes);
   return outcomes;
 }
 

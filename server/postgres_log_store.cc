@@ -204,13 +204,21 @@ void PostgresLogStore::Release(PGconn* conn) {
   if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
     PQclear(PQexec(conn, "ROLLBACK"));
   }
-  std::lock_guard lock(pool_mu_);
-  if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) {
-    prepared_.erase(conn);
-    PQfinish(conn);
+  if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE ||
+      PQpipelineStatus(conn) != PQ_PIPELINE_OFF) {
+    Close(conn);
     return;
   }
+  std::lock_guard lock(pool_mu_);
   idle_.push_back(conn);
+}
+
+void PostgresLogStore::Close(PGconn* conn) {
+  {
+    std::lock_guard lock(pool_mu_);
+    prepared_.erase(conn);
+  }
+  PQfinish(conn);
 }
 
 absl::StatusOr<Bytes> PostgresLogStore::GetOrCreateMeta(const std::string& key,

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -97,10 +98,12 @@ class PostgresLogStore final : public LogStore {
   // After a connection lost around an append batch's COMMIT: what was
   // written, read back; `lost` when nothing was (postgres_append.cc).
   absl::StatusOr<std::vector<WriteOutcome>> ResolveLostCommit(const std::vector<EntryWrite>& writes,
+                                                              std::optional<int64_t> xid,
                                                               const absl::Status& lost);
   // A connection from the pool (a new one when none is idle).
   absl::StatusOr<Lease> Acquire();
   void Release(PGconn* conn);
+  void Close(PGconn* conn);
   // The meta value under `key`, or a fresh random one of `random_bytes`.
   absl::StatusOr<Bytes> GetOrCreateMeta(const std::string& key, size_t random_bytes);
 
@@ -129,6 +132,11 @@ class PostgresLogStore::Lease {
     if (conn_ != nullptr) store_->Release(conn_);
   }
   PGconn* get() const { return conn_; }
+  // Closes the connection instead of pooling it (after a failed pipeline,
+  // whose prepared statements and state are not worth trusting).
+  void Discard() {
+    if (conn_ != nullptr) store_->Close(std::exchange(conn_, nullptr));
+  }
 
  private:
   PostgresLogStore* store_;

@@ -41,7 +41,7 @@ TEST(CrashDurability, EveryAcknowledgedAppendSurvivesRepeatedKillNine) {
   constexpr int kCouples = 4;
   auto dir = TempDir("mendd-crash");
   const std::string binary = std::string(MEND_BINARY_DIR) + "/server/mendd";
-  const int port = 21000 + getpid() % 20000;
+  const int port = FreeLoopbackPort();
   const std::vector<std::string> args = {binary,           "serve",
                                          "--listen",       "127.0.0.1:" + std::to_string(port),
                                          "--data",         dir.string(),
@@ -125,7 +125,7 @@ TEST(CrashDurability, ClientKilledMidWriteLeavesAUsableKeyFileAndReplica) {
   auto dir = TempDir("mend-client-crash");
   const std::string mend = std::string(MEND_BINARY_DIR) + "/client/mend";
   const std::string mendd = std::string(MEND_BINARY_DIR) + "/server/mendd";
-  const int port = 22000 + getpid() % 20000;
+  const int port = FreeLoopbackPort();
   pid_t server = Spawn({mendd, "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--data",
                         (dir / "data").string(), "--registration", "open"});
   ASSERT_TRUE(WaitForPort(port));

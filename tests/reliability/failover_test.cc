@@ -84,14 +84,12 @@ std::shared_ptr<grpc::Channel> ChannelToAll(const std::vector<std::string>& addr
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
 }
 
-int BasePort() { return 23000 + getpid() % 20000; }
-
 TEST(NodeFailover, ClientsGoOnThroughTheOtherNodeWhenOneIsKilledUnderLoad) {
   auto db = PostgresInstance::NewDatabase("mend_node_failover");
   ASSERT_TRUE(db.ok()) << db.status();
   ASSERT_TRUE(server::PostgresLogStore::Migrate(*db).ok());
   std::vector<std::unique_ptr<MenddNode>> nodes;
-  for (int i = 0; i < 2; ++i) nodes.push_back(std::make_unique<MenddNode>(*db, BasePort() + i));
+  for (int i = 0; i < 2; ++i) nodes.push_back(std::make_unique<MenddNode>(*db, FreeLoopbackPort()));
   AcknowledgedWriters writers(ChannelToAll({nodes[0]->address(), nodes[1]->address()}), kCouples);
   ASSERT_TRUE(writers.Pair());
   std::mt19937 rng(2024);
@@ -120,7 +118,7 @@ TEST(PrimaryFailover, NothingAcknowledgedIsLostWhenThePrimaryIsKilledAndTheStand
   ASSERT_TRUE(cluster.CreateDatabase("mend_failover").ok());
   const std::string conninfo = cluster.Conninfo("mend_failover");
   ASSERT_TRUE(server::PostgresLogStore::Migrate(conninfo).ok());
-  MenddNode node(conninfo, BasePort() + 2);
+  MenddNode node(conninfo, FreeLoopbackPort());
   AcknowledgedWriters writers(ChannelToAll({node.address()}), kCouples);
   ASSERT_TRUE(writers.Pair());
   std::mt19937 rng(4048);

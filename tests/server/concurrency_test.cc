@@ -133,7 +133,7 @@ TEST(ServerDurability, EntriesAndHeadsSurviveARestart) {
 TEST(ServerDurability, AcknowledgedEntriesSurviveKillNine) {
   auto dir = TempDir("mendd-kill");
   std::string binary = std::string(MEND_BINARY_DIR) + "/server/mendd";
-  const std::string port = std::to_string(20000 + getpid() % 20000);
+  const std::string port = std::to_string(FreeLoopbackPort());
   auto spawn = [&] {
     pid_t pid = fork();
     if (pid == 0) {

@@ -52,6 +52,24 @@ inline bool WaitForPort(int port) {
   return false;
 }
 
+// A loopback port nothing listens on now, for a child mendd: the kernel's
+// pick, so that tests running at once (ctest -j) do not collide.
+inline int FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
 inline std::filesystem::path TempDir(const std::string& prefix) {
   auto dir =
       std::filesystem::temp_directory_path() / (prefix + "-" + base::ToHex(crypto::RandomBytes(6)));
