@@ -578,7 +578,8 @@ int RunPostgres(const std::string& conninfo, int concurrency, double seconds, in
     Conn setup = connect();
     if (PQstatus(setup.get()) != CONNECTION_OK ||
         !exec(setup.get(),
-              "DROP TABLE IF EXISTS raw_inserts; CREATE TABLE raw_inserts (id bigserial PRIMARY "
+              "SET client_min_messages = warning; DROP TABLE IF EXISTS raw_inserts; CREATE TABLE "
+              "raw_inserts (id bigserial PRIMARY "
               "KEY, v bytea NOT NULL)")) {
       std::cerr << "mend-load: PostgreSQL: " << PQerrorMessage(setup.get());
       return 1;
