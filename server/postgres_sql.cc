@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <functional>
 
 #include "base/big_endian.h"
 #include "fmt/format.h"
 
 namespace mend::server::pg {
 
-// The message of the connection's last error, on one line; never the
-// conninfo (it may hold a password).
 std::string ErrorOf(PGconn* conn) {
   std::string message = PQerrorMessage(conn);
   std::replace(message.begin(), message.end(), '\n', ' ');
@@ -18,19 +15,34 @@ std::string ErrorOf(PGconn* conn) {
   return message;
 }
 
-// Runs `sql` with `params`; results come in binary. A failure is Unavailable
-// when the connection is gone (the caller may retry elsewhere), Internal
-// otherwise.
-absl::StatusOr<Result> Exec(PGconn* conn, const char* sql, const std::vector<Param>& params) {
+namespace {
+
+// `params` as libpq takes them: parallel arrays of values, lengths and
+// formats (1: binary), which point into `params`.
+struct ParamArrays {
+  explicit ParamArrays(const std::vector<Param>& params) {
+    for (const Param& p : params) {
+      values.push_back(p.value.data());
+      lengths.push_back(static_cast<int>(p.value.size()));
+      formats.push_back(p.binary ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
-  for (const Param& p : params) {
-    values.push_back(p.value.data());
-    lengths.push_back(static_cast<int>(p.value.size()));
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  Result r(PQexecParams(conn, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                        lengths.data(), formats.data(), /*resultFormat=*/1),
+};
+
+absl::Status SendFailed(PGconn* conn) {
+  return absl::UnavailableError(fmt::format("PostgreSQL: {}", ErrorOf(conn)));
+}
+
+}  // namespace
+
+absl::StatusOr<Result> Exec(PGconn* conn, const char* sql, const std::vector<Param>& params) {
+  const ParamArrays p(params);
+  Result r(PQexecParams(conn, sql, p.count(), nullptr, p.values.data(), p.lengths.data(),
+                        p.formats.data(), /*resultFormat=*/1),
            &PQclear);
   const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
@@ -39,41 +51,27 @@ absl::StatusOr<Result> Exec(PGconn* conn, const char* sql, const std::vector<Par
   return absl::InternalError(message);
 }
 
-namespace {
-
-absl::Status SendWith(
-    PGconn* conn, const std::vector<Param>& params,
-    const std::function<int(int, const char* const*, const int*, const int*)>& send) {
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  for (const Param& p : params) {
-    values.push_back(p.value.data());
-    lengths.push_back(static_cast<int>(p.value.size()));
-    formats.push_back(p.binary ? 1 : 0);
-  }
-  if (send(static_cast<int>(params.size()), values.data(), lengths.data(), formats.data()) == 1) {
+absl::Status Send(PGconn* conn, const char* sql, const std::vector<Param>& params) {
+  const ParamArrays p(params);
+  if (PQsendQueryParams(conn, sql, p.count(), nullptr, p.values.data(), p.lengths.data(),
+                        p.formats.data(), /*resultFormat=*/1) == 1) {
     return absl::OkStatus();
   }
-  return absl::UnavailableError(fmt::format("PostgreSQL: {}", ErrorOf(conn)));
-}
-
-}  // namespace
-
-absl::Status Send(PGconn* conn, const char* sql, const std::vector<Param>& params) {
-  return SendWith(conn, params, [&](int n, const char* const* v, const int* l, const int* f) {
-    return PQsendQueryParams(conn, sql, n, nullptr, v, l, f, /*resultFormat=*/1);
-  });
+  return SendFailed(conn);
 }
 
 absl::Status SendPrepared(PGconn* conn, const char* name, const std::vector<Param>& params) {
-  return SendWith(conn, params, [&](int n, const char* const* v, const int* l, const int* f) {
-    return PQsendQueryPrepared(conn, name, n, v, l, f, /*resultFormat=*/1);
-  });
+  const ParamArrays p(params);
+  if (PQsendQueryPrepared(conn, name, p.count(), p.values.data(), p.lengths.data(),
+                          p.formats.data(), /*resultFormat=*/1) == 1) {
+    return absl::OkStatus();
+  }
+  return SendFailed(conn);
 }
 
 absl::Status SendPrepare(PGconn* conn, const char* name, const char* sql, int params) {
   if (PQsendPrepare(conn, name, sql, params, nullptr) == 1) return absl::OkStatus();
-  return absl::UnavailableError(fmt::format("PostgreSQL: {}", ErrorOf(conn)));
+  return SendFailed(conn);
 }
 
 // A script of several statements, no parameters (the schema).

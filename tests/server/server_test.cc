@@ -305,13 +305,7 @@ TEST_F(ServerTest, EntryOneIsWrittenByTheCreator) {
 TEST_F(ServerTest, ClosedCoupleRefusesAppends) {
   TestCouple couple(addr);
   ASSERT_TRUE(couple.Pair());
-  mend::v1::LeaveRequest req;
-  req.set_couple_id(couple.couple_id);
-  couple.b->SignCall(crypto::kLeaveLabel, &req);
-  mend::v1::LeaveResponse resp;
-  grpc::ClientContext ctx;
-  couple.b->Authorize(&ctx, couple.b->token);
-  ASSERT_TRUE(couple.b->couple->Leave(&ctx, req, &resp).ok());
+  ASSERT_TRUE(couple.b->Leave(couple.couple_id).ok());
   grpc::Status s = couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis()));
   EXPECT_EQ(s.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_NE(s.error_message().find("closed"), std::string::npos);
@@ -330,13 +324,7 @@ TEST_F(ServerTest, AMemberWhoLeftIsRefusedAtOnceThoughTheyAppendedAMomentAgo) {
   mend::v1::Head one, two;
   ASSERT_TRUE(couple.a->Append(couple.Entry(*couple.a, 1, couple.genesis()), &one).ok());
   ASSERT_TRUE(couple.b->Append(couple.Entry(*couple.b, 2, one.hash()), &two).ok());
-  mend::v1::LeaveRequest req;
-  req.set_couple_id(couple.couple_id);
-  couple.b->SignCall(crypto::kLeaveLabel, &req);
-  mend::v1::LeaveResponse resp;
-  grpc::ClientContext ctx;
-  couple.b->Authorize(&ctx, couple.b->token);
-  ASSERT_TRUE(couple.b->couple->Leave(&ctx, req, &resp).ok());
+  ASSERT_TRUE(couple.b->Leave(couple.couple_id).ok());
   grpc::Status s = couple.b->Append(couple.Entry(*couple.b, 3, two.hash()));
   EXPECT_EQ(s.error_code(), StatusCode::PERMISSION_DENIED) << s.error_message();
   EXPECT_NE(s.error_message().find("left"), std::string::npos) << s.error_message();

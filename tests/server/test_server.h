@@ -244,6 +244,16 @@ struct TestMember {
     Authorize(&ctx, token);
     return pairing->GetMembership(&ctx, req, out);
   }
+  // Leaves `couple_id` as mend does (a signed Leave with a fresh challenge).
+  grpc::Status Leave(const std::string& couple_id) {
+    mend::v1::LeaveRequest req;
+    req.set_couple_id(couple_id);
+    SignCall(crypto::kLeaveLabel, &req);
+    mend::v1::LeaveResponse resp;
+    grpc::ClientContext ctx;
+    Authorize(&ctx, token);
+    return couple->Leave(&ctx, req, &resp);
+  }
   grpc::Status PutGrant(const std::string& couple_id, uint32_t epoch,
                         const crypto::SecretBytes& key, const crypto::PublicIdentity& to) {
     mend::v1::PutGrantRequest req;
