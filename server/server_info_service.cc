@@ -14,6 +14,7 @@ grpc::Status ServerInfoService::GetInfo(grpc::ServerContext* context,
   response->set_max_request_bytes(state_->limits.max_request_bytes);
   response->set_registration_open(state_->registration == RegistrationMode::kOpen);
   response->set_max_invite_ttl_seconds(state_->limits.max_invite_ttl_seconds);
+  response->set_server_unix_ms(state_->clock());
   return call.Finish(absl::OkStatus());
 }
 

@@ -7,6 +7,7 @@
 #ifndef MEND_CLIENT_CLI_COMMANDS_H_
 #define MEND_CLIENT_CLI_COMMANDS_H_
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -49,13 +50,15 @@ void DeclareReadCommands(const CommandLine& cli);       // log, show
 void DeclareBeyondCommands(const CommandLine& cli);     // talk, reflect, prefs, remind
 void DeclareExportCommand(const CommandLine& cli);      // export
 void DeclareForgetCommand(const CommandLine& cli);      // forget
+void DeclareDoctorCommand(const CommandLine& cli);      // doctor
 void DeclareCompletionCommand(const CommandLine& cli);  // completion (hidden; needs all above)
 
 // In the order `mend --help` lists them.
 inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
     DeclarePairingCommands,    DeclareAccountCommands, DeclareEntryCommands,
     DeclareCommitmentCommands, DeclareReadCommands,    DeclareBeyondCommands,
-    DeclareExportCommand,      DeclareForgetCommand,   DeclareCompletionCommand,
+    DeclareExportCommand,      DeclareForgetCommand,   DeclareDoctorCommand,
+    DeclareCompletionCommand,
 };
 
 // What the families share.
@@ -78,6 +81,8 @@ absl::Status CheckDisclosurePreference(const Session& session, const std::string
 std::string DescribePairing(const PairingProgress& progress);
 // Removes the profile's reminder timer, if any; true when there was one.
 bool RemoveReminder(const std::string& profile);
+// Where `mend remind` writes the systemd user units (mend-remind-PROFILE.timer, .service).
+std::filesystem::path UserUnitDir();
 
 }  // namespace mend::client
 

@@ -142,7 +142,10 @@ std::string CommandThatSettles(const Obligation& o) {
 absl::Status RunStatus(const GlobalOptions& g, bool notify, uint64_t at_seq) {
   if (notify) {
     // For reminders: no passphrase, no server; quiet unless something is owed.
-    ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(Profile::Locate(g.profile)));
+    const Profile profile = Profile::Locate(g.profile);
+    // That it ran, for `mend doctor`; a failure must not stop the reminder.
+    if (profile.Exists()) (void)RecordReminderRun(profile, NowMs());
+    ASSIGN_OR_RETURN(ReminderSummary summary, ReadReminderSummary(profile));
     for (const Obligation& o : summary.owed) {
       std::cout << OneLine("mend: you owe " + summary.partner + ": " +
                            DescribeObligation(o, /*with_subject=*/false))

@@ -24,13 +24,6 @@ std::string ModeName(mend::v1::DisclosureMode mode) {
   return PhraseOf(DisclosureModeWords(), mode, "no preference");
 }
 
-std::filesystem::path UserUnitDir() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const char* home = std::getenv("HOME");
-  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") /
-         "systemd" / "user";
-}
-
 absl::Status RunTalk(const GlobalOptions& g, const std::string& week, const std::string& format) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, true));
   const std::string day = week.empty() ? LocalDate(NowMs()) : week;
@@ -245,6 +238,13 @@ absl::Status CheckDisclosurePreference(const Session& session, const std::string
                     partner.name, topic));
   }
   return absl::OkStatus();
+}
+
+std::filesystem::path UserUnitDir() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(xdg && *xdg ? xdg : std::string(home ? home : ".") + "/.config") /
+         "systemd" / "user";
 }
 
 bool RemoveReminder(const std::string& profile) {

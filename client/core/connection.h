@@ -76,6 +76,7 @@ class Connection {
   absl::StatusOr<uint64_t> Purge(const Bytes& couple_id);
 
   const std::string& address() const { return config_.address; }
+  const ServerConfig& config() const { return config_; }
   // "TLS (private CA)", "TLS (system roots)", "plaintext (loopback)" or "plaintext (--insecure)".
   std::string TransportName() const;
 

@@ -1,5 +1,6 @@
 #include "client/core/reminder_summary.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "base/atomic_file.h"
@@ -54,6 +55,24 @@ absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile) {
     out.owed.push_back(std::move(o));
   }
   return out;
+}
+
+namespace {
+std::string ReminderRunPath(const Profile& profile) { return profile.dir() + "/reminded"; }
+}  // namespace
+
+absl::Status RecordReminderRun(const Profile& profile, int64_t now_unix_ms) {
+  // Not fsynced: a lost record only makes the doctor think the reminder is late.
+  return base::AtomicWriteFile(ReminderRunPath(profile), std::to_string(now_unix_ms) + "\n", 0600,
+                               base::Durability::kCache);
+}
+
+int64_t LastReminderRun(const Profile& profile) {
+  auto text = base::ReadWholeFile(ReminderRunPath(profile));
+  if (!text.ok()) return 0;
+  int64_t ms = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), ms);
+  return error == std::errc() && ms > 0 ? ms : 0;
 }
 
 }  // namespace mend::client

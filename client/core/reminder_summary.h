@@ -30,6 +30,11 @@ absl::Status WriteReminderSummary(const Profile& profile, const ProfileState& st
 // NotFound before the first sync that wrote one.
 absl::StatusOr<ReminderSummary> ReadReminderSummary(const Profile& profile);
 
+// When the reminder (`mend status --notify`) last ran, kept in the file
+// `reminded` next to the summary, for `mend doctor`. 0 when it never has.
+absl::Status RecordReminderRun(const Profile& profile, int64_t now_unix_ms);
+int64_t LastReminderRun(const Profile& profile);
+
 }  // namespace mend::client
 
 #endif  // MEND_CLIENT_CORE_REMINDER_SUMMARY_H_

@@ -5,7 +5,6 @@
 #include "client/core/session.h"
 
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -14,7 +13,6 @@
 #include <thread>
 
 #include "base/atomic_file.h"
-#include "base/big_endian.h"
 #include "client/cli/commands.h"
 #include "client/cli/hint.h"
 #include "client/core/problem.h"
@@ -30,6 +28,7 @@
 #include "fmt/format.h"
 #include "mend/v1/envelope.pb.h"
 #include "nlohmann/json.hpp"
+#include "tests/client/tampered_store.h"
 #include "tests/client/two_partners.h"
 #include "tests/server/test_server.h"
 #include "toml++/toml.h"
@@ -37,69 +36,7 @@
 namespace mend::client {
 namespace {
 
-// Direct access to a stopped server's store, as an attacker with the disk has.
-class StoreEditor {
- public:
-  explicit StoreEditor(const std::filesystem::path& data_dir) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name :
-         {"default", "couples", "members", "entries", "heads", "invites", "grants", "meta"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), (data_dir / "db").string(),
-                                          families, &handles_, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    db_.reset(db);
-  }
-  ~StoreEditor() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-  }
-  std::string Key(const std::string& couple_id, uint64_t seq) {
-    std::string k = couple_id;
-    base::AppendU64(&k, seq);
-    return k;
-  }
-  mend::v1::Entry GetEntry(const std::string& couple_id, uint64_t seq) {
-    std::string v;
-    EXPECT_TRUE(db_->Get({}, handles_[3], Key(couple_id, seq), &v).ok());
-    mend::v1::Entry e;
-    e.ParseFromString(v);
-    return e;
-  }
-  void PutEntry(const std::string& couple_id, uint64_t seq, const mend::v1::Entry& e) {
-    ASSERT_TRUE(db_->Put({}, handles_[3], Key(couple_id, seq), e.SerializeAsString()).ok());
-  }
-  void DeleteEntry(const std::string& couple_id, uint64_t seq) {
-    ASSERT_TRUE(db_->Delete({}, handles_[3], Key(couple_id, seq)).ok());
-  }
-  void SetHead(const std::string& couple_id, uint64_t seq, const std::string& hash) {
-    mend::v1::Head h;
-    h.set_seq(seq);
-    h.set_hash(hash);
-    ASSERT_TRUE(db_->Put({}, handles_[4], couple_id, h.SerializeAsString()).ok());
-  }
-
- private:
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-};
-
-class SessionTest : public TwoPartnersTest {
- protected:
-  // Stops everything, lets `edit` change the store behind the server's back,
-  // and starts the server again on the edited store.
-  void EditStore(const std::function<void(StoreEditor&)>& edit) {
-    alex_.reset();
-    sam_.reset();
-    StopServer();
-    {
-      StoreEditor editor(data_);
-      edit(editor);
-    }
-    StartServer();
-  }
-};
+using SessionTest = TamperedStoreTest;
 
 TEST_F(SessionTest, PairingWritesGenesisAndJoined) {
   ASSERT_TRUE(alex_->Sync().ok());

@@ -4,8 +4,8 @@
 # apt-get, checks what they hold, runs the installed /usr/bin/mendd (not
 # through systemd) on a temp directory and a loopback port with the packaged
 # /etc/mend/mendd.toml, every default in it uncommented, drives the installed
-# /usr/bin/mend through a pairing and a check-in against it, then purges both
-# and checks that nothing of them is left.
+# /usr/bin/mend through a pairing, a check-in and a clean `mend doctor`
+# against it, then purges both and checks that nothing of them is left.
 #
 #   tests/package/package_test.sh [BUILD_DIR]      (default: build)
 #
@@ -156,6 +156,10 @@ mend_as sam sync >/dev/null
 printf '%s' '{"note": "installed from the packages"}' | mend_as alex checkin --mood 7 --input - >/dev/null
 seen=$(mend_as sam --json log | jq -r '.[] | .payload.check_in.note // empty')
 [ "$seen" = "installed from the packages" ] || fail "sam does not see alex's check-in (got '$seen')"
+say "mend doctor against the installed server"
+mend_as sam sync >/dev/null
+mend_as sam doctor >"$work/doctor.txt" 2>&1 || fail "mend doctor is not clean: $(cat "$work/doctor.txt")"
+grep -q '^all is well$' "$work/doctor.txt" || fail "mend doctor did not say all is well: $(cat "$work/doctor.txt")"
 kill -TERM "$server_pid"
 wait "$server_pid" || fail "mendd did not stop cleanly on SIGTERM"
 server_pid=""

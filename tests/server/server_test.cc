@@ -30,6 +30,15 @@ TEST_F(ServerTest, GetInfoDescribesTheServer) {
   EXPECT_TRUE(info.registration_open());
 }
 
+TEST_F(ServerTest, GetInfoSaysTheServersTimeForAClientToMeasureItsSkew) {
+  server.clock.now = 1'800'000'000'123;
+  TestMember m(addr, crypto::Identity::Generate());
+  mend::v1::GetInfoResponse info;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(m.info->GetInfo(&ctx, {}, &info).ok());
+  EXPECT_EQ(info.server_unix_ms(), 1'800'000'000'123);
+}
+
 TEST_F(ServerTest, HealthCheckAnswersServing) {
   auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);

@@ -1,0 +1,145 @@
+// mend doctor's facts: exposed files, the clock against the server's, and
+// the server's log against the verified copy (including a server that
+// rolled back or forked it). The words and exit codes are in the CLI
+// transcript tests/cli/testdata/doctor.txt.
+#include "client/core/doctor.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "crypto/entry_codec.h"
+#include "crypto/key_file.h"
+#include "tests/client/tampered_store.h"
+
+namespace mend::client {
+namespace {
+
+using Verdict = ServerLogCheck::Verdict;
+
+TEST(ReadClockTest, SkewIsMeasuredFromTheRoundTripsMidpoint) {
+  // Sent at 1000, answered at 1100: the server spoke at about 1050.
+  auto reading = ReadClock(1000, 1050 - 300'000, 1100);
+  ASSERT_TRUE(reading);
+  EXPECT_EQ(reading->skew_ms, 300'000);  // this device is 5 min ahead
+  EXPECT_EQ(reading->uncertainty_ms, 50);
+  reading = ReadClock(1000, 1050 + 7'000, 1100);
+  EXPECT_EQ(reading->skew_ms, -7'000);
+}
+
+TEST(ReadClockTest, AServerThatDoesNotSayItsTimeGivesNoReading) {
+  EXPECT_FALSE(ReadClock(1000, 0, 1100));
+}
+
+TEST(ReadClockTest, AClockSetBackDuringTheCallIsNotANegativeRoundTrip) {
+  auto reading = ReadClock(1000, 1000, 900);
+  ASSERT_TRUE(reading);
+  EXPECT_EQ(reading->uncertainty_ms, 0);
+  EXPECT_EQ(reading->skew_ms, 0);
+}
+
+TEST(ReadClockTest, TwoDevicesWithinTheAllowanceAreWithinTheFoldsTolerance) {
+  EXPECT_LE(2 * ClockSkewAllowedMs(), kClockSkewMs);
+}
+
+class DoctorTest : public TamperedStoreTest {
+ protected:
+  ServerLogCheck Compare(Session& session) {
+    auto check = CompareServerLog(session);
+    EXPECT_TRUE(check.ok()) << check.status();
+    return check.value_or(ServerLogCheck{});
+  }
+};
+
+TEST_F(DoctorTest, AProfileMadeByMendIsItsOwnersAlone) {
+  size_t checked = 0;
+  EXPECT_TRUE(FindExposedPaths(Profile::Locate("sam"), &checked).empty());
+  EXPECT_GE(checked, 4u);  // the directory, key, replica, state.json, config.toml, ...
+}
+
+TEST_F(DoctorTest, FilesOthersCouldReadAreFound) {
+  const Profile sam = Profile::Locate("sam");
+  ASSERT_EQ(::chmod(sam.state_path().c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(sam.dir().c_str(), 0750), 0);
+  auto exposed = FindExposedPaths(sam, nullptr);
+  ASSERT_EQ(exposed.size(), 2u);
+  EXPECT_EQ(exposed[0].path, sam.dir());
+  EXPECT_EQ(exposed[0].mode, 0750u);
+  EXPECT_TRUE(exposed[0].directory);
+  EXPECT_EQ(exposed[1].path, sam.state_path());
+  EXPECT_EQ(exposed[1].mode, 0644u);
+  EXPECT_FALSE(exposed[1].foreign_owner);
+}
+
+TEST_F(DoctorTest, AKeyFileReplacedByALinkIsFound) {
+  const Profile sam = Profile::Locate("sam");
+  const std::string elsewhere = home_.string() + "/key-elsewhere";
+  std::filesystem::rename(sam.key_path(), elsewhere);
+  std::filesystem::create_symlink(elsewhere, sam.key_path());
+  auto exposed = FindExposedPaths(sam, nullptr);
+  ASSERT_EQ(exposed.size(), 1u);
+  EXPECT_EQ(exposed[0].path, sam.key_path());
+  EXPECT_TRUE(exposed[0].symlink);
+}
+
+TEST_F(DoctorTest, TheServersLogIsComparedWithTheVerifiedCopy) {
+  ServerLogCheck check = Compare(*sam_);
+  EXPECT_EQ(check.verdict, Verdict::kSame);
+  EXPECT_EQ(check.local_seq, 2u);
+  CheckIn(*alex_, 7);
+  CheckIn(*alex_, 8);
+  check = Compare(*sam_);
+  EXPECT_EQ(check.verdict, Verdict::kAhead);
+  EXPECT_EQ(check.server_seq, 4u);
+  EXPECT_EQ(sam_->head().seq, 2u);  // nothing was taken from the server
+}
+
+TEST_F(DoctorTest, AServerThatDroppedVerifiedEntriesHasRolledBack) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());
+  const std::string couple_id = sam_->state().couple_id;
+  const std::string hash2 = sam_->entries()[1].hash;
+  EditStore([&](StoreEditor& editor) {
+    editor.DeleteEntry(couple_id, 3);
+    editor.SetHead(couple_id, 2, hash2);
+  });
+  auto sam = Open("sam");
+  ServerLogCheck check = Compare(*sam);
+  EXPECT_EQ(check.verdict, Verdict::kRolledBack);
+  EXPECT_EQ(check.server_seq, 2u);
+  EXPECT_EQ(check.local_seq, 3u);
+}
+
+TEST_F(DoctorTest, AServerShowingAnotherEntryWhereTheCopyHasOneHasForked) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());  // Sam verified entry 3
+  const std::string couple_id = alex_->state().couple_id;
+  auto secrets = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
+  ASSERT_TRUE(secrets.ok());
+  const auto& key = secrets->couple_keys.at(0);
+  const auto& e2 = alex_->entries()[1];
+  mend::v1::Payload p;
+  p.mutable_check_in()->set_mood(1);
+  auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
+  auto alt4 =
+      *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6},
+                         p, alex_->identity(), key);
+  // The same head as Sam's, another entry under it; then one built on it.
+  EditStore([&](StoreEditor& editor) {
+    editor.PutEntry(couple_id, 3, alt3);
+    editor.SetHead(couple_id, 3, crypto::EntryHash(alt3.header(), alt3.ciphertext()));
+  });
+  EXPECT_EQ(Compare(*Open("sam")).verdict, Verdict::kForked);
+  EditStore([&](StoreEditor& editor) {
+    editor.PutEntry(couple_id, 4, alt4);
+    editor.SetHead(couple_id, 4, crypto::EntryHash(alt4.header(), alt4.ciphertext()));
+  });
+  ServerLogCheck check = Compare(*Open("sam"));
+  EXPECT_EQ(check.verdict, Verdict::kForked);
+  EXPECT_EQ(check.server_seq, 4u);
+}
+
+}  // namespace
+}  // namespace mend::client
