@@ -68,6 +68,7 @@ ChainResult VerifyChain(const ChainContext& context, std::span<const mend::v1::E
     Announce(opened, &result.key_ids);
     result.head = ChainHead{expected, opened.hash};
     result.entries.push_back(std::move(opened));
+    if (context.on_verified) context.on_verified(result.entries.size());
   }
   return result;
 }

@@ -7,6 +7,7 @@
 #ifndef MEND_CRYPTO_CHAIN_VERIFIER_H_
 #define MEND_CRYPTO_CHAIN_VERIFIER_H_
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -38,6 +39,9 @@ struct ChainContext {
   bool check_key_ids = false;
   // The key ids announced by the entries up to `head` (empty at seq 0).
   KeyIds key_ids = {};
+  // Called after each entry verifies, with how many have so far: for a
+  // progress display on a long history. Optional.
+  std::function<void(size_t verified)> on_verified = nullptr;
 };
 
 struct ChainResult {

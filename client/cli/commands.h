@@ -25,6 +25,7 @@ struct GlobalOptions {
   bool json = false;
   bool offline = false;        // read commands: no sync first
   bool despite_space = false;  // write commands
+  bool quiet = false;          // no progress display
   std::string input;           // --input: the text fields as JSON (text_input.h)
 };
 
@@ -41,6 +42,7 @@ struct CommandLine {
 };
 
 void DeclarePairingCommands(const CommandLine& cli);  // init, pair, passphrase
+void DeclareServerCommand(const CommandLine& cli);    // server show|set
 void DeclareAccountCommands(const CommandLine& cli);  // sync, watch, status, rotate, leave, purge
 void DeclareEntryCommands(
     const CommandLine& cli);  // checkin, trigger, ack, ask, answer, letter, disclose, space
@@ -55,10 +57,9 @@ void DeclareCompletionCommand(const CommandLine& cli);  // completion (hidden; n
 
 // In the order `mend --help` lists them.
 inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
-    DeclarePairingCommands,    DeclareAccountCommands, DeclareEntryCommands,
-    DeclareCommitmentCommands, DeclareReadCommands,    DeclareBeyondCommands,
-    DeclareExportCommand,      DeclareForgetCommand,   DeclareDoctorCommand,
-    DeclareCompletionCommand,
+    DeclarePairingCommands,    DeclareServerCommand, DeclareAccountCommands,   DeclareEntryCommands,
+    DeclareCommitmentCommands, DeclareReadCommands,  DeclareBeyondCommands,    DeclareExportCommand,
+    DeclareForgetCommand,      DeclareDoctorCommand, DeclareCompletionCommand,
 };
 
 // What the families share.
@@ -69,6 +70,14 @@ inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
 // facts costs the entries since the last run; the history costs all of them.
 enum class Reads { kFacts, kHistory };
 
+// The server settings `init` and `server set` were given: --insecure and
+// --tls-ca exclude each other, the CA file must exist and is kept as an
+// absolute path; a warning for plaintext beyond this machine.
+absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& address,
+                                                   const std::string& tls_ca, bool insecure);
+// A progress display on standard error for the session's long work, or
+// nullptr when it is not a terminal or --quiet was given (progress_meter.h).
+ProgressReport ProgressFor(const GlobalOptions& g);
 // Unlocks the profile; syncs first unless `offline`.
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync,
                                                      Reads reads = Reads::kHistory);

@@ -10,6 +10,7 @@
 #include "client/cli/commands.h"
 #include "client/cli/hint.h"
 #include "client/cli/passphrase.h"
+#include "client/cli/progress_meter.h"
 #include "client/cli/refuse_text.h"
 #include "client/cli/text_input.h"
 #include "client/core/reminder_summary.h"
@@ -43,12 +44,17 @@ std::string ChainCodeAtLastBy(const Session& s, const Bytes& author) {
 
 }  // namespace
 
+ProgressReport ProgressFor(const GlobalOptions& g) {
+  if (!ProgressMeter::WantedOnStderr(g.quiet)) return nullptr;
+  return ReportTo(std::make_shared<ProgressMeter>(STDERR_FILENO, true));
+}
+
 absl::StatusOr<std::unique_ptr<Session>> OpenSession(const GlobalOptions& g, bool sync,
                                                      Reads reads) {
   RETURN_IF_ERROR(
       Session::RequireProfile(Profile::Locate(g.profile)));  // before asking for a passphrase
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, false));
-  ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass));
+  ASSIGN_OR_RETURN(auto session, Session::Open(Profile::Locate(g.profile), pass, ProgressFor(g)));
   if (!session->adoption_note().empty())
     std::cerr << "mend: note: " << session->adoption_note() << "\n";
   if (sync && !g.offline && session->state().pairing == PairingState::kPaired) {

@@ -87,8 +87,10 @@ void CheckFiles(const Profile& profile, Examination& exam) {
   size_t checked = 0;
   const std::vector<ExposedPath> exposed = FindExposedPaths(profile, &checked);
   if (exposed.empty()) {
-    exam.Add("files", Outcome::kOk,
-             fmt::format("{} and its {} files are yours alone", profile.dir(), checked - 1));
+    exam.Add(
+        "files", Outcome::kOk,
+        fmt::format("{}, its files, the settings and their folders are yours alone ({} checked)",
+                    profile.dir(), checked));
     return;
   }
   for (const ExposedPath& p : exposed) {
@@ -104,6 +106,12 @@ void CheckFiles(const Profile& profile, Examination& exam) {
                fmt::format("{} belongs to user id {}, not to you: they can read or replace it",
                            p.path, p.owner),
                fmt::format("`sudo chown {}:{} {}`", ::geteuid(), ::getegid(), ShellQuoted(p.path)));
+    } else if (p.holds_profile) {
+      exam.Add("files", Outcome::kProblem,
+               fmt::format("{} has mode {:04o}: other users of this machine can put files in it, "
+                           "or swap your profile for another",
+                           p.path, p.mode),
+               fmt::format("`chmod go-w {}`", ShellQuoted(p.path)));
     } else {
       const mode_t want = p.directory ? 0700 : 0600;
       exam.Add("files", Outcome::kProblem,
@@ -168,9 +176,10 @@ void CheckServer(Session& session, Examination& exam) {
     std::string fix = HintFor(info.status()).value_or("");
     if (absl::IsUnavailable(info.status()) && config.tls_ca_file.empty() && !config.insecure &&
         !IsLoopbackTarget(config.address)) {
-      fix +=
-          "; if the server has a certificate of its own CA, set it up again with "
-          "`mend init --tls-ca FILE`";
+      fix += fmt::format(
+          "; if the server's certificate is from a CA of its own, `mend server set --server {} "
+          "--tls-ca FILE`",
+          config.address);
     }
     exam.Add("server", Outcome::kProblem, std::string(info.status().message()), fix);
     for (const char* check : {"transport", "clock", "log"})
@@ -187,7 +196,8 @@ void CheckServer(Session& session, Examination& exam) {
   }
   exam.Add("server", Outcome::kOk,
            fmt::format("{} answers: mendd {}, protocol v{}", config.address,
-                       OneLine(info->version()), info->protocol_version()));
+                       // a hostile server's version string is its own words: one short line
+                       OneLine(info->version().substr(0, 64)), info->protocol_version()));
 
   // Transport and the server id.
   const Bytes& pinned = session.state().server_id;
@@ -213,11 +223,13 @@ void CheckServer(Session& session, Examination& exam) {
     exam.Add("transport", Outcome::kProblem, fmt::format("{}; server id {}", transport, id),
              "your entries stay encrypted and signed, but anyone on the way sees when you write "
              "and how much, and can pose as the server to withhold entries; give the server a "
-             "certificate (README \"Running a server\") and run `mend init --tls-ca FILE` again");
+             "certificate (README \"Running a server\") and run `mend server set --server "
+             "HOST:PORT --tls-ca FILE`");
   } else {
     exam.Add("transport", Outcome::kOk,
              fmt::format("{}; server id {}{}", transport, id,
-                         pinned.empty() ? " (pinned at the first login)" : ", as pinned"));
+                         pinned.empty() ? " (not pinned yet: it will be at the first login)"
+                                        : ", as pinned"));
   }
 
   // The clock.
@@ -289,16 +301,18 @@ void Print(const GlobalOptions& g, const Profile& profile, const Examination& ex
   if (g.json) {
     nlohmann::json checks = nlohmann::json::array();
     for (const Finding& f : exam.findings()) {
+      // Escaped as on a terminal: a server's words may hold anything, even bytes
+      // that are not UTF-8 (which nlohmann::json refuses to write).
       nlohmann::json item = {{"check", f.check},
                              {"outcome", std::string(OutcomeWord(f.outcome))},
-                             {"detail", f.detail}};
-      if (!f.fix.empty()) item["fix"] = f.fix;
+                             {"detail", OneLine(f.detail)}};
+      if (!f.fix.empty()) item["fix"] = OneLine(f.fix);
       checks.push_back(std::move(item));
     }
     std::cout << nlohmann::json({{"profile", profile.name()},
                                  {"all_well", exam.AllWell()},
                                  {"checks", checks}})
-                     .dump()
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return;
   }
@@ -326,11 +340,13 @@ absl::Status RunDoctor(const GlobalOptions& g) {
              "run doctor at a terminal, or give --passphrase-file");
     exam.Unchecked("copy", "needs the key file opened");
   } else {
-    absl::StatusOr<std::unique_ptr<Session>> opened = Session::Open(profile, *pass);
+    absl::StatusOr<std::unique_ptr<Session>> opened = Session::Open(profile, *pass, ProgressFor(g));
     const std::optional<Problem> problem = opened.ok() ? std::nullopt : ProblemOf(opened.status());
+    // Session::Open reads the key file first and marks each way that fails.
     const bool key_failed =
-        !opened.ok() && (problem == Problem::kWrongPassphrase ||
-                         problem == Problem::kKeyFileDamaged || absl::IsNotFound(opened.status()));
+        !opened.ok() &&
+        (problem == Problem::kWrongPassphrase || problem == Problem::kKeyFileDamaged ||
+         problem == Problem::kKeyFileUnreadable || problem == Problem::kNoProfile);
     if (key_failed) {
       exam.Add("key", Outcome::kProblem, std::string(opened.status().message()),
                HintFor(opened.status()).value_or(""));

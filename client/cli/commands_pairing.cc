@@ -54,18 +54,11 @@ absl::Status CheckStrength(const crypto::SecretBytes& pass,
 absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
   RETURN_IF_ERROR(
       Session::RefuseOverwrite(Profile::Locate(g.profile), a.force));  // before the passphrase
+  ASSIGN_OR_RETURN(ServerConfig server, ServerConfigFromFlags(a.server, a.tls_ca, a.insecure));
   ASSIGN_OR_RETURN(crypto::SecretBytes pass, ReadPassphrase(g.passphrase_file, true));
   RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
   Profile profile = Profile::Locate(g.profile);
-  if (a.insecure && !a.tls_ca.empty())
-    return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
-  if (a.insecure && !IsLoopbackTarget(a.server)) {
-    std::cerr << "mend: WARNING: --insecure: everything sent to " << a.server
-              << " crosses the network unencrypted (the entries stay end-to-end encrypted; logins, "
-                 "tokens and metadata do not)\n";
-  }
-  RETURN_IF_ERROR(
-      Session::Init(profile, a.name, ServerConfig{a.server, a.tls_ca, a.insecure}, pass, a.force));
+  RETURN_IF_ERROR(Session::Init(profile, a.name, server, pass, a.force));
   std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name,
                            a.server);
   std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join` (it asks for "

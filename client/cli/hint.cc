@@ -16,6 +16,9 @@ std::string AdviceFor(Problem problem) {
       return "check the passphrase (or the file given with --passphrase-file)";
     case Problem::kKeyFileDamaged:
       return "restore the key file from a backup; it cannot be repaired";
+    case Problem::kKeyFileUnreadable:
+      return "the message says why: a key file you cannot read needs `chmod 600` and to be yours; "
+             "one of a newer format needs a newer mend";
     case Problem::kNoServerConfigured:
       return "the profile's settings (config.toml in its folder) name no server; restore them from "
              "a backup";

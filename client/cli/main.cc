@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
                  "read the passphrase from this file (for scripts)");
   app.add_flag("--json", g.json, "machine-readable output");
   app.add_flag("--offline", g.offline, "read the local copy without contacting the server");
+  app.add_flag("--quiet", g.quiet,
+               "no progress display for long syncs and exports (it shows only at a terminal)");
   app.add_flag("--despite-space", g.despite_space,
                "write even though your partner asked for space");
   app.add_option(

@@ -12,8 +12,9 @@
 namespace mend::client {
 namespace {
 
-// Looks at `path` without following a link; nullopt when it is this user's alone.
-std::optional<ExposedPath> Exposure(const std::string& path) {
+// Looks at `path` without following a link; nullopt when it is this user's
+// and grants group and others none of the `forbidden` permission bits.
+std::optional<ExposedPath> Exposure(const std::string& path, mode_t forbidden) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return std::nullopt;  // gone: nothing to expose
   ExposedPath found;
@@ -24,7 +25,7 @@ std::optional<ExposedPath> Exposure(const std::string& path) {
   found.owner = st.st_uid;
   found.foreign_owner = st.st_uid != ::geteuid();
   // A link's own bits mean nothing; what it stands in for is the finding.
-  const bool open_to_others = !found.symlink && (st.st_mode & 077) != 0;
+  const bool open_to_others = !found.symlink && (st.st_mode & forbidden) != 0;
   if (!open_to_others && !found.symlink && !found.foreign_owner) return std::nullopt;
   return found;
 }
@@ -41,9 +42,21 @@ std::vector<ExposedPath> FindExposedPaths(const Profile& profile, size_t* checke
     paths.push_back(profile.config_path());
   std::vector<ExposedPath> exposed;
   for (const std::string& path : paths) {
-    if (auto found = Exposure(path)) exposed.push_back(*std::move(found));
+    if (auto found = Exposure(path, 077)) exposed.push_back(*std::move(found));
   }
-  if (checked) *checked = paths.size();
+  // The folders that hold the profile and the settings may be seen into,
+  // but whoever may write there could swap the profile for one of theirs.
+  std::vector<std::string> parents = {std::filesystem::path(profile.dir()).parent_path().string()};
+  const std::string config_dir =
+      std::filesystem::path(profile.config_path()).parent_path().string();
+  if (config_dir != parents.front()) parents.push_back(config_dir);
+  for (const std::string& path : parents) {
+    if (auto found = Exposure(path, 022)) {
+      found->holds_profile = true;
+      exposed.insert(exposed.begin(), *std::move(found));
+    }
+  }
+  if (checked) *checked = paths.size() + parents.size();
   return exposed;
 }
 
@@ -60,7 +73,11 @@ absl::StatusOr<ServerLogCheck> CompareServerLog(Session& session) {
   ASSIGN_OR_RETURN(Connection * conn, session.connection());
   const Bytes& couple_id = session.state().couple_id;
   ASSIGN_OR_RETURN(mend::v1::Head server, conn->GetHead(couple_id));
-  const crypto::ChainHead local = session.head();
+  // The head this device verified: the replica's, or the one state.json
+  // records when the replica lost a torn tail since (sync fetches it again).
+  crypto::ChainHead local = session.head();
+  if (session.state().verified_seq > local.seq)
+    local = {session.state().verified_seq, session.state().verified_hash};
   ServerLogCheck check;
   check.server_seq = server.seq();
   check.local_seq = local.seq;

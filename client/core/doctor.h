@@ -30,12 +30,15 @@ struct ExposedPath {
   bool symlink = false;  // a symbolic link where mend keeps a file of its own
   uid_t owner = 0;       // when it is not the user running mend
   bool foreign_owner = false;
+  bool holds_profile = false;  // a folder holding the profile or the settings
 };
 
 // The profile's directory, everything directly in it, and config.toml, where
 // group or others have any permission, or the owner is another user, or a
-// symbolic link stands in for the file. Empty when all are this user's alone.
-// Also counts, in `*checked`, the paths it looked at.
+// symbolic link stands in for the file; and the folders holding the profile
+// and config.toml where group or others may write, or the owner is another
+// user. Empty when all are this user's alone. Also counts, in `*checked`,
+// the paths it looked at.
 std::vector<ExposedPath> FindExposedPaths(const Profile& profile, size_t* checked);
 
 // This device's clock against the server's, from one ServerInfo call made at
@@ -55,8 +58,9 @@ std::optional<ClockReading> ReadClock(int64_t sent_ms, int64_t server_ms, int64_
 int64_t ClockSkewAllowedMs();
 
 // The server's log against this device's verified copy, without taking
-// anything from it: the server's head, and whether its entry at this
-// device's head is the one verified here.
+// anything from it: the server's head, and whether its entry at the head
+// this device verified (state.json's, when the replica has lost a torn tail
+// since) is the one verified here.
 struct ServerLogCheck {
   enum class Verdict {
     kSame,        // the server's head is this device's

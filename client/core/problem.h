@@ -17,6 +17,7 @@ enum class Problem {
   kProfileFromOlderMend,     // state.json of protocol v1
   kWrongPassphrase,          // the key file does not open with it
   kKeyFileDamaged,           // the key file fails its checksum or format
+  kKeyFileUnreadable,        // the key file cannot be read (permissions, a newer format, memory)
   kNoServerConfigured,       // the profile names no server
   kServerIdChanged,          // the server is not the one this profile first met
   kReplicaDamaged,           // a record of the local replica fails its checksum
@@ -35,15 +36,25 @@ enum class Problem {
 };
 // Every Problem, for the test that each has its advice.
 inline constexpr Problem kAllProblems[] = {
-    Problem::kNoProfile,          Problem::kProfileFromOlderMend,
-    Problem::kWrongPassphrase,    Problem::kKeyFileDamaged,
-    Problem::kNoServerConfigured, Problem::kServerIdChanged,
-    Problem::kReplicaDamaged,     Problem::kNotPaired,
-    Problem::kPartnerNotJoined,   Problem::kNotConfirmedYet,
-    Problem::kPairingUnfinished,  Problem::kSafetyNumberNotCompared,
-    Problem::kPartnerWaitsForYou, Problem::kNoKeyForEpoch,
-    Problem::kHoldNoKey,          Problem::kKeyNotAnnounced,
-    Problem::kRotationRace,       Problem::kPairingComplete,
+    Problem::kNoProfile,
+    Problem::kProfileFromOlderMend,
+    Problem::kWrongPassphrase,
+    Problem::kKeyFileDamaged,
+    Problem::kKeyFileUnreadable,
+    Problem::kNoServerConfigured,
+    Problem::kServerIdChanged,
+    Problem::kReplicaDamaged,
+    Problem::kNotPaired,
+    Problem::kPartnerNotJoined,
+    Problem::kNotConfirmedYet,
+    Problem::kPairingUnfinished,
+    Problem::kSafetyNumberNotCompared,
+    Problem::kPartnerWaitsForYou,
+    Problem::kNoKeyForEpoch,
+    Problem::kHoldNoKey,
+    Problem::kKeyNotAnnounced,
+    Problem::kRotationRace,
+    Problem::kPairingComplete,
     Problem::kNoReminderSummary,
 };
 

@@ -86,7 +86,8 @@ Session::Session(Profile profile, crypto::SecretBytes passphrase, crypto::Identi
       server_(std::move(server)) {}
 
 absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
-                                                       const crypto::SecretBytes& passphrase) {
+                                                       const crypto::SecretBytes& passphrase,
+                                                       ProgressReport progress) {
   RETURN_IF_ERROR(RequireProfile(profile));
   crypto::KdfLimits limits = crypto::KdfLimits::Moderate();
   absl::StatusOr<crypto::KeySecrets> read =
@@ -96,7 +97,8 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
       return WithProblem(read.status(), Problem::kWrongPassphrase);
     if (absl::IsDataLoss(read.status()))
       return WithProblem(read.status(), Problem::kKeyFileDamaged);
-    return read.status();
+    if (absl::IsNotFound(read.status())) return WithProblem(read.status(), Problem::kNoProfile);
+    return WithProblem(read.status(), Problem::kKeyFileUnreadable);
   }
   crypto::KeySecrets keys = *std::move(read);
   ASSIGN_OR_RETURN(crypto::Identity identity, crypto::Identity::FromSeed(keys.identity_seed));
@@ -118,6 +120,7 @@ absl::StatusOr<std::unique_ptr<Session>> Session::Open(const Profile& profile,
   auto session = std::unique_ptr<Session>(new Session(profile, passphrase.Clone(),
                                                       std::move(identity), std::move(keys),
                                                       std::move(state), std::move(server), limits));
+  session->progress_ = std::move(progress);
   if (adopt) {
     // An older mend wrote these files without MACs: take them as they are,
     // once, and from now on a file without a MAC is tampering.
@@ -182,6 +185,27 @@ absl::Status Session::SaveState() {
 absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
   RETURN_IF_ERROR(crypto::KeyFile::Write(profile_.key_path(), passphrase, keys_, kdf_limits_));
   passphrase_ = std::move(passphrase);
+  return absl::OkStatus();
+}
+
+absl::Status Session::MoveServer(const ServerConfig& server) {
+  if (server.insecure && !server.tls_ca_file.empty())
+    return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> moved, Connection::Open(server));
+  ASSIGN_OR_RETURN(mend::v1::GetInfoResponse info, moved->GetInfo());
+  RETURN_IF_ERROR(CheckProtocolVersion(info.protocol_version(), server.address));
+  if (!state_.server_id.empty() &&
+      !crypto::ConstantTimeEquals(info.server_id(), state_.server_id)) {
+    return WithProblem(
+        VerificationError(fmt::format(
+            "the server at {} has id {}, but this profile first met server {}: it is another "
+            "server, not the one you paired through. Nothing was changed",
+            server.address, base::ToHex(info.server_id()), base::ToHex(state_.server_id))),
+        Problem::kServerIdChanged);
+  }
+  RETURN_IF_ERROR(profile_.SaveServerConfig(server, local_key_));
+  server_ = server;
+  connection_.reset();  // the next call connects to the new place
   return absl::OkStatus();
 }
 

@@ -46,6 +46,17 @@ struct PairingProgress {
   bool paired() const { return step == Step::kPaired; }
 };
 
+// How far a long piece of work has come, for a progress display: entries
+// fetched and verified during a sync, or read and verified from the replica
+// when the whole history is loaded. `done` reaches `total` when it ends well.
+struct Progress {
+  enum class Work { kFetching, kVerifying };
+  Work work = Work::kFetching;
+  uint64_t done = 0;
+  uint64_t total = 0;
+};
+using ProgressReport = std::function<void(const Progress&)>;
+
 struct SyncSummary {
   size_t new_entries = 0;
   uint64_t head_seq = 0;
@@ -66,8 +77,11 @@ class Session {
   static absl::Status RefuseOverwrite(const Profile& profile, bool force);
   static absl::Status RequireProfile(const Profile& profile);
   // Unlocks the profile and verifies the local replica (no network).
+  // `progress`, when given, hears of this open's work and of the session's later
+  // syncs and history loads.
   static absl::StatusOr<std::unique_ptr<Session>> Open(const Profile& profile,
-                                                       const crypto::SecretBytes& passphrase);
+                                                       const crypto::SecretBytes& passphrase,
+                                                       ProgressReport progress = nullptr);
 
   const ProfileState& state() const { return state_; }
   const crypto::Identity& identity() const { return identity_; }
@@ -123,6 +137,14 @@ class Session {
   absl::Status ConfirmSafetyNumber();
   // Re-encrypts the key file under `passphrase` (a new salt; atomic replace).
   absl::Status ChangePassphrase(crypto::SecretBytes passphrase);
+  // Where and how this profile reaches its server (config.toml, as verified).
+  const ServerConfig& server() const { return server_; }
+  // Points the profile at `server`: a new address, or another transport (TLS
+  // with a private CA, after --insecure). The server there must answer with
+  // this protocol and, once an id is pinned, with that id: the same server
+  // (its data moved, or a new name), never another one. Nothing is changed
+  // when it does not.
+  absl::Status MoveServer(const ServerConfig& server);
   // Set when Open gave an older profile's unauthenticated files their MACs.
   const std::string& adoption_note() const { return adoption_note_; }
   // Seals `answer` under a fresh key kept in the key file and appends it.
@@ -204,6 +226,7 @@ class Session {
   crypto::KeySecrets keys_;
   ProfileState state_;
   std::function<int64_t()> clock_ = NowMs;
+  ProgressReport progress_;        // optional
   bool revealing_ = false;         // RevealPending appends, and appends may sync
   crypto::KdfLimits kdf_limits_;   // as read from the key file, kept on rewrite
   crypto::SecretBytes local_key_;  // LocalFilesKey: the MACs of state.json and config.toml

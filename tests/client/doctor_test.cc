@@ -73,6 +73,19 @@ TEST_F(DoctorTest, FilesOthersCouldReadAreFound) {
   EXPECT_FALSE(exposed[1].foreign_owner);
 }
 
+TEST_F(DoctorTest, AFolderOthersCouldWriteIntoAboveTheProfileIsFound) {
+  const Profile sam = Profile::Locate("sam");
+  const std::string above = std::filesystem::path(sam.dir()).parent_path().string();
+  ASSERT_EQ(::chmod(above.c_str(), 0755), 0);  // others may look in: fine
+  EXPECT_TRUE(FindExposedPaths(sam, nullptr).empty());
+  ASSERT_EQ(::chmod(above.c_str(), 0775), 0);  // the group may write: not
+  auto exposed = FindExposedPaths(sam, nullptr);
+  ASSERT_EQ(exposed.size(), 1u);
+  EXPECT_EQ(exposed[0].path, above);
+  EXPECT_TRUE(exposed[0].holds_profile);
+  ::chmod(above.c_str(), 0700);
+}
+
 TEST_F(DoctorTest, AKeyFileReplacedByALinkIsFound) {
   const Profile sam = Profile::Locate("sam");
   const std::string elsewhere = home_.string() + "/key-elsewhere";
@@ -109,6 +122,27 @@ TEST_F(DoctorTest, AServerThatDroppedVerifiedEntriesHasRolledBack) {
   ServerLogCheck check = Compare(*sam);
   EXPECT_EQ(check.verdict, Verdict::kRolledBack);
   EXPECT_EQ(check.server_seq, 2u);
+  EXPECT_EQ(check.local_seq, 3u);
+}
+
+TEST_F(DoctorTest, TheHeadComparedIsTheVerifiedOneWhenTheReplicaLostItsTornTail) {
+  CheckIn(*alex_, 7);
+  ASSERT_TRUE(sam_->Sync().ok());  // Sam verified entry 3
+  const std::string couple_id = sam_->state().couple_id;
+  const std::string hash2 = sam_->entries()[1].hash;
+  sam_.reset();
+  // A crash tore the replica's last record: an open drops it, so the
+  // replica ends at 2 while state.json remembers verifying 3.
+  const std::string replica = Profile::Locate("sam").replica_path();
+  std::filesystem::resize_file(replica, std::filesystem::file_size(replica) - 5);
+  EditStore([&](StoreEditor& editor) {
+    editor.DeleteEntry(couple_id, 3);
+    editor.SetHead(couple_id, 2, hash2);
+  });
+  auto sam = Open("sam");
+  ASSERT_EQ(sam->head().seq, 2u);
+  ServerLogCheck check = Compare(*sam);
+  EXPECT_EQ(check.verdict, Verdict::kRolledBack);
   EXPECT_EQ(check.local_seq, 3u);
 }
 

@@ -135,6 +135,11 @@ absl::Status Session::LoadWholeReplica() {
                                  state_.replica_anchor)) {
     context.signatures_verified_through = anchored;
   }
+  if (progress_) {
+    context.on_verified = [this, total = raw_.size()](size_t verified) {
+      progress_({Progress::Work::kVerifying, verified, total});
+    };
+  }
   signatures_checked_on_load_ = raw_.size() - context.signatures_verified_through;
   entries_read_on_load_ = raw_.size();
   crypto::ChainResult r = crypto::VerifyChain(context, raw_);

@@ -40,6 +40,10 @@ absl::StatusOr<SyncSummary> Session::Sync() {
   // Page by page, each verified and stored before the next is asked for,
   // and never past the head the server announced: a server that streams
   // without end costs one page of memory, then a verification error.
+  const uint64_t from = head().seq, to = server.seq();
+  // Reported before the first page too, so that a display's clock and rate
+  // start when the fetching does.
+  if (progress_ && to > from) progress_({Progress::Work::kFetching, 0, to - from});
   while (head().seq < server.seq()) {
     const uint64_t want = std::min<uint64_t>(kFetchPage, server.seq() - head().seq);
     auto fresh = conn->Fetch(state_.couple_id, head().seq, static_cast<uint32_t>(want));
@@ -53,6 +57,7 @@ absl::StatusOr<SyncSummary> Session::Sync() {
     size_t adopted = 0;
     RETURN_IF_ERROR(AdoptVerified(*fresh, &adopted));
     report.new_entries += adopted;
+    if (progress_) progress_({Progress::Work::kFetching, head().seq - from, to - from});
   }
   state_.last_sync_unix_ms = NowMs();
   RETURN_IF_ERROR(SaveState());
