@@ -71,10 +71,13 @@ inline constexpr void (*kCommandFamilies[])(const CommandLine&) = {
 enum class Reads { kFacts, kHistory };
 
 // The server settings `init` and `server set` were given: --insecure and
-// --tls-ca exclude each other, the CA file must exist and is kept as an
-// absolute path; a warning for plaintext beyond this machine.
+// --tls-ca exclude each other, the CA file must exist and is kept as its
+// canonical path.
 absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& address,
                                                    const std::string& tls_ca, bool insecure);
+// Once settings are taken: a warning on standard error for plaintext beyond
+// this machine, or (with the settings `before`) for a private CA dropped.
+void WarnOfTransport(const ServerConfig& config, const ServerConfig* before);
 // A progress display on standard error for the session's long work, or
 // nullptr when it is not a terminal or --quiet was given (progress_meter.h).
 ProgressReport ProgressFor(const GlobalOptions& g);

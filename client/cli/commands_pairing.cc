@@ -59,6 +59,7 @@ absl::Status RunInit(const GlobalOptions& g, const InitArgs& a) {
   RETURN_IF_ERROR(CheckStrength(pass, {a.name, g.profile, "mend"}, a.accept_weak, "init"));
   Profile profile = Profile::Locate(g.profile);
   RETURN_IF_ERROR(Session::Init(profile, a.name, server, pass, a.force));
+  WarnOfTransport(server, nullptr);
   std::cout << fmt::format("created profile '{}' for {} (server {})\n", g.profile, a.name,
                            a.server);
   std::cout << "next: one of you runs `mend pair invite`, the other `mend pair join` (it asks for "

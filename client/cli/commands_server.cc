@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "client/cli/commands.h"
 #include "client/cli/hint.h"
+#include "client/core/problem.h"
 #include "client/views/text_safety.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -22,21 +23,31 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& address,
     return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
   ServerConfig config{address, "", insecure};
   if (!tls_ca.empty()) {
-    // Kept as an absolute path: mend runs from any directory afterwards.
+    // Kept as the canonical path of the file checked: mend runs from any
+    // directory afterwards.
     std::error_code ec;
-    const std::filesystem::path ca = std::filesystem::absolute(tls_ca, ec);
+    const std::filesystem::path ca = std::filesystem::canonical(tls_ca, ec);
     if (ec || !std::filesystem::is_regular_file(ca, ec)) {
       return absl::InvalidArgumentError(
           fmt::format("--tls-ca {}: no such file (the server's CA certificate, PEM)", tls_ca));
     }
-    config.tls_ca_file = ca.lexically_normal().string();
-  }
-  if (insecure && !IsLoopbackTarget(address)) {
-    std::cerr << "mend: WARNING: --insecure: everything sent to " << address
-              << " crosses the network unencrypted (the entries stay end-to-end encrypted; logins, "
-                 "tokens and metadata do not)\n";
+    config.tls_ca_file = ca.string();
   }
   return config;
+}
+
+void WarnOfTransport(const ServerConfig& config, const ServerConfig* before) {
+  if (config.insecure && !IsLoopbackTarget(config.address)) {
+    std::cerr << "mend: WARNING: --insecure: everything sent to " << config.address
+              << " crosses the network unencrypted (the entries stay end-to-end encrypted; logins, "
+                 "tokens and metadata do not)\n";
+  } else if (before && !before->tls_ca_file.empty() && config.tls_ca_file.empty() &&
+             !IsLoopbackTarget(config.address)) {
+    std::cerr << "mend: WARNING: the private CA " << before->tls_ca_file
+              << " is no longer the only one trusted: any certificate a system authority issues "
+                 "for "
+              << config.address << " is (give --tls-ca again to keep it)\n";
+  }
 }
 
 namespace {
@@ -53,11 +64,12 @@ absl::Status RunServerShow(const GlobalOptions& g) {
   const ServerConfig& c = session->server();
   const std::string id = base::ToHex(session->state().server_id);
   if (g.json) {
+    // A path need not be UTF-8, which nlohmann::json refuses to write.
     std::cout << nlohmann::json({{"server", c.address},
                                  {"tls_ca", c.tls_ca_file},
                                  {"insecure", c.insecure},
                                  {"server_id", id}})
-                     .dump()
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return absl::OkStatus();
   }
@@ -75,9 +87,17 @@ struct SetArgs {
 absl::Status RunServerSet(const GlobalOptions& g, const SetArgs& a) {
   ASSIGN_OR_RETURN(ServerConfig config, ServerConfigFromFlags(a.address, a.tls_ca, a.insecure));
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));
-  RETURN_IF_ERROR(session->MoveServer(config));
-  std::cout << fmt::format("profile '{}' now reaches its server at {}: {}\n", g.profile,
-                           config.address, TransportWords(config));
+  const ServerConfig before = session->server();
+  if (absl::Status moved = session->MoveServer(config); !moved.ok()) {
+    if (ProblemOf(moved) == Problem::kServerIdChanged) {
+      return WithHint(moved, "check the address: this profile stays with the server it has");
+    }
+    return moved;
+  }
+  WarnOfTransport(config, &before);
+  std::cout << fmt::format("profile '{}' now reaches its server at {}: {}\nbefore: {}: {}\n",
+                           g.profile, config.address, TransportWords(config), before.address,
+                           TransportWords(before));
   return absl::OkStatus();
 }
 

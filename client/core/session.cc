@@ -190,10 +190,12 @@ absl::Status Session::ChangePassphrase(crypto::SecretBytes passphrase) {
 
 absl::Status Session::MoveServer(const ServerConfig& server) {
   if (server.insecure && !server.tls_ca_file.empty())
-    return absl::InvalidArgumentError("--insecure and --tls-ca exclude each other");
+    return absl::InvalidArgumentError("plaintext and a private CA exclude each other");
   ASSIGN_OR_RETURN(std::unique_ptr<Connection> moved, Connection::Open(server));
   ASSIGN_OR_RETURN(mend::v1::GetInfoResponse info, moved->GetInfo());
   RETURN_IF_ERROR(CheckProtocolVersion(info.protocol_version(), server.address));
+  if (info.server_id().size() != 16)
+    return VerificationError("the server sent a malformed server id; nothing was changed");
   if (!state_.server_id.empty() &&
       !crypto::ConstantTimeEquals(info.server_id(), state_.server_id)) {
     return WithProblem(

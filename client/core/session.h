@@ -141,9 +141,10 @@ class Session {
   const ServerConfig& server() const { return server_; }
   // Points the profile at `server`: a new address, or another transport (TLS
   // with a private CA, after --insecure). The server there must answer with
-  // this protocol and, once an id is pinned, with that id: the same server
-  // (its data moved, or a new name), never another one. Nothing is changed
-  // when it does not.
+  // this protocol and, once an id is pinned, with that id; nothing is changed
+  // when it does not. The id is public, so this catches a mistyped address or
+  // a server set up again, not an impostor: TLS is what authenticates the
+  // server, and the log's signatures and chain what it serves.
   absl::Status MoveServer(const ServerConfig& server);
   // Set when Open gave an older profile's unauthenticated files their MACs.
   const std::string& adoption_note() const { return adoption_note_; }

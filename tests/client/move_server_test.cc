@@ -24,6 +24,9 @@ TEST_F(MoveServerTest, TheSameServerAtAnotherAddressIsFollowed) {
   ASSERT_TRUE(sam_->MoveServer({moved, "", false}).ok());
   EXPECT_EQ(sam_->server().address, moved);
   EXPECT_EQ(Saved("sam").address, moved);
+  auto conn = sam_->connection();
+  ASSERT_TRUE(conn.ok());
+  EXPECT_EQ((*conn)->address(), moved);  // not the connection made before the move
   CheckIn(*alex_, 7);
   auto synced = sam_->Sync();  // over the new connection
   ASSERT_TRUE(synced.ok()) << synced.status();
@@ -42,6 +45,17 @@ TEST_F(MoveServerTest, AnotherServerIsRefusedAndNothingChanges) {
   EXPECT_EQ(Saved("sam").address, address_);
   EXPECT_TRUE(sam_->Sync().ok());
   std::filesystem::remove_all(other_data);
+}
+
+TEST_F(MoveServerTest, AProfileThatHasMetNoServerYetMayMoveToAny) {
+  ASSERT_TRUE(Session::Init(Profile::Locate("new"), "New", {"127.0.0.1:1", "", false}, pass_, false,
+                            crypto::KdfLimits::MinimumForTests())
+                  .ok());
+  auto fresh = Open("new");
+  ASSERT_TRUE(fresh->state().server_id.empty());
+  ASSERT_TRUE(fresh->MoveServer({address_, "", false}).ok());
+  EXPECT_EQ(Saved("new").address, address_);
+  EXPECT_TRUE(fresh->state().server_id.empty());  // pinned at the first login, as ever
 }
 
 TEST_F(MoveServerTest, AnAddressWhereNothingAnswersIsRefusedAndNothingChanges) {

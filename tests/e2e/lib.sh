@@ -3,7 +3,9 @@
 # (clients trust it with `mend init --tls-ca`), and two mend profiles under a
 # temp MEND_HOME.
 # Usage: source lib.sh MEND_BIN MENDD_BIN
-set -euo pipefail
+set -Eeuo pipefail
+# set -e ends a script silently: say which command failed, and where.
+trap 'echo "FAIL: ${BASH_SOURCE[0]:-$0}:$LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 exec </dev/null  # never a terminal: every prompt must be answered by --input
 MEND_BIN=$1
 MENDD_BIN=$2
