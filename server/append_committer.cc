@@ -1,6 +1,7 @@
 #include "server/append_committer.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "base/status_macros.h"
 #include "crypto/entry_codec.h"
@@ -92,7 +93,7 @@ void AppendCommitter::Commit(std::vector<PendingAppend>& batch) {
   // couple lock, so the order cannot deadlock.
   std::vector<std::mutex*> couple_locks;
   for (const auto& a : batch) couple_locks.push_back(&locks_->For(a.header.couple_id()));
-  std::sort(couple_locks.begin(), couple_locks.end());
+  std::sort(couple_locks.begin(), couple_locks.end(), std::less<std::mutex*>());
   couple_locks.erase(std::unique(couple_locks.begin(), couple_locks.end()), couple_locks.end());
   for (std::mutex* m : couple_locks) m->lock();
 

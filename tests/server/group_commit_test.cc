@@ -3,6 +3,7 @@
 // batch is durable.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <mutex>
 #include <vector>
@@ -87,12 +88,15 @@ TEST(GroupCommit, ABadEntryInABatchDoesNotSinkTheOthers) {
   for (auto& p : answers.slots) results.push_back(p.get_future());
   {
     // Locks are striped: two couples may share one mutex, which must then be
-    // taken once (the test once deadlocked on itself when they did).
-    std::mutex& lock_one = state->locks.For(one.couple_id);
-    std::mutex& lock_two = state->locks.For(two.couple_id);
-    std::unique_lock hold_one(lock_one);
-    std::unique_lock<std::mutex> hold_two;
-    if (&lock_two != &lock_one) hold_two = std::unique_lock(lock_two);
+    // taken once (the test once deadlocked on itself when they did). Taken in
+    // address order, as the committer takes them (TSan saw the other order
+    // as a possible deadlock).
+    std::mutex* first = &state->locks.For(one.couple_id);
+    std::mutex* second = &state->locks.For(two.couple_id);
+    if (std::less<std::mutex*>()(second, first)) std::swap(first, second);
+    std::unique_lock hold_first(*first);
+    std::unique_lock<std::mutex> hold_second;
+    if (second != first) hold_second = std::unique_lock(*second);
     state->log.AppendAsync(one.a->identity.sign_pk(), one.Entry(*one.a, 1, one.genesis()),
                            answers.For(0));
     // Wrong position for couple two, and an unknown epoch for couple two.
