@@ -75,6 +75,8 @@ enum class Reads { kFacts, kHistory };
 // canonical path.
 absl::StatusOr<ServerConfig> ServerConfigFromFlags(const std::string& address,
                                                    const std::string& tls_ca, bool insecure);
+// The transport of `config` in words: "TLS, trusting only the CA in FILE", ...
+std::string TransportWords(const ServerConfig& config);
 // Once settings are taken: a warning on standard error for plaintext beyond
 // this machine, or (with the settings `before`) for a private CA dropped.
 void WarnOfTransport(const ServerConfig& config, const ServerConfig* before);

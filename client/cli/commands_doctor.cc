@@ -66,6 +66,10 @@ class Examination {
   void Unchecked(std::string check, std::string why) {
     Add(std::move(check), Outcome::kUnchecked, std::move(why));
   }
+  // The checks that need what an earlier one found broken.
+  void Unchecked(std::initializer_list<const char*> checks, const std::string& why) {
+    for (const char* check : checks) Unchecked(check, why);
+  }
   bool AllWell() const {
     for (const Finding& f : findings_)
       if (f.outcome == Outcome::kProblem || f.outcome == Outcome::kUnchecked) return false;
@@ -164,8 +168,7 @@ void CheckServer(Session& session, Examination& exam) {
   if (!conn.ok()) {
     exam.Add("server", Outcome::kProblem, std::string(conn.status().message()),
              HintFor(conn.status()).value_or(""));
-    for (const char* check : {"transport", "clock", "log"})
-      exam.Unchecked(check, "needs the server");
+    exam.Unchecked({"transport", "clock", "log"}, "needs the server");
     return;
   }
   const ServerConfig& config = (*conn)->config();
@@ -182,16 +185,14 @@ void CheckServer(Session& session, Examination& exam) {
           config.address);
     }
     exam.Add("server", Outcome::kProblem, std::string(info.status().message()), fix);
-    for (const char* check : {"transport", "clock", "log"})
-      exam.Unchecked(check, "needs the server");
+    exam.Unchecked({"transport", "clock", "log"}, "needs the server");
     return;
   }
   const absl::Status protocol = CheckProtocolVersion(info->protocol_version(), config.address);
   if (!protocol.ok()) {
     exam.Add("server", Outcome::kProblem, std::string(protocol.message()),
              "until then this mend cannot use it");
-    for (const char* check : {"transport", "clock", "log"})
-      exam.Unchecked(check, "needs a server of this protocol");
+    exam.Unchecked({"transport", "clock", "log"}, "needs a server of this protocol");
     return;
   }
   exam.Add("server", Outcome::kOk,
@@ -202,16 +203,7 @@ void CheckServer(Session& session, Examination& exam) {
   // Transport and the server id.
   const Bytes& pinned = session.state().server_id;
   const std::string id = base::ToHex(info->server_id());
-  std::string transport;
-  if (!config.tls_ca_file.empty()) {
-    transport = "TLS, trusting only the CA in " + config.tls_ca_file;
-  } else if (config.insecure) {
-    transport = "plaintext over the network (--insecure)";
-  } else if (IsLoopbackTarget(config.address)) {
-    transport = "plaintext to this machine only (loopback)";
-  } else {
-    transport = "TLS, trusting the system's certificate authorities";
-  }
+  const std::string transport = TransportWords(config);
   bool id_ok = true;
   if (!pinned.empty() && !crypto::ConstantTimeEquals(pinned, info->server_id())) {
     id_ok = false;
@@ -375,8 +367,7 @@ absl::Status RunDoctor(const GlobalOptions& g) {
     }
   }
   if (!session) {
-    for (const char* check : {"server", "transport", "clock", "log"})
-      exam.Unchecked(check, "needs the profile opened");
+    exam.Unchecked({"server", "transport", "clock", "log"}, "needs the profile opened");
   } else if (g.offline) {
     exam.Add("server", Outcome::kNote, "not asked (--offline): transport, clock and log unchecked");
   } else {

@@ -50,14 +50,14 @@ void WarnOfTransport(const ServerConfig& config, const ServerConfig* before) {
   }
 }
 
-namespace {
-
 std::string TransportWords(const ServerConfig& c) {
   if (!c.tls_ca_file.empty()) return "TLS, trusting only the CA in " + c.tls_ca_file;
   if (c.insecure) return "plaintext over the network (--insecure)";
   if (IsLoopbackTarget(c.address)) return "plaintext to this machine only (loopback)";
   return "TLS, trusting the system's certificate authorities";
 }
+
+namespace {
 
 absl::Status RunServerShow(const GlobalOptions& g) {
   ASSIGN_OR_RETURN(auto session, OpenSession(g, false, Reads::kFacts));

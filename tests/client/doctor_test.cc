@@ -11,7 +11,6 @@
 #include <filesystem>
 
 #include "crypto/entry_codec.h"
-#include "crypto/key_file.h"
 #include "tests/client/tampered_store.h"
 
 namespace mend::client {
@@ -150,16 +149,7 @@ TEST_F(DoctorTest, AServerShowingAnotherEntryWhereTheCopyHasOneHasForked) {
   CheckIn(*alex_, 7);
   ASSERT_TRUE(sam_->Sync().ok());  // Sam verified entry 3
   const std::string couple_id = alex_->state().couple_id;
-  auto secrets = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
-  ASSERT_TRUE(secrets.ok());
-  const auto& key = secrets->couple_keys.at(0);
-  const auto& e2 = alex_->entries()[1];
-  mend::v1::Payload p;
-  p.mutable_check_in()->set_mood(1);
-  auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
-  auto alt4 =
-      *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6},
-                         p, alex_->identity(), key);
+  const auto [alt3, alt4] = ForkAfterEntryTwo();
   // The same head as Sam's, another entry under it; then one built on it.
   EditStore([&](StoreEditor& editor) {
     editor.PutEntry(couple_id, 3, alt3);

@@ -635,17 +635,7 @@ TEST_F(SessionTest, ForkedHistoryIsCaught) {
   // The server swaps entry 3 for another that Alex also signed (say, from a
   // second device it showed a different head), and builds entry 4 on it.
   const std::string couple_id = alex_->state().couple_id;
-  crypto::KeyRing keys;
-  auto secrets = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
-  ASSERT_TRUE(secrets.ok());
-  const auto& key = secrets->couple_keys.at(0);
-  const auto& e2 = alex_->entries()[1];
-  mend::v1::Payload p;
-  p.mutable_check_in()->set_mood(1);
-  auto alt3 = *crypto::SealEntry({couple_id, 3, e2.hash, 0, 5}, p, alex_->identity(), key);
-  auto alt4 =
-      *crypto::SealEntry({couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6},
-                         p, alex_->identity(), key);
+  const auto [alt3, alt4] = ForkAfterEntryTwo();
   EditStore([&](StoreEditor& editor) {
     editor.PutEntry(couple_id, 3, alt3);
     editor.PutEntry(couple_id, 4, alt4);

@@ -10,9 +10,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/big_endian.h"
+#include "crypto/entry_codec.h"
+#include "crypto/key_file.h"
 #include "mend/v1/envelope.pb.h"
 #include "tests/client/two_partners.h"
 
@@ -79,6 +82,24 @@ class TamperedStoreTest : public TwoPartnersTest {
       edit(editor);
     }
     StartServer();
+  }
+  // Entries 3 and 4 that Alex also signed, but not the log's: what a server
+  // that forks the history after entry 2 shows (say, one it took from a
+  // second device of Alex's that it showed another head).
+  // REQUIRES: alex_ is open and holds entry 2.
+  std::pair<mend::v1::Entry, mend::v1::Entry> ForkAfterEntryTwo() {
+    const std::string couple_id = alex_->state().couple_id;
+    auto secrets = crypto::KeyFile::Read(Profile::Locate("alex").key_path(), pass_);
+    EXPECT_TRUE(secrets.ok()) << secrets.status();
+    const auto& key = secrets->couple_keys.at(0);
+    mend::v1::Payload p;
+    p.mutable_check_in()->set_mood(1);
+    auto alt3 = *crypto::SealEntry({couple_id, 3, alex_->entries()[1].hash, 0, 5}, p,
+                                   alex_->identity(), key);
+    auto alt4 = *crypto::SealEntry(
+        {couple_id, 4, crypto::EntryHash(alt3.header(), alt3.ciphertext()), 0, 6}, p,
+        alex_->identity(), key);
+    return {std::move(alt3), std::move(alt4)};
   }
 };
 
